@@ -1,0 +1,119 @@
+package dev.postern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's say in every SMTP session. Every method has a default, so an implementation
+ * overrides only what it needs. A hook rejects by throwing {@link SmtpRejection}:
+ *
+ * <pre>{@code
+ * public ForwardPath onRcptTo(Session s, ForwardPath to, MailParameters p) {
+ *     if (!users.contains(to.address())) throw SmtpRejection.of(550, "5.1.1", "No such user");
+ *     return to;
+ * }
+ * }</pre>
+ *
+ * A rejection with code 421 (or built with {@code andClose()}) closes the connection. Any other
+ * exception becomes {@code 451 4.3.0} inside a transaction and {@code 421 4.3.0} (closing) outside,
+ * and is logged with the session id.
+ *
+ * <p><b>Threading.</b> Hooks of one session run one at a time, in order. Unless
+ * {@link #isNonBlocking()} says otherwise, they run on virtual threads off the network event loop,
+ * so they may block (database, DNS, disk); at most {@code maxProcessings} run at once across the
+ * server, the rest wait. A handler that overrides no hook at all costs no thread hop.
+ */
+public interface SmtpHandler {
+
+    /**
+     * A client connected (after the PROXY header, if any). May change {@link Session#setGreeting} and
+     * {@link Session#setHeloResponse}; a rejection (usually 554) is sent instead of the greeting and
+     * the connection is closed.
+     */
+    default void onConnect(Session session) {
+    }
+
+    /** The connection is closing, for any reason. Exceptions are logged and ignored. */
+    default void onDisconnect(Session session) {
+    }
+
+    /** HELO or EHLO with the client's name. May change {@link Session#setHeloResponse}, or reject. */
+    default void onHelo(Session session, String heloName) {
+    }
+
+    /** MAIL FROM. Returns the reverse path to use (the given one, or a rewritten one), or rejects. */
+    default ReversePath onMailFrom(Session session, ReversePath from, MailParameters parameters) {
+        return from;
+    }
+
+    /** RCPT TO. Returns the forward path to use (the given one, or a rewritten one), or rejects. */
+    default ForwardPath onRcptTo(Session session, ForwardPath to, MailParameters parameters) {
+        return to;
+    }
+
+    /**
+     * DATA or the first BDAT was accepted, before any content: a good place to
+     * {@link MessageHeaders#prepend} a Received field, or to reject (e.g. 554 5.7.1).
+     */
+    default void onDataStart(Session session, MessageHeaders headers) {
+    }
+
+    /**
+     * The header block of the message is complete (the empty line arrived, or the content ended).
+     * Inspect the fields, add some, or reject early: the reply is sent after the client has
+     * finished sending the content, as SMTP requires.
+     */
+    default void onDataHeaders(Session session, MessageHeaders headers) {
+    }
+
+    /**
+     * The whole message arrived. Returning normally means the application took responsibility for it
+     * (the client gets 250): store it durably before returning. Throw to reject it.
+     */
+    default void onMessage(Session session, Message message) throws Exception {
+    }
+
+    /**
+     * A command the server does not know. The default answers 500 5.5.2; throw a 421 rejection to
+     * drop clients that send too many (see {@link Session#unknownCommandCount()}).
+     */
+    default void onUnknownCommand(Session session, String commandLine) {
+        throw SmtpRejection.of(500, "5.5.2", "Command unrecognized");
+    }
+
+    /**
+     * One log event of the session: connects, commands refused, messages accepted, errors. The default
+     * writes it to SLF4J logger {@code dev.postern.session} with the session id in front.
+     *
+     * @param session the session, or null for server-wide events
+     */
+    default void onLogEvent(Session session, LogLevel level, String message, Throwable error) {
+        DefaultLog.log(session, level, message, error);
+    }
+
+    /**
+     * Whether every hook of this handler returns quickly without blocking. If true, hooks run on the
+     * network event loop with no thread hop; never block in them then.
+     */
+    default boolean isNonBlocking() {
+        return false;
+    }
+
+    /** The SLF4J sink behind the default {@link #onLogEvent}. */
+    final class DefaultLog {
+        private static final Logger LOG = LoggerFactory.getLogger("dev.postern.session");
+
+        private DefaultLog() {
+        }
+
+        public static void log(Session session, LogLevel level, String message, Throwable error) {
+            String id = session == null ? "-" : session.id();
+            switch (level) {
+                case DEBUG -> LOG.debug("[{}] {}", id, message, error);
+                case INFO -> LOG.info("[{}] {}", id, message, error);
+                case WARN -> LOG.warn("[{}] {}", id, message, error);
+                case ERROR -> LOG.error("[{}] {}", id, message, error);
+            }
+        }
+    }
+}

@@ -1,0 +1,339 @@
+package dev.postern;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every setting of an {@link SmtpServer}, immutable and validated when built. Each bound the server
+ * enforces lives here, with its default documented on the builder method.
+ */
+public record SmtpServerConfig(
+        List<Listener> listeners,
+        String hostname,
+        String greeting,
+        int maxConnections,
+        int maxProcessings,
+        int maxCommandLineLength,
+        int maxLineBufferBytes,
+        int maxRecipients,
+        long maxMessageSize,
+        int maxHeaderBytes,
+        int maxErrors,
+        Duration commandTimeout,
+        Duration dataTimeout,
+        Duration sessionDeadline,
+        Duration greetingDelay,
+        LineEndingPolicy lineEndings,
+        Extensions extensions,
+        boolean reverseDnsLookup,
+        Duration reverseDnsTimeout,
+        int spoolThreshold,
+        Path spoolDirectory,
+        int ioThreads) {
+
+    /** Which ESMTP extensions are offered in the EHLO reply; each can be switched off. */
+    public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
+                             boolean enhancedStatusCodes, boolean chunking) {
+        public static final Extensions ALL = new Extensions(true, true, true, true, true, true);
+    }
+
+    public SmtpServerConfig {
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one listener is required");
+        }
+        Objects.requireNonNull(hostname, "hostname");
+        if (hostname.isBlank() || hostname.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            throw new IllegalArgumentException("hostname must be a non-empty name without spaces or controls: '" + hostname + "'");
+        }
+        Objects.requireNonNull(greeting, "greeting");
+        requireNoLineBreak("greeting", greeting);
+        positive("maxConnections", maxConnections);
+        positive("maxProcessings", maxProcessings);
+        // RFC 5321 4.5.3.1.4: a command line is at least 512 octets including CRLF.
+        if (maxCommandLineLength < 512) {
+            throw new IllegalArgumentException("maxCommandLineLength must be at least 512 (RFC 5321 4.5.3.1.4): " + maxCommandLineLength);
+        }
+        if (maxLineBufferBytes < maxCommandLineLength) {
+            throw new IllegalArgumentException("maxLineBufferBytes must be at least maxCommandLineLength");
+        }
+        // RFC 5321 4.5.3.1.8: at least 100 recipients must be buffered; smaller values are allowed for
+        // special-purpose servers, so only require a positive number.
+        positive("maxRecipients", maxRecipients);
+        if (maxMessageSize <= 0) {
+            throw new IllegalArgumentException("maxMessageSize must be positive");
+        }
+        positive("maxHeaderBytes", maxHeaderBytes);
+        positive("maxErrors", maxErrors);
+        positiveDuration("commandTimeout", commandTimeout);
+        positiveDuration("dataTimeout", dataTimeout);
+        positiveDuration("sessionDeadline", sessionDeadline);
+        Objects.requireNonNull(greetingDelay, "greetingDelay");
+        if (greetingDelay.isNegative()) {
+            throw new IllegalArgumentException("greetingDelay must not be negative");
+        }
+        Objects.requireNonNull(lineEndings, "lineEndings");
+        Objects.requireNonNull(extensions, "extensions");
+        positiveDuration("reverseDnsTimeout", reverseDnsTimeout);
+        positive("spoolThreshold", spoolThreshold);
+        Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads must not be negative (0 = Netty's default)");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.listeners.addAll(listeners);
+        b.hostname = hostname;
+        b.greeting = greeting;
+        b.maxConnections = maxConnections;
+        b.maxProcessings = maxProcessings;
+        b.maxCommandLineLength = maxCommandLineLength;
+        b.maxLineBufferBytes = maxLineBufferBytes;
+        b.maxRecipients = maxRecipients;
+        b.maxMessageSize = maxMessageSize;
+        b.maxHeaderBytes = maxHeaderBytes;
+        b.maxErrors = maxErrors;
+        b.commandTimeout = commandTimeout;
+        b.dataTimeout = dataTimeout;
+        b.sessionDeadline = sessionDeadline;
+        b.greetingDelay = greetingDelay;
+        b.lineEndings = lineEndings;
+        b.extensions = extensions;
+        b.reverseDnsLookup = reverseDnsLookup;
+        b.reverseDnsTimeout = reverseDnsTimeout;
+        b.spoolThreshold = spoolThreshold;
+        b.spoolDirectory = spoolDirectory;
+        b.ioThreads = ioThreads;
+        return b;
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    private static void positiveDuration(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+
+    private static void requireNoLineBreak(String name, String value) {
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException(name + " must not contain CR or LF");
+        }
+    }
+
+    /** Builder with documented defaults. */
+    public static final class Builder {
+        private final List<Listener> listeners = new ArrayList<>();
+        private String hostname;
+        private String greeting;
+        private int maxConnections = 1000;
+        private int maxProcessings = 256;
+        private int maxCommandLineLength = 512;
+        private int maxLineBufferBytes = 8192;
+        private int maxRecipients = 100;
+        private long maxMessageSize = 25L * 1024 * 1024;
+        private int maxHeaderBytes = 256 * 1024;
+        private int maxErrors = 20;
+        private Duration commandTimeout = Duration.ofMinutes(5);
+        private Duration dataTimeout = Duration.ofMinutes(3);
+        private Duration sessionDeadline = Duration.ofMinutes(30);
+        private Duration greetingDelay = Duration.ZERO;
+        private LineEndingPolicy lineEndings = LineEndingPolicy.NORMALIZE;
+        private Extensions extensions = Extensions.ALL;
+        private boolean reverseDnsLookup = false;
+        private Duration reverseDnsTimeout = Duration.ofSeconds(2);
+        private int spoolThreshold = 256 * 1024;
+        private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private int ioThreads = 0;
+
+        private Builder() {
+        }
+
+        /** Adds a listener. Default when none is added: 127.0.0.1:2525. */
+        public Builder listen(String host, int port) {
+            listeners.add(Listener.of(host, port));
+            return this;
+        }
+
+        public Builder listen(Listener listener) {
+            listeners.add(Objects.requireNonNull(listener));
+            return this;
+        }
+
+        /** Listens on every host x every port, as MidiSmtpServer's hosts/ports options. */
+        public Builder listen(List<String> hosts, List<Integer> ports) {
+            for (String h : hosts) {
+                for (int p : ports) {
+                    listen(h, p);
+                }
+            }
+            return this;
+        }
+
+        public Builder clearListeners() {
+            listeners.clear();
+            return this;
+        }
+
+        /** The name the server gives itself in the greeting, EHLO reply and Received fields. Default: the local host name. */
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        /** The 220 greeting text. Default: {@code "<hostname> ESMTP Postern"}. */
+        public Builder greeting(String greeting) {
+            this.greeting = greeting;
+            return this;
+        }
+
+        /** Open connections at once; one more gets 421 4.7.0 and is closed. Default 1000. */
+        public Builder maxConnections(int n) {
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** Hook executions running at once across the server; more wait in line. Default 256. */
+        public Builder maxProcessings(int n) {
+            this.maxProcessings = n;
+            return this;
+        }
+
+        /** Longest command line in octets including CRLF: longer gets 500 5.5.6. Default 512 (RFC 5321 4.5.3.1.4). */
+        public Builder maxCommandLineLength(int n) {
+            this.maxCommandLineLength = n;
+            return this;
+        }
+
+        /** Octets buffered while waiting for a line end; past it the server says 421 and closes. Default 8192. */
+        public Builder maxLineBufferBytes(int n) {
+            this.maxLineBufferBytes = n;
+            return this;
+        }
+
+        /** Recipients per transaction; more get 452 4.5.3 (RFC 5321 4.5.3.1.10). Default 100. */
+        public Builder maxRecipients(int n) {
+            this.maxRecipients = n;
+            return this;
+        }
+
+        /** Largest message in octets (advertised with SIZE, RFC 1870); larger get 552 5.3.4. Default 25 MiB. */
+        public Builder maxMessageSize(long n) {
+            this.maxMessageSize = n;
+            return this;
+        }
+
+        /** Largest header block given to {@code onDataHeaders}; larger messages get 552 5.3.4. Default 256 KiB. */
+        public Builder maxHeaderBytes(int n) {
+            this.maxHeaderBytes = n;
+            return this;
+        }
+
+        /** Error replies after which the server says 421 4.7.0 and closes. Default 20. */
+        public Builder maxErrors(int n) {
+            this.maxErrors = n;
+            return this;
+        }
+
+        /** Wait for the next command; then 421 4.4.2 and close. Default 5 minutes (RFC 5321 4.5.3.2.7). */
+        public Builder commandTimeout(Duration d) {
+            this.commandTimeout = d;
+            return this;
+        }
+
+        /** Wait for more message data during DATA / BDAT; then 421 4.4.2 and close. Default 3 minutes. */
+        public Builder dataTimeout(Duration d) {
+            this.dataTimeout = d;
+            return this;
+        }
+
+        /** Longest life of one session, whatever it does; then 421 4.4.2 and close. Default 30 minutes. */
+        public Builder sessionDeadline(Duration d) {
+            this.sessionDeadline = d;
+            return this;
+        }
+
+        /** Wait before the greeting; a client that talks first is refused (554 5.5.0, close). Default 0. */
+        public Builder greetingDelay(Duration d) {
+            this.greetingDelay = d;
+            return this;
+        }
+
+        /** Bare CR / LF handling. Default {@link LineEndingPolicy#NORMALIZE}. */
+        public Builder lineEndings(LineEndingPolicy policy) {
+            this.lineEndings = policy;
+            return this;
+        }
+
+        /** Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES, CHUNKING. */
+        public Builder extensions(Extensions extensions) {
+            this.extensions = extensions;
+            return this;
+        }
+
+        /** Look up the client's reverse DNS name before onConnect. Default off. */
+        public Builder reverseDnsLookup(boolean on) {
+            this.reverseDnsLookup = on;
+            return this;
+        }
+
+        /** Bound on the reverse DNS lookup. Default 2 seconds. */
+        public Builder reverseDnsTimeout(Duration d) {
+            this.reverseDnsTimeout = d;
+            return this;
+        }
+
+        /** Message octets kept in memory; beyond, the message spools to a file. Default 256 KiB. */
+        public Builder spoolThreshold(int bytes) {
+            this.spoolThreshold = bytes;
+            return this;
+        }
+
+        /** Where spool files go. Default: java.io.tmpdir. */
+        public Builder spoolDirectory(Path dir) {
+            this.spoolDirectory = dir;
+            return this;
+        }
+
+        /** Network event-loop threads; 0 for Netty's default (2 x cores). */
+        public Builder ioThreads(int n) {
+            this.ioThreads = n;
+            return this;
+        }
+
+        public SmtpServerConfig build() {
+            List<Listener> ls = listeners.isEmpty() ? List.of(Listener.of("127.0.0.1", 2525)) : listeners;
+            String host = hostname != null ? hostname : localHostName();
+            String greet = greeting != null ? greeting : host + " ESMTP Postern";
+            return new SmtpServerConfig(ls, host, greet, maxConnections, maxProcessings, maxCommandLineLength,
+                    maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
+                    dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
+                    reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads);
+        }
+
+        private static String localHostName() {
+            try {
+                String name = InetAddress.getLocalHost().getCanonicalHostName();
+                return name == null || name.isBlank() ? "localhost" : name;
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
+        }
+    }
+}
