@@ -1,0 +1,710 @@
+package dev.postern.protocol;
+
+import dev.postern.BodyType;
+import dev.postern.ForwardPath;
+import dev.postern.LogLevel;
+import dev.postern.MailParameters;
+import dev.postern.Recipient;
+import dev.postern.ReversePath;
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpRejection;
+import dev.postern.SmtpReply;
+import dev.postern.SmtpServerConfig;
+import dev.postern.message.HeaderBlockScanner;
+import dev.postern.message.HeaderEdits;
+import dev.postern.message.MessageSpool;
+import dev.postern.message.ReceivedMessage;
+import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The SMTP server state machine for one session (RFC 5321, with RFC 1870 SIZE, RFC 6152 8BITMIME,
+ * RFC 6531 SMTPUTF8, RFC 2920 PIPELINING, RFC 2034 ENHANCEDSTATUSCODES, RFC 3030 CHUNKING).
+ *
+ * <p>Sans-I/O: it is given received bytes and writes reply bytes to a {@link ReplySink}; it never
+ * touches a socket, a thread or the clock (time comes from an {@link InstantSource}). It calls the
+ * application's hooks directly; the transport decides on which thread {@link #receive} runs.
+ *
+ * <p>Bytes are consumed in lock-step with decisions: a command pipelined after DATA is read as
+ * content only if DATA was accepted, exactly as a compliant server must.
+ */
+public final class SmtpProtocol {
+
+    /** Where reply bytes go; the transport flushes them when {@link #receive} returns. */
+    public interface ReplySink {
+        void write(byte[] wire);
+    }
+
+    /** What the protocol is reading now; the transport picks its timeout from it. */
+    public enum Mode { COMMAND, DATA, BDAT }
+
+    private enum Phase { CONNECTED, READY, GREETED, CLOSED }
+
+    private final SmtpServerConfig config;
+    private final SmtpServerConfig.Extensions ext;
+    private final SmtpHandler handler;
+    private final SessionState session;
+    private final InstantSource clock;
+    private final ReplySink out;
+    private final LineFramer framer;
+
+    private Phase phase = Phase.CONNECTED;
+    private Mode mode = Mode.COMMAND;
+    private Transaction tx;
+    private boolean chunking; // BDAT has started the message of the current transaction
+    private int messageSeq;
+
+    // the message being received
+    private MessageSpool spool;
+    private HeaderBlockScanner headerScanner;
+    private HeaderEdits headerEdits;
+    private DataDecoder decoder;
+    private Instant messageStarted;
+    private SmtpReply messageRejection;
+    private final MessageContent content = new MessageContent();
+
+    // the BDAT chunk being read
+    private long chunkRemaining;
+    private boolean chunkLast;
+    private SmtpReply chunkDiscardReply; // non-null: read the chunk, drop it, then send this
+
+    public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
+                        ReplySink out) {
+        this.config = config;
+        this.ext = config.extensions();
+        this.handler = handler;
+        this.session = session;
+        this.clock = clock;
+        this.out = out;
+        this.framer = new LineFramer(config.lineEndings(), config.maxCommandLineLength(), config.maxLineBufferBytes());
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public boolean isClosed() {
+        return phase == Phase.CLOSED;
+    }
+
+    public SessionState session() {
+        return session;
+    }
+
+    /** The connection is ready: runs onConnect and sends the greeting (or the hook's rejection). */
+    public void connect() {
+        if (phase != Phase.CONNECTED) {
+            return;
+        }
+        try {
+            handler.onConnect(session);
+        } catch (Exception e) {
+            SmtpReply r = failure(e, "onConnect", false);
+            send(r.andClose());
+            return;
+        }
+        phase = Phase.READY;
+        send(new SmtpReply(220, null, List.of(session.greeting()), false));
+    }
+
+    /** The connection closed: releases the message in progress and runs onDisconnect. */
+    public void disconnect() {
+        abortTransaction();
+        phase = Phase.CLOSED;
+        try {
+            handler.onDisconnect(session);
+        } catch (Exception e) {
+            log(LogLevel.WARN, "onDisconnect failed", e);
+        }
+    }
+
+    /** Sends a reply decided outside the protocol (timeouts, shutdown, admission) and closes. */
+    public void abort(SmtpReply reply) {
+        if (phase != Phase.CLOSED) {
+            send(reply.andClose());
+        }
+    }
+
+    /**
+     * Consumes as many received bytes as can be acted on now; an incomplete line stays in {@code in}
+     * for the next call.
+     */
+    public void receive(ByteBuf in) {
+        int commandsThisCall = 0;
+        while (phase != Phase.CLOSED && in.isReadable()) {
+            switch (mode) {
+                case COMMAND -> {
+                    if (phase == Phase.CONNECTED) {
+                        // RFC 5321 4.3.1: the client waits for the greeting; one that talks first is refused.
+                        log(LogLevel.WARN, "client talked before the greeting", null);
+                        in.skipBytes(in.readableBytes());
+                        send(Replies.EARLY_TALKER);
+                        return;
+                    }
+                    LineFramer.Outcome outcome = framer.next(in);
+                    switch (outcome) {
+                        case NEED_MORE -> {
+                            return;
+                        }
+                        case OVERFLOW -> {
+                            in.skipBytes(in.readableBytes());
+                            send(Replies.LINE_OVERFLOW);
+                            return;
+                        }
+                        case TOO_LONG -> send(Replies.LINE_TOO_LONG);
+                        case BAD_CHARACTER -> send(Replies.BAD_CHARACTER);
+                        case BARE_LF -> send(Replies.BARE_LF_COMMAND);
+                        case LINE -> {
+                            if (!ext.pipelining() && commandsThisCall > 0) {
+                                // RFC 2920: without PIPELINING the client must wait for each reply.
+                                send(Replies.PIPELINING_OFF);
+                            } else {
+                                command(framer.line(), framer.lineLength());
+                            }
+                            commandsThisCall++;
+                        }
+                    }
+                }
+                case DATA -> {
+                    DataDecoder.Result r = decoder.decode(in, content);
+                    if (r == DataDecoder.Result.END) {
+                        finishMessage();
+                    } else if (r == DataDecoder.Result.BARE_LINE_END) {
+                        abortTransaction();
+                        send(Replies.BARE_LINE_END_DATA);
+                    }
+                }
+                case BDAT -> readChunk(in);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    private void command(byte[] bytes, int length) {
+        String line = decode(bytes, length);
+        if (line == null) {
+            send(Replies.BAD_UTF8);
+            return;
+        }
+        int space = line.indexOf(' ');
+        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String args = space < 0 ? "" : line.substring(space + 1);
+        switch (verb) {
+            case "EHLO" -> helo(args, true);
+            case "HELO" -> helo(args, false);
+            case "MAIL" -> mail(args);
+            case "RCPT" -> rcpt(args);
+            case "DATA" -> data(args);
+            case "BDAT" -> {
+                if (ext.chunking()) {
+                    bdat(args);
+                } else {
+                    unknown(line);
+                }
+            }
+            case "RSET" -> {
+                if (!args.isBlank()) {
+                    send(Replies.NO_PARAMETERS);
+                } else {
+                    abortTransaction();
+                    send(Replies.OK);
+                }
+            }
+            case "NOOP" -> send(Replies.OK);
+            case "QUIT" -> send(Replies.BYE);
+            case "VRFY" -> send(args.isBlank() ? Replies.VRFY_SYNTAX : Replies.VRFY);
+            case "HELP" -> send(SmtpReply.of(214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA"
+                    + (ext.chunking() ? " BDAT" : "") + " RSET NOOP QUIT VRFY HELP"));
+            case "EXPN", "STARTTLS", "AUTH", "XCLIENT", "XFORWARD", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
+            case "PROXY" -> {
+                // Only one PROXY header per connection, and only before the greeting.
+                log(LogLevel.WARN, "PROXY line inside the session refused (spoofing attempt?) from "
+                        + session.socketRemoteAddress(), null);
+                send(Replies.PROXY_LATE);
+            }
+            case "" -> send(Replies.EMPTY_LINE);
+            default -> unknown(line);
+        }
+    }
+
+    private void helo(String args, boolean extended) {
+        String name = args.strip();
+        if (name.isEmpty() || name.indexOf(' ') >= 0 || name.indexOf('\t') >= 0) {
+            send(Replies.HELO_SYNTAX);
+            return;
+        }
+        try {
+            handler.onHelo(session, name);
+        } catch (Exception e) {
+            send(failure(e, "onHelo", false));
+            return;
+        }
+        abortTransaction(); // RFC 5321 4.1.4: EHLO / HELO reset the state
+        session.helo(name, extended);
+        phase = Phase.GREETED;
+        if (!extended) {
+            send(SmtpReply.of(250, session.heloResponse()));
+            return;
+        }
+        List<String> lines = new ArrayList<>(8);
+        lines.add(session.heloResponse());
+        if (ext.size()) {
+            lines.add("SIZE " + config.maxMessageSize());
+        }
+        if (ext.eightBitMime()) {
+            lines.add("8BITMIME");
+        }
+        if (ext.smtpUtf8()) {
+            lines.add("SMTPUTF8");
+        }
+        if (ext.pipelining()) {
+            lines.add("PIPELINING");
+        }
+        if (ext.enhancedStatusCodes()) {
+            lines.add("ENHANCEDSTATUSCODES");
+        }
+        if (ext.chunking()) {
+            lines.add("CHUNKING");
+        }
+        send(new SmtpReply(250, null, lines, false));
+    }
+
+    private void mail(String args) {
+        if (phase != Phase.GREETED) {
+            send(Replies.HELO_FIRST);
+            return;
+        }
+        if (tx != null) {
+            send(Replies.NESTED_MAIL);
+            return;
+        }
+        if (!args.regionMatches(true, 0, "FROM:", 0, 5)) {
+            send(Replies.MAIL_SYNTAX);
+            return;
+        }
+        PathParser.Parsed<ReversePath> parsed;
+        try {
+            parsed = PathParser.parseReversePath(args.substring(5));
+        } catch (PathSyntaxException e) {
+            send(SmtpReply.of(501, "5.1.7", "Bad sender address syntax: " + e.getMessage()));
+            return;
+        }
+        MailParameters params = parsed.parameters();
+        if (!params.isEmpty() && !session.isEsmtp()) {
+            send(Replies.PARAMS_NEED_EHLO);
+            return;
+        }
+        BodyType body = BodyType.UNSPECIFIED;
+        boolean utf8 = false;
+        long declaredSize = -1;
+        for (var p : params.values().entrySet()) {
+            String key = p.getKey();
+            String value = p.getValue();
+            switch (key) {
+                case "SIZE" -> {
+                    if (!ext.size()) {
+                        send(unsupported(key));
+                        return;
+                    }
+                    if (value.isEmpty() || value.length() > 20 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                        send(SmtpReply.of(501, "5.5.4", "Bad SIZE value"));
+                        return;
+                    }
+                    declaredSize = value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
+                    // RFC 1870 6: a declared size over the limit is refused at once.
+                    if (declaredSize > config.maxMessageSize()) {
+                        send(Replies.MESSAGE_TOO_BIG);
+                        return;
+                    }
+                }
+                case "BODY" -> {
+                    if (!ext.eightBitMime()) {
+                        send(unsupported(key));
+                        return;
+                    }
+                    switch (value.toUpperCase(Locale.ROOT)) {
+                        case "7BIT" -> body = BodyType.SEVEN_BIT;
+                        case "8BITMIME" -> body = BodyType.EIGHT_BIT_MIME;
+                        default -> {
+                            send(SmtpReply.of(501, "5.5.4", "Bad BODY value; 7BIT or 8BITMIME"));
+                            return;
+                        }
+                    }
+                }
+                case "SMTPUTF8" -> {
+                    if (!ext.smtpUtf8()) {
+                        send(unsupported(key));
+                        return;
+                    }
+                    if (!value.isEmpty()) {
+                        send(SmtpReply.of(501, "5.5.4", "SMTPUTF8 takes no value"));
+                        return;
+                    }
+                    utf8 = true;
+                }
+                default -> {
+                    send(unsupported(key));
+                    return;
+                }
+            }
+        }
+        ReversePath from = parsed.path();
+        if (!utf8 && from.mailbox() != null && from.mailbox().isInternationalized()) {
+            send(Replies.NEED_SMTPUTF8);
+            return;
+        }
+        try {
+            ReversePath rewritten = handler.onMailFrom(session, from, params);
+            if (rewritten != null) {
+                from = rewritten;
+            }
+        } catch (Exception e) {
+            send(failure(e, "onMailFrom", true));
+            return;
+        }
+        tx = new Transaction(from, params, body, utf8, declaredSize);
+        session.envelope(tx.envelope());
+        send(Replies.SENDER_OK);
+    }
+
+    private void rcpt(String args) {
+        if (phase != Phase.GREETED) {
+            send(Replies.HELO_FIRST);
+            return;
+        }
+        if (tx == null) {
+            send(Replies.MAIL_FIRST);
+            return;
+        }
+        if (chunking) {
+            send(SmtpReply.of(503, "5.5.1", "Error: RCPT not allowed after BDAT"));
+            return;
+        }
+        if (!args.regionMatches(true, 0, "TO:", 0, 3)) {
+            send(Replies.RCPT_SYNTAX);
+            return;
+        }
+        PathParser.Parsed<ForwardPath> parsed;
+        try {
+            parsed = PathParser.parseForwardPath(args.substring(3));
+        } catch (PathSyntaxException e) {
+            send(SmtpReply.of(501, "5.1.3", "Bad recipient address syntax: " + e.getMessage()));
+            return;
+        }
+        if (!parsed.parameters().isEmpty()) {
+            send(unsupported(parsed.parameters().values().keySet().iterator().next()));
+            return;
+        }
+        ForwardPath to = parsed.path();
+        if (!tx.smtpUtf8 && to.mailbox() != null && to.mailbox().isInternationalized()) {
+            send(Replies.NEED_SMTPUTF8);
+            return;
+        }
+        if (tx.recipients.size() >= config.maxRecipients()) {
+            send(Replies.TOO_MANY_RECIPIENTS);
+            return;
+        }
+        try {
+            ForwardPath rewritten = handler.onRcptTo(session, to, parsed.parameters());
+            if (rewritten != null) {
+                to = rewritten;
+            }
+        } catch (Exception e) {
+            send(failure(e, "onRcptTo", true));
+            return;
+        }
+        tx.recipients.add(new Recipient(to, parsed.parameters()));
+        session.envelope(tx.envelope());
+        send(Replies.RECIPIENT_OK);
+    }
+
+    private void data(String args) {
+        if (!args.isBlank()) {
+            send(Replies.NO_PARAMETERS);
+            return;
+        }
+        SmtpReply refusal = transactionReadyForContent();
+        if (refusal == null && chunking) {
+            refusal = Replies.DATA_IN_BDAT;
+        }
+        if (refusal != null) {
+            send(refusal);
+            return;
+        }
+        SmtpReply rejection = beginMessage(true);
+        if (rejection != null) {
+            abortTransaction();
+            send(rejection);
+            return;
+        }
+        mode = Mode.DATA;
+        send(Replies.START_DATA);
+    }
+
+    private void bdat(String args) {
+        String[] parts = args.strip().split(" +");
+        boolean last = parts.length == 2 && parts[1].equalsIgnoreCase("LAST");
+        if (parts.length < 1 || parts.length > 2 || (parts.length == 2 && !last) || parts[0].isEmpty()
+                || parts[0].length() > 18 || !parts[0].chars().allMatch(c -> c >= '0' && c <= '9')) {
+            send(Replies.BDAT_SYNTAX);
+            return;
+        }
+        chunkRemaining = Long.parseLong(parts[0]);
+        chunkLast = last;
+        chunkDiscardReply = transactionReadyForContent();
+        if (chunkDiscardReply == null && !chunking) {
+            SmtpReply rejection = beginMessage(false);
+            if (rejection != null) {
+                abortTransaction();
+                chunkDiscardReply = rejection;
+            } else {
+                chunking = true;
+            }
+        }
+        mode = Mode.BDAT;
+        if (chunkRemaining == 0) {
+            endChunk();
+        }
+    }
+
+    private void readChunk(ByteBuf in) {
+        int n = (int) Math.min(chunkRemaining, in.readableBytes());
+        if (chunkDiscardReply != null) {
+            in.skipBytes(n);
+            chunkRemaining -= n;
+        } else {
+            int before = in.readerIndex();
+            DataDecoder.Result r = decoder.decode(in, n, content);
+            chunkRemaining -= in.readerIndex() - before;
+            if (r == DataDecoder.Result.BARE_LINE_END) {
+                abortTransaction();
+                send(Replies.BARE_LINE_END_DATA);
+                return;
+            }
+        }
+        if (chunkRemaining == 0) {
+            endChunk();
+        }
+    }
+
+    private void endChunk() {
+        mode = Mode.COMMAND;
+        if (chunkDiscardReply != null) {
+            SmtpReply r = chunkDiscardReply;
+            chunkDiscardReply = null;
+            send(r);
+            return;
+        }
+        if (chunkLast) {
+            if (!decoder.finish(content)) {
+                abortTransaction();
+                send(Replies.BARE_LINE_END_DATA);
+                return;
+            }
+            finishMessage();
+        } else if (spool.isOversize()) {
+            // RFC 3030 2: the transaction is over once a chunk pushes it past the limit.
+            abortTransaction();
+            send(Replies.MESSAGE_TOO_BIG);
+        } else {
+            send(SmtpReply.of(250, "2.0.0", spool.size() + " octets received"));
+        }
+    }
+
+    private void unknown(String line) {
+        session.countUnknownCommand();
+        try {
+            handler.onUnknownCommand(session, line);
+            send(Replies.UNRECOGNIZED);
+        } catch (Exception e) {
+            send(failure(e, "onUnknownCommand", tx != null));
+        }
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    private SmtpReply transactionReadyForContent() {
+        if (phase != Phase.GREETED) {
+            return Replies.HELO_FIRST;
+        }
+        if (tx == null) {
+            return Replies.MAIL_FIRST;
+        }
+        if (tx.recipients.isEmpty()) {
+            return Replies.RCPT_FIRST;
+        }
+        return null;
+    }
+
+    /** Prepares to receive content and runs onDataStart; returns its rejection, if any. */
+    private SmtpReply beginMessage(boolean dotStuffed) {
+        spool = new MessageSpool(config.spoolThreshold(), config.spoolDirectory(), config.maxMessageSize());
+        headerScanner = new HeaderBlockScanner(config.maxHeaderBytes());
+        headerEdits = new HeaderEdits();
+        decoder = new DataDecoder(config.lineEndings(), dotStuffed);
+        messageStarted = clock.instant();
+        messageRejection = null;
+        try {
+            handler.onDataStart(session, headerEdits);
+            return null;
+        } catch (Exception e) {
+            return failure(e, "onDataStart", true);
+        }
+    }
+
+    private void headersComplete() {
+        if (headerScanner.isTooLarge()) {
+            messageRejection = Replies.HEADER_TOO_BIG;
+            return;
+        }
+        headerEdits.fields(headerScanner.fields());
+        try {
+            handler.onDataHeaders(session, headerEdits);
+        } catch (Exception e) {
+            messageRejection = failure(e, "onDataHeaders", true);
+        }
+    }
+
+    private void finishMessage() {
+        mode = Mode.COMMAND;
+        if (!headerScanner.isComplete()) {
+            headerScanner.finish();
+            headersComplete();
+        }
+        SmtpReply reply;
+        if (spool.isOversize()) {
+            reply = Replies.MESSAGE_TOO_BIG;
+        } else if (messageRejection != null) {
+            reply = messageRejection;
+        } else if (spool.failure() != null) {
+            log(LogLevel.ERROR, "cannot spool message", spool.failure());
+            reply = Replies.SPOOL_FAILED;
+        } else {
+            String id = session.id() + "." + (++messageSeq);
+            ReceivedMessage message = new ReceivedMessage(id, tx.envelope(), messageStarted, spool,
+                    headerScanner.headerEnd(), headerEdits);
+            try {
+                handler.onMessage(session, message);
+                session.countMessage();
+                reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
+                log(LogLevel.INFO, "message " + id + " accepted from " + tx.reversePath + " for "
+                        + tx.recipients.size() + " recipient(s), " + message.size() + " octets", null);
+            } catch (Exception e) {
+                reply = failure(e, "onMessage", true);
+            }
+        }
+        abortTransaction();
+        send(reply);
+    }
+
+    private void abortTransaction() {
+        tx = null;
+        chunking = false;
+        session.envelope(null);
+        if (spool != null) {
+            try {
+                spool.close();
+            } catch (RuntimeException e) {
+                log(LogLevel.WARN, "cannot remove spool file", e);
+            }
+            spool = null;
+        }
+        headerScanner = null;
+        headerEdits = null;
+        decoder = null;
+    }
+
+    /** The decoded content on its way to the spool and, until it is complete, the header scanner. */
+    private final class MessageContent implements ContentSink {
+        @Override
+        public void write(ByteBuf buf, int index, int length) {
+            spool.write(buf, index, length);
+            if (!headerScanner.isComplete() && headerScanner.feed(buf, index, length)) {
+                headersComplete();
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            spool.write(bytes);
+            if (!headerScanner.isComplete() && headerScanner.feed(bytes)) {
+                headersComplete();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- replies and failures
+
+    private void send(SmtpReply reply) {
+        out.write(reply.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
+        if (reply.code() >= 400) {
+            session.countError();
+            if (!reply.close() && session.errorCount() >= config.maxErrors()) {
+                log(LogLevel.WARN, "too many errors (" + session.errorCount() + "); closing", null);
+                out.write(Replies.TOO_MANY_ERRORS.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
+                close();
+                return;
+            }
+        }
+        if (reply.close()) {
+            close();
+        }
+    }
+
+    private void close() {
+        abortTransaction();
+        phase = Phase.CLOSED;
+    }
+
+    private SmtpReply failure(Exception e, String hook, boolean inTransaction) {
+        if (e instanceof SmtpRejection r) {
+            return r.reply();
+        }
+        log(LogLevel.ERROR, hook + " failed", e);
+        return inTransaction ? Replies.HOOK_FAILED_TRANSACTION : Replies.HOOK_FAILED;
+    }
+
+    private static SmtpReply unsupported(String keyword) {
+        return SmtpReply.of(555, "5.5.4", "Unsupported parameter: " + keyword);
+    }
+
+    private void log(LogLevel level, String message, Throwable error) {
+        try {
+            handler.onLogEvent(session, level, message, error);
+        } catch (RuntimeException ignored) {
+            // a broken log hook must not break the session
+        }
+    }
+
+    /** ASCII fast path; otherwise strict UTF-8 (RFC 6531), or null if malformed. */
+    private static String decode(byte[] bytes, int length) {
+        boolean ascii = true;
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}
