@@ -1,30 +1,177 @@
 package dev.postern.netty;
 
+import dev.postern.Listener;
+import dev.postern.LogLevel;
 import dev.postern.SmtpHandler;
+import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** The Netty transport (work in progress). */
+/**
+ * The Netty side of a server: event loops (epoll where available, else NIO), one server channel per
+ * listener address, and the graceful stop. Everything per connection is in {@link SmtpSessionHandler}.
+ */
 public final class NettyTransport {
+
+    private final ServerContext server;
+    private final List<Channel> serverChannels = Collections.synchronizedList(new ArrayList<>());
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+
     public NettyTransport(SmtpServerConfig config, SmtpHandler handler) {
+        this.server = new ServerContext(config, handler);
     }
 
-    public void start() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    public synchronized void start() throws IOException {
+        if (bossGroup != null) {
+            throw new IllegalStateException("server already started");
+        }
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(server.config.ioThreads(), io);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("smtp", new SmtpSessionHandler(server));
+                    }
+                });
+        try {
+            for (Listener listener : server.config.listeners()) {
+                for (InetSocketAddress address : resolve(listener)) {
+                    try {
+                        serverChannels.add(bootstrap.bind(address).sync().channel());
+                    } catch (Exception e) {
+                        if (listener.host().equals("localhost") && address.getAddress() instanceof Inet6Address) {
+                            // "localhost" means both loopbacks where they exist; a host without IPv6 is fine.
+                            continue;
+                        }
+                        throw bindFailure(address, e);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            stop(Duration.ZERO);
+            throw e;
+        }
+        server.handler.onLogEvent(null, LogLevel.INFO, "listening on " + boundAddresses()
+                + (epoll ? " (epoll)" : " (nio)"), null);
+    }
+
+    private static IOException bindFailure(InetSocketAddress address, Exception e) {
+        Throwable cause = e;
+        if (e instanceof BindException || e.getCause() instanceof BindException) {
+            cause = e instanceof BindException ? e : e.getCause();
+        }
+        return new IOException("cannot listen on " + address + ": " + cause.getMessage(), e);
+    }
+
+    /** {@code *} = every interface (the IPv6 wildcard, dual-stack, or IPv4's where IPv6 is absent). */
+    static List<InetSocketAddress> resolve(Listener listener) throws UnknownHostException {
+        String host = listener.host();
+        int port = listener.port();
+        return switch (host) {
+            case "*" -> List.of(ipv6Available()
+                    ? new InetSocketAddress(InetAddress.getByName("::"), port)
+                    : new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
+            case "localhost" -> List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port),
+                    new InetSocketAddress(InetAddress.getByName("::1"), port));
+            default -> List.of(new InetSocketAddress(InetAddress.getByName(host), port));
+        };
+    }
+
+    private static boolean ipv6Available() {
+        try {
+            return NetworkInterface.networkInterfaces()
+                    .flatMap(NetworkInterface::inetAddresses)
+                    .anyMatch(a -> a instanceof Inet6Address);
+        } catch (SocketException e) {
+            return false;
+        }
     }
 
     public List<InetSocketAddress> boundAddresses() {
-        return List.of();
-    }
-
-    public void stop(Duration grace) {
+        synchronized (serverChannels) {
+            return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+        }
     }
 
     public int activeConnections() {
-        return 0;
+        return server.connections.get();
+    }
+
+    public synchronized void stop(Duration grace) {
+        if (bossGroup == null) {
+            return;
+        }
+        synchronized (serverChannels) {
+            for (Channel c : serverChannels) {
+                c.close().syncUninterruptibly();
+            }
+            serverChannels.clear();
+        }
+        long until = System.nanoTime() + grace.toNanos();
+        while (!server.sessions.isEmpty() && System.nanoTime() < until) {
+            sleep(20);
+        }
+        if (!server.sessions.isEmpty()) {
+            SmtpReply bye = SmtpReply.of(421, "4.3.2", server.config.hostname() + " Service shutting down");
+            for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
+                s.shutdown(bye);
+            }
+            long hardStop = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!server.sessions.isEmpty() && System.nanoTime() < hardStop) {
+                sleep(20);
+            }
+            for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
+                s.channel().close();
+            }
+        }
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup = null;
+        workerGroup = null;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -58,7 +58,7 @@ public final class SmtpProtocol {
     private final LineFramer framer;
 
     private Phase phase = Phase.CONNECTED;
-    private Mode mode = Mode.COMMAND;
+    private volatile Mode mode = Mode.COMMAND;
     private Transaction tx;
     private boolean chunking; // BDAT has started the message of the current transaction
     private int messageSeq;

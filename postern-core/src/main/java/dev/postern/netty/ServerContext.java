@@ -1,0 +1,30 @@
+package dev.postern.netty;
+
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpServerConfig;
+
+import java.time.InstantSource;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every session of one server shares: settings, the handler, and the server-wide bounds. */
+final class ServerContext {
+
+    final SmtpServerConfig config;
+    final SmtpHandler handler;
+    final boolean inlineHooks;
+    final Semaphore processings;
+    final AtomicInteger connections = new AtomicInteger();
+    final Set<SmtpSessionHandler> sessions = ConcurrentHashMap.newKeySet();
+    final InstantSource clock = InstantSource.system();
+    final SessionIds ids = new SessionIds(System.currentTimeMillis());
+
+    ServerContext(SmtpServerConfig config, SmtpHandler handler) {
+        this.config = config;
+        this.handler = handler;
+        this.inlineHooks = HookMode.inline(handler);
+        this.processings = new Semaphore(config.maxProcessings(), true);
+    }
+}

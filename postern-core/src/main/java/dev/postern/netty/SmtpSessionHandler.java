@@ -1,0 +1,337 @@
+package dev.postern.netty;
+
+import dev.postern.LogLevel;
+import dev.postern.SmtpReply;
+import dev.postern.protocol.SessionState;
+import dev.postern.protocol.SmtpProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One SMTP connection on the Netty side: feeds received bytes to the {@link SmtpProtocol}, writes its
+ * replies once per batch of input, and enforces the time bounds.
+ *
+ * <p>Where the protocol runs: with inline hooks, on the event loop, directly. Otherwise every input
+ * event goes through a per-session queue drained by one virtual thread at a time (so hooks run in
+ * order and may block), at most {@code maxProcessings} drains at once server-wide; while the queue
+ * holds more than {@link #MAX_QUEUED_BYTES}, the channel stops reading (back-pressure).
+ */
+final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
+
+    static final int MAX_QUEUED_BYTES = 256 * 1024;
+
+    private final ServerContext server;
+    private Channel channel;
+    private SmtpProtocol protocol;
+    private ByteBuf cumulation = Unpooled.EMPTY_BUFFER;
+    private ByteBuf replies;
+
+    private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile long lastActivity;
+    private ScheduledFuture<?> idleCheck;
+    private ScheduledFuture<?> deadline;
+    private boolean admitted;
+
+    SmtpSessionHandler(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        if (server.connections.incrementAndGet() > server.config.maxConnections()) {
+            server.connections.decrementAndGet();
+            server.handler.onLogEvent(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
+                    + " refused: too many connections (" + server.config.maxConnections() + ")", null);
+            byte[] refusal = ("421 4.7.0 " + server.config.hostname() + " Too many connections, try again later\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        admitted = true;
+        server.sessions.add(this);
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        SessionState session = new SessionState(server.ids.next(), local, remote, server.clock.instant(),
+                server.config.greeting(), server.config.hostname());
+        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, this::reply);
+        lastActivity = System.nanoTime();
+        Duration life = server.config.sessionDeadline();
+        deadline = channel.eventLoop().schedule(() -> timeOut("session deadline"), life.toNanos(), TimeUnit.NANOSECONDS);
+        scheduleIdleCheck(server.config.commandTimeout().toNanos());
+        startSession();
+    }
+
+    /** The connection is ready for SMTP: reverse DNS if wanted, greeting delay, then the greeting. */
+    private void startSession() {
+        SessionState session = protocol.session();
+        server.handler.onLogEvent(session, LogLevel.INFO, "connect from " + format(session.remoteAddress())
+                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
+        Runnable greet = () -> {
+            long delay = server.config.greetingDelay().toNanos();
+            if (delay > 0) {
+                channel.eventLoop().schedule(() -> submit(protocol::connect), delay, TimeUnit.NANOSECONDS);
+            } else {
+                submit(protocol::connect);
+            }
+        };
+        if (server.config.reverseDnsLookup()) {
+            Thread.ofVirtual().start(() -> {
+                session.remoteHostName(reverseLookup(session.remoteAddress().getAddress()));
+                channel.eventLoop().execute(greet);
+            });
+        } else {
+            greet.run();
+        }
+    }
+
+    private String reverseLookup(InetAddress address) {
+        CompletableFuture<String> lookup = CompletableFuture.supplyAsync(address::getCanonicalHostName,
+                command -> Thread.ofVirtual().start(command));
+        try {
+            String name = lookup.get(server.config.reverseDnsTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return name.equals(address.getHostAddress()) ? null : name;
+        } catch (Exception e) {
+            lookup.cancel(true);
+            return null;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf) || protocol == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastActivity = System.nanoTime();
+        if (server.inlineHooks) {
+            cumulate(buf);
+            process();
+        } else {
+            if (queuedBytes.addAndGet(buf.readableBytes()) > MAX_QUEUED_BYTES) {
+                channel.config().setAutoRead(false);
+            }
+            inbox.add(buf);
+            scheduleDrain();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (server.inlineHooks) {
+            flushReplies();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!admitted) {
+            return;
+        }
+        server.connections.decrementAndGet();
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        submit(() -> {
+            protocol.disconnect();
+            cumulation.release();
+            cumulation = Unpooled.EMPTY_BUFFER;
+            if (replies != null) {
+                replies.release();
+                replies = null;
+            }
+            server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "disconnect", null);
+            server.sessions.remove(this);
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (protocol != null) {
+            server.handler.onLogEvent(protocol.session(), LogLevel.DEBUG, "connection error: " + cause, null);
+        }
+        ctx.close();
+    }
+
+    /** Graceful stop: 421 to the client, then close. */
+    void shutdown(SmtpReply reply) {
+        submit(() -> protocol.abort(reply));
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    // ------------------------------------------------------------ running the protocol
+
+    /** Runs a protocol step in order with all others: inline on the event loop, or via the drain. */
+    private void submit(Runnable step) {
+        if (server.inlineHooks) {
+            if (channel.eventLoop().inEventLoop()) {
+                step.run();
+                flushReplies();
+            } else {
+                channel.eventLoop().execute(() -> {
+                    step.run();
+                    flushReplies();
+                });
+            }
+        } else {
+            inbox.add(step);
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain() {
+        if (draining.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("postern-", 0).start(this::drain);
+        }
+    }
+
+    private void drain() {
+        server.processings.acquireUninterruptibly();
+        try {
+            Object event;
+            while ((event = inbox.poll()) != null) {
+                if (event instanceof ByteBuf buf) {
+                    long left = queuedBytes.addAndGet(-buf.readableBytes());
+                    if (protocol.isClosed()) {
+                        buf.release();
+                        continue;
+                    }
+                    cumulate(buf);
+                    process();
+                    if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !protocol.isClosed()) {
+                        channel.config().setAutoRead(true);
+                    }
+                } else {
+                    ((Runnable) event).run();
+                }
+            }
+            flushReplies();
+        } catch (RuntimeException | Error e) {
+            server.handler.onLogEvent(protocol.session(), LogLevel.ERROR, "session failed", e);
+            channel.close();
+        } finally {
+            server.processings.release();
+            draining.set(false);
+            if (!inbox.isEmpty()) {
+                scheduleDrain();
+            }
+        }
+    }
+
+    private void cumulate(ByteBuf buf) {
+        if (!cumulation.isReadable()) {
+            cumulation.release();
+            cumulation = buf;
+            return;
+        }
+        if (cumulation.writableBytes() < buf.readableBytes() || cumulation.refCnt() > 1 || cumulation.isReadOnly()) {
+            ByteBuf bigger = channel.alloc().buffer(cumulation.readableBytes() + buf.readableBytes());
+            bigger.writeBytes(cumulation);
+            cumulation.release();
+            cumulation = bigger;
+        }
+        cumulation.writeBytes(buf);
+        buf.release();
+    }
+
+    private void process() {
+        try {
+            protocol.receive(cumulation);
+        } finally {
+            cumulation.discardSomeReadBytes();
+        }
+        if (protocol.isClosed()) {
+            flushReplies();
+        }
+    }
+
+    private void reply(byte[] wire) {
+        if (replies == null) {
+            replies = channel.alloc().buffer(Math.max(256, wire.length));
+        }
+        replies.writeBytes(wire);
+    }
+
+    private void flushReplies() {
+        ByteBuf out = replies;
+        replies = null;
+        boolean close = protocol != null && protocol.isClosed();
+        if (out != null) {
+            lastActivity = System.nanoTime(); // the client's turn starts now
+            if (close) {
+                closeAfter(out);
+            } else {
+                channel.writeAndFlush(out, channel.voidPromise());
+            }
+        } else if (close) {
+            closeAfter(Unpooled.EMPTY_BUFFER);
+        }
+    }
+
+    private void closeAfter(ByteBuf last) {
+        if (closing.compareAndSet(false, true)) {
+            channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            last.release();
+        }
+    }
+
+    // ------------------------------------------------------------ time bounds
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = channel.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (!channel.isActive()) {
+            return;
+        }
+        long timeout = (protocol.mode() == SmtpProtocol.Mode.COMMAND
+                ? server.config.commandTimeout() : server.config.dataTimeout()).toNanos();
+        if (draining.get()) {
+            scheduleIdleCheck(timeout); // the server's turn: the client is waiting for us
+            return;
+        }
+        long idle = System.nanoTime() - lastActivity;
+        if (idle >= timeout) {
+            timeOut(protocol.mode() == SmtpProtocol.Mode.COMMAND ? "command timeout" : "data timeout");
+        } else {
+            scheduleIdleCheck(timeout - idle);
+        }
+    }
+
+    private void timeOut(String what) {
+        server.handler.onLogEvent(protocol.session(), LogLevel.INFO, what + " exceeded; closing", null);
+        submit(() -> protocol.abort(SmtpReply.of(421, "4.4.2", server.config.hostname() + " Error: timeout exceeded")));
+    }
+
+    private static String format(InetSocketAddress a) {
+        return a == null ? "?" : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.postern.protocol;
+
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpServerConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Drives an {@link SmtpProtocol} with bytes and collects its replies, with no socket. */
+public final class ProtocolHarness {
+
+    public final SmtpProtocol protocol;
+    public final SessionState session;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteBuf in = Unpooled.buffer();
+
+    public ProtocolHarness(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> configure) {
+        SmtpServerConfig.Builder b = SmtpServerConfig.builder().hostname("mx.test");
+        configure.accept(b);
+        SmtpServerConfig config = b.build();
+        session = new SessionState("TEST1", new InetSocketAddress("127.0.0.1", 25),
+                new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname());
+        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, out::writeBytes);
+    }
+
+    public ProtocolHarness(SmtpHandler handler) {
+        this(handler, b -> { });
+    }
+
+    public ProtocolHarness() {
+        this(new SmtpHandler() { });
+    }
+
+    /** Connects and returns the greeting. */
+    public String connect() {
+        protocol.connect();
+        return take();
+    }
+
+    /** Feeds raw text (give line ends yourself) and returns all replies produced. */
+    public String feed(String text) {
+        return feed(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String feed(byte[] bytes) {
+        in.writeBytes(bytes);
+        protocol.receive(in);
+        in.discardReadBytes();
+        return take();
+    }
+
+    /** Sends one command line with CRLF and returns the replies. */
+    public String cmd(String line) {
+        return feed(line + "\r\n");
+    }
+
+    /** Reply codes of the replies in {@code text}, last line of each reply only. */
+    public static List<Integer> codes(String text) {
+        List<Integer> codes = new ArrayList<>();
+        for (String line : text.split("\r\n")) {
+            if (line.length() >= 4 && line.charAt(3) == ' ') {
+                codes.add(Integer.parseInt(line.substring(0, 3)));
+            }
+        }
+        return codes;
+    }
+
+    /** Connects, EHLOs, and returns this harness. */
+    public ProtocolHarness ready() {
+        connect();
+        cmd("EHLO client.test");
+        return this;
+    }
+
+    public int buffered() {
+        return in.readableBytes();
+    }
+
+    private String take() {
+        String s = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        return s;
+    }
+}
