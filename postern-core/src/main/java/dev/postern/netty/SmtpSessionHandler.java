@@ -51,9 +51,11 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleCheck;
     private ScheduledFuture<?> deadline;
     private boolean admitted;
+    private final long shortestTimeout;
 
     SmtpSessionHandler(ServerContext server) {
         this.server = server;
+        this.shortestTimeout = Math.min(server.config.commandTimeout().toNanos(), server.config.dataTimeout().toNanos());
     }
 
     @Override
@@ -78,7 +80,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         lastActivity = System.nanoTime();
         Duration life = server.config.sessionDeadline();
         deadline = channel.eventLoop().schedule(() -> timeOut("session deadline"), life.toNanos(), TimeUnit.NANOSECONDS);
-        scheduleIdleCheck(server.config.commandTimeout().toNanos());
+        scheduleIdleCheck(shortestTimeout);
         startSession();
     }
 
@@ -322,7 +324,8 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (idle >= timeout) {
             timeOut(protocol.mode() == SmtpProtocol.Mode.COMMAND ? "command timeout" : "data timeout");
         } else {
-            scheduleIdleCheck(timeout - idle);
+            // the mode may change before then, so look again no later than the shorter timeout
+            scheduleIdleCheck(Math.min(timeout - idle, shortestTimeout));
         }
     }
 

@@ -1,0 +1,371 @@
+package dev.postern;
+
+import dev.postern.testing.CollectingHandler;
+import dev.postern.testing.RawSmtpClient;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The server over real sockets, with Angus Mail and a byte-exact raw client. */
+class SmtpServerSocketTest {
+
+    private final List<SmtpServer> servers = new ArrayList<>();
+
+    private SmtpServer start(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> config) throws Exception {
+        SmtpServer server = SmtpServer.builder()
+                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test"))
+                .configure(config)
+                .handler(handler)
+                .build()
+                .start();
+        servers.add(server);
+        return server;
+    }
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(s -> s.stop(Duration.ZERO));
+    }
+
+    static void sendWithAngus(int port, String from, String to, String subject, String text, Properties extra)
+            throws MessagingException {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", String.valueOf(port));
+        p.put("mail.smtp.connectiontimeout", "5000");
+        p.put("mail.smtp.timeout", "10000");
+        p.putAll(extra);
+        Session session = Session.getInstance(p);
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress(from));
+        m.setRecipients(RecipientType.TO, to);
+        m.setSubject(subject, "UTF-8");
+        m.setText(text, "UTF-8");
+        Transport.send(m);
+    }
+
+    @Test
+    void angusMailDeliversToTheMessageHook() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> { });
+        sendWithAngus(server.port(), "alice@example.org", "bob@example.net, carol@example.net", "Hello",
+                "Hi Bob,\r\n.leading dot line\r\nbye\r\n", new Properties());
+        CollectingHandler.Received r = h.next();
+        assertThat(r.envelope().reversePath().address()).isEqualTo("alice@example.org");
+        assertThat(r.envelope().forwardPaths()).extracting(ForwardPath::address)
+                .containsExactly("bob@example.net", "carol@example.net");
+        assertThat(r.content()).contains("Subject: Hello\r\n", "\r\n.leading dot line\r\n");
+        assertThat(r.remoteIp()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void angusMailWithSmtpUtf8() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> { });
+        Properties p = new Properties();
+        p.put("mail.mime.allowutf8", "true");
+        sendWithAngus(server.port(), "jörg@bücher.example", "zoë@example.net", "Grüße", "ünïcödé\r\n", p);
+        CollectingHandler.Received r = h.next();
+        assertThat(r.envelope().smtpUtf8()).isTrue();
+        assertThat(r.envelope().reversePath().address()).isEqualTo("jörg@bücher.example");
+        assertThat(r.content()).contains("From: jörg@bücher.example", "To: zoë@example.net");
+    }
+
+    @Test
+    void angusSeesRejectionsFromHooks() throws Exception {
+        SmtpServer server = start(new SmtpHandler() {
+            @Override
+            public ForwardPath onRcptTo(dev.postern.Session s, ForwardPath to, MailParameters p) {
+                throw SmtpRejection.of(550, "5.1.1", "No such user here");
+            }
+        }, c -> { });
+        assertThatThrownBy(() -> sendWithAngus(server.port(), "a@b.c", "nobody@x.y", "s", "t", new Properties()))
+                .isInstanceOf(MessagingException.class)
+                .hasStackTraceContaining("550 5.1.1 No such user here");
+    }
+
+    @Test
+    void pipelinedGroupIsAnsweredInOrder() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> { });
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            assertThat(c.reply()).startsWith("220 mx.test");
+            c.cmd("EHLO me");
+            c.send("MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nRCPT TO:<y@y.z>\r\nDATA\r\n");
+            assertThat(c.reply()).startsWith("250 2.1.0");
+            assertThat(c.reply()).startsWith("250 2.1.5");
+            assertThat(c.reply()).startsWith("250 2.1.5");
+            assertThat(c.reply()).startsWith("354");
+            c.send("Subject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as");
+            assertThat(c.reply()).startsWith("221");
+        }
+        assertThat(h.next().content()).isEqualTo("Subject: x\r\n\r\nbody\r\n");
+    }
+
+    /** Each smuggling variant over a socket: one message only, and the smuggled command stays content. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\r\n", "\r\n.\r\r\n"})
+    void smugglingAttemptsStayInsideTheMessage(String mark) throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> { });
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            c.cmd("EHLO me");
+            c.send("MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n");
+            c.reply();
+            c.reply();
+            assertThat(c.reply()).startsWith("354");
+            c.send("Subject: s\r\n\r\nhello" + mark + "MAIL FROM:<evil@x.y>\r\nRCPT TO:<victim@x.y>\r\nDATA\r\n"
+                    + "Subject: smuggled\r\n\r\nevil\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued");
+            assertThat(c.cmd("NOOP")).startsWith("250");
+        }
+        CollectingHandler.Received r = h.next();
+        assertThat(r.envelope().forwardPaths()).extracting(ForwardPath::address).containsExactly("x@y.z");
+        assertThat(r.content()).contains("MAIL FROM:<evil@x.y>", "Subject: smuggled");
+        assertThat(h.messages).isEmpty();
+    }
+
+    @Test
+    void bdatChunksOverTheSocket() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> { });
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            assertThat(c.cmd("EHLO me")).contains("CHUNKING");
+            c.send("MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nBDAT 14\r\nSubject: b\r\n\r\n");
+            assertThat(c.reply()).startsWith("250");
+            assertThat(c.reply()).startsWith("250");
+            assertThat(c.reply()).startsWith("250 2.0.0 14 octets");
+            c.send("BDAT 7 LAST\r\n.body\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued");
+        }
+        assertThat(h.next().content()).isEqualTo("Subject: b\r\n\r\n.body\r\n");
+    }
+
+    @Test
+    void strictLineEndingsCloseOnBareLfInData() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> c.lineEndings(LineEndingPolicy.STRICT));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            c.cmd("EHLO me");
+            c.cmd("MAIL FROM:<a@b.c>");
+            c.cmd("RCPT TO:<x@y.z>");
+            assertThat(c.cmd("DATA")).startsWith("354");
+            c.send("Subject: s\r\n\r\nbare\nlf\r\n.\r\n");
+            assertThat(c.reply()).startsWith("554 5.5.2");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+        assertThat(h.messages).isEmpty();
+    }
+
+    @Test
+    void earlyTalkerIsRefusedDuringTheGreetingDelay() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> c.greetingDelay(Duration.ofMillis(500)));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.send("EHLO impatient\r\n");
+            assertThat(c.reply()).startsWith("554 5.5.0");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            assertThat(c.reply()).startsWith("220");
+        }
+    }
+
+    @Test
+    void maxConnectionsRefusesTheNextOneWith421() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> c.maxConnections(2));
+        try (RawSmtpClient a = new RawSmtpClient(server.port()); RawSmtpClient b = new RawSmtpClient(server.port())) {
+            assertThat(a.reply()).startsWith("220");
+            assertThat(b.reply()).startsWith("220");
+            try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+                assertThat(c.reply()).startsWith("421 4.7.0");
+                assertThat(c.isClosedByServer()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void commandTimeoutSends421AndCloses() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> c.commandTimeout(Duration.ofMillis(300)));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            assertThat(c.reply()).startsWith("421 4.4.2");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void dataTimeoutSends421AndCloses() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> c.dataTimeout(Duration.ofMillis(300)).commandTimeout(Duration.ofSeconds(30)));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            c.cmd("EHLO me");
+            c.cmd("MAIL FROM:<a@b.c>");
+            c.cmd("RCPT TO:<x@y.z>");
+            c.cmd("DATA");
+            c.send("Subject: partial\r\n");
+            assertThat(c.reply()).startsWith("421 4.4.2");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+        assertThat(h.messages).isEmpty();
+    }
+
+    @Test
+    void sessionDeadlineEndsEvenABusySession() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> c.sessionDeadline(Duration.ofMillis(600)));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            String last = "";
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < until && !last.startsWith("421")) {
+                last = c.cmd("NOOP");
+                Thread.sleep(50);
+            }
+            assertThat(last).startsWith("421 4.4.2");
+        }
+    }
+
+    @Test
+    void lineWithoutEndPastTheBufferGets421() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> c.maxLineBufferBytes(2048));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            c.send("NOOP " + "x".repeat(4000));
+            assertThat(c.reply()).startsWith("421 4.7.0");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void gracefulStopLetsSessionsFinishThenSays421() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> { });
+        int port = server.port();
+        try (RawSmtpClient c = new RawSmtpClient(port)) {
+            c.reply();
+            c.cmd("EHLO me");
+            long t0 = System.nanoTime();
+            server.stop(Duration.ofMillis(300));
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+            assertThat(c.reply()).startsWith("421 4.3.2");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+        assertThatThrownBy(() -> new RawSmtpClient(port)).isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void gracefulStopReturnsAsSoonAsSessionsAreDone() throws Exception {
+        SmtpServer server = start(new CollectingHandler(), c -> { });
+        RawSmtpClient c = new RawSmtpClient(server.port());
+        c.reply();
+        Thread quitter = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                c.cmd("QUIT");
+                c.close();
+            } catch (Exception ignored) {
+                // the assertion below tells
+            }
+        });
+        quitter.start();
+        long t0 = System.nanoTime();
+        server.stop(Duration.ofSeconds(20));
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
+        quitter.join();
+    }
+
+    @Test
+    void blockingHooksRunOffTheEventLoopBoundedByMaxProcessings() throws Exception {
+        CountDownLatch bothConnected = new CountDownLatch(2);
+        CollectingHandler h = new CollectingHandler() {
+            @Override
+            public void onHelo(dev.postern.Session s, String name) {
+                bothConnected.countDown();
+                try {
+                    Thread.sleep(200); // a slow lookup
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        SmtpServer server = start(h, c -> c.maxProcessings(1));
+        try (RawSmtpClient a = new RawSmtpClient(server.port()); RawSmtpClient b = new RawSmtpClient(server.port())) {
+            a.reply();
+            b.reply();
+            long t0 = System.nanoTime();
+            a.send("EHLO a\r\n");
+            b.send("EHLO b\r\n");
+            assertThat(a.reply()).startsWith("250");
+            assertThat(b.reply()).startsWith("250");
+            // with one processing slot the two 200 ms hooks ran one after the other
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(390));
+            assertThat(bothConnected.getCount()).isZero();
+        }
+    }
+
+    @Test
+    void disconnectHookRunsForEverySession() throws Exception {
+        CollectingHandler h = new CollectingHandler();
+        SmtpServer server = start(h, c -> { });
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            c.cmd("QUIT");
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (h.disconnected.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(h.disconnected).hasSize(1);
+    }
+
+    @Test
+    void sessionSeesAddressesAndReverseDnsWhenEnabled() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SmtpServer server = start(new SmtpHandler() {
+            @Override
+            public void onConnect(dev.postern.Session s) {
+                seen.add(s.remoteAddress().getAddress().getHostAddress() + " " + s.remoteHostName().orElse("-")
+                        + " " + s.localAddress().getPort() + " " + s.id());
+            }
+        }, c -> c.reverseDnsLookup(true));
+        try (RawSmtpClient c = new RawSmtpClient("127.0.0.9", server.port())) {
+            assertThat(c.reply()).startsWith("220");
+        }
+        assertThat(seen).hasSize(1);
+        String[] parts = seen.get(0).split(" ");
+        assertThat(parts[0]).isEqualTo("127.0.0.9");
+        assertThat(parts[2]).isEqualTo(String.valueOf(server.port()));
+        assertThat(parts[3]).matches("[0-9A-Z]{8,}");
+    }
+
+    @Test
+    void listensOnEveryHostTimesEveryPort() throws Exception {
+        SmtpServer server = SmtpServer.builder()
+                .configure(c -> c.clearListeners().listen(List.of("127.0.0.1", "localhost"), List.of(0)))
+                .build().start();
+        servers.add(server);
+        assertThat(server.boundAddresses()).extracting(a -> a.getAddress().getHostAddress())
+                .contains("127.0.0.1", "0:0:0:0:0:0:0:1");
+    }
+}
