@@ -307,7 +307,7 @@ if (( PROXY )); then
     HAP_CFG=$WORK_DIR/haproxy.cfg
     cat >"$HAP_CFG" <<EOF
 global
-    maxconn 20000
+    maxconn 4096
     nbthread $HAPROXY_THREADS
 defaults
     mode tcp
@@ -332,12 +332,14 @@ EOF
     # Server CPU = SUT process (+ haproxy reported separately, in its own column).
     add_target "$SERVER_NAME-haproxy" "$HAP_PLAIN_PORT" "$SUT_PID" 1
     add_target "$SERVER_NAME-haproxy-pp2" "$HAP_PP_PORT" "$SUT_PP_PID" 1
+    RN=1; RD=0   # ratio: with PROXY v2 header / without
 else
     run_server "$SERVER_NAME" "$SUT_PORT" "$SERVER_CMD"; SUT_PID=$START_PID
     run_server smtp-sink "$SINK_PORT" "$SINK_CMD"; SINK_PID=$START_PID
     HAP_PID=""
     add_target "$SERVER_NAME" "$SUT_PORT" "$SUT_PID" 1
     add_target smtp-sink "$SINK_PORT" "$SINK_PID" 0
+    RN=0; RD=1   # ratio: server under test / smtp-sink
 fi
 NT=${#T_NAME[@]}
 
@@ -367,15 +369,15 @@ mkdir -p "$RESULTS_DIR" || die "cannot create $RESULTS_DIR"
 STAMP=$(date +%Y%m%dT%H%M%S)
 TSV=$RESULTS_DIR/$STAMP.tsv
 JSON=$RESULTS_DIR/$STAMP.json
-printf 'round\tmode\ttarget\tmessages\tsessions\tsize\twall_s\tmsgs_per_s\tserver_cpu_s\tserver_cpu_us_per_msg\tclient_cpu_s\tclient_cpu_us_per_msg\thaproxy_cpu_us_per_msg\n' >"$TSV"
+printf 'round\tmode\ttarget\tmessages\tsessions\tsize\twall_s\tmsgs_per_s\tserver_cpu_s\tserver_cpu_us_per_msg\tclient_cpu_s\tclient_cpu_us_per_msg\thaproxy_cpu_us_per_msg\tserver_cpu_util\n' >"$TSV"
 
-fmt_row() { printf '%-5s %-5s %-22s %8s %8s %9s %10s %12s %12s %12s\n' "$@"; }
+fmt_row() { printf '%-5s %-5s %-22s %8s %8s %9s %10s %9s %11s %11s %11s\n' "$@"; }
 echo
 echo "Postern benchmark  $(date -Is)  host=$(uname -n) cpus=$(nproc) kernel=$(uname -r)"
 echo "sessions=$SESSIONS size=$MSG_SIZE rcpts=$RCPTS rounds=$ROUNDS warmup=${WARMUP}s modes=$MODES order=$ORDER"
 echo "messages/run: reuse=$MSGS_REUSE conn=$MSGS_CONN   JAVA_OPTS=${JAVA_OPTS:-}"
 echo
-fmt_row round mode target msgs wall_s msgs/s srv_cpu_s srv_us/msg cli_us/msg hap_us/msg
+fmt_row round mode target msgs wall_s msgs/s srv_cpu_s srv_util srv_us/msg cli_us/msg hap_us/msg
 
 for (( r = 1; r <= ROUNDS; r++ )); do
     for mode in "${MODE_LIST[@]}"; do
@@ -401,17 +403,17 @@ for (( r = 1; r <= ROUNDS; r++ )); do
                        -v s="$(( s1 - s0 ))" -v c="$(( c1 - c0 ))" -v h="$(( h1 - h0 ))" -v hap="${HAP_PID:-}" 'BEGIN {
                 wall = w1 - w0; if (wall <= 0) wall = 1e-9
                 hs = (hap == "") ? "-" : sprintf("%.1f", h / hz / n * 1e6)
-                printf "%.3f\t%.1f\t%.2f\t%.1f\t%.2f\t%.1f\t%s", wall, n / wall, s / hz, s / hz / n * 1e6, c / hz, c / hz / n * 1e6, hs }')
+                printf "%.3f\t%.1f\t%.2f\t%.1f\t%.2f\t%.1f\t%s\t%.2f", wall, n / wall, s / hz, s / hz / n * 1e6, c / hz, c / hz / n * 1e6, hs, s / hz / wall }')
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$mode" "${T_NAME[t]}" "$n" "$SESSIONS" "$MSG_SIZE" "$line" >>"$TSV"
-            IFS=$'\t' read -r wall rate scpu sus ccpu cus hus <<<"$line"
-            fmt_row "$r" "$mode" "${T_NAME[t]}" "$n" "$wall" "$rate" "$scpu" "$sus" "$cus" "$hus"
+            IFS=$'\t' read -r wall rate scpu sus ccpu cus hus util <<<"$line"
+            fmt_row "$r" "$mode" "${T_NAME[t]}" "$n" "$wall" "$rate" "$scpu" "$util" "$sus" "$cus" "$hus"
         done
     done
 done
 
 # --------------------------------------------------------------- summary ---
-# Medians per (mode, target), and ratio first-target / second-target.
-SUMMARY=$(awk -F'\t' -v A="${T_NAME[0]}" -v B="${T_NAME[1]}" '
+# Medians per (mode, target), and ratio numerator-target / baseline-target.
+SUMMARY=$(awk -F'\t' -v A="${T_NAME[RN]}" -v B="${T_NAME[RD]}" '
     function median(key,   n, i, j, t, v) {
         n = cnt[key]; for (i = 1; i <= n; i++) v[i] = vals[key, i]
         for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
@@ -421,7 +423,7 @@ SUMMARY=$(awk -F'\t' -v A="${T_NAME[0]}" -v B="${T_NAME[1]}" '
     {
         mode = $2; tgt = $3
         if (!(mode in seenm)) { seenm[mode] = 1; modes[++nm] = mode }
-        for (col = 7; col <= 13; col++) { k = mode SUBSEP tgt SUBSEP col; cnt[k]++; vals[k, cnt[k]] = $col }
+        for (col = 7; col <= 14; col++) { k = mode SUBSEP tgt SUBSEP col; cnt[k]++; vals[k, cnt[k]] = $col }
     }
     END {
         for (i = 1; i <= nm; i++) {
@@ -429,7 +431,7 @@ SUMMARY=$(awk -F'\t' -v A="${T_NAME[0]}" -v B="${T_NAME[1]}" '
             for (x = 0; x < 2; x++) {
                 tg = x ? B : A
                 printf "median\t%s\t%s", m, tg
-                for (col = 7; col <= 13; col++) {
+                for (col = 7; col <= 14; col++) {
                     k = m SUBSEP tg SUBSEP col
                     if ($0 == "" || vals[k, 1] == "-") printf "\t-"; else printf "\t%.2f", median(k)
                     med[m, tg, col] = median(k)
@@ -444,13 +446,13 @@ SUMMARY=$(awk -F'\t' -v A="${T_NAME[0]}" -v B="${T_NAME[1]}" '
 
 echo
 echo "Medians over $ROUNDS round(s):"
-printf '%-5s %-22s %9s %10s %12s %12s %12s\n' mode target wall_s msgs/s srv_us/msg cli_us/msg hap_us/msg
-while IFS=$'\t' read -r kind m tg wall rate scpu sus ccpu cus hus; do
+printf '%-5s %-22s %9s %10s %9s %11s %11s %11s\n' mode target wall_s msgs/s srv_util srv_us/msg cli_us/msg hap_us/msg
+while IFS=$'\t' read -r kind m tg wall rate scpu sus ccpu cus hus util; do
     [[ $kind == median ]] || continue
-    printf '%-5s %-22s %9s %10s %12s %12s %12s\n' "$m" "$tg" "$wall" "$rate" "$sus" "$cus" "$hus"
+    printf '%-5s %-22s %9s %10s %9s %11s %11s %11s\n' "$m" "$tg" "$wall" "$rate" "$util" "$sus" "$cus" "$hus"
 done <<<"$SUMMARY"
 echo
-echo "Ratios (${T_NAME[0]} / ${T_NAME[1]}, from medians; msgs/s > 1 = faster, CPU/msg > 1 = costlier):"
+echo "Ratios (${T_NAME[RN]} / ${T_NAME[RD]}, from medians; msgs/s > 1 = faster, CPU/msg > 1 = costlier):"
 printf '%-5s %12s %14s\n' mode msgs/s CPU_us/msg
 while IFS=$'\t' read -r kind m pair rr rc; do
     [[ $kind == ratio ]] || continue
@@ -466,7 +468,7 @@ if command -v jq >/dev/null; then
               --argjson sessions "$SESSIONS" --argjson size "$MSG_SIZE" --argjson rcpts "$RCPTS" \
               --argjson rounds "$ROUNDS" --argjson warmup "$WARMUP" --arg modes "$MODES" \
               --arg order "$ORDER" --argjson msgs_reuse "$MSGS_REUSE" --argjson msgs_conn "$MSGS_CONN" \
-              --arg a "${T_NAME[0]}" --arg b "${T_NAME[1]}" \
+              --arg a "${T_NAME[RN]}" --arg b "${T_NAME[RD]}" \
               --arg commit "$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
               --rawfile tsv "$TSV" --arg summary "$SUMMARY" '
           def num: if . == "-" then null else tonumber end;
@@ -484,7 +486,7 @@ if command -v jq >/dev/null; then
                        | {mode: .[1], target: .[2], wall_s: (.[3] | num), msgs_per_s: (.[4] | num),
                           server_cpu_s: (.[5] | num), server_cpu_us_per_msg: (.[6] | num),
                           client_cpu_s: (.[7] | num), client_cpu_us_per_msg: (.[8] | num),
-                          haproxy_cpu_us_per_msg: (.[9] | num)}],
+                          haproxy_cpu_us_per_msg: (.[9] | num), server_cpu_util: (.[10] | num)}],
              ratios: [$summary | split("\n")[] | split("\t") | select(.[0] == "ratio")
                       | {mode: .[1], numerator: $a, denominator: $b,
                          msgs_per_s: (.[3] | num), server_cpu_us_per_msg: (.[4] | num)}]}'
