@@ -9,7 +9,7 @@ import java.util.Locale;
  * forbids guessing, since an untrusted client could otherwise spoof its address.
  */
 public enum ProxyProtocolMode {
-    /** No header is read; a connection that starts with one gets SMTP's 500 reply to "PROXY". */
+    /** No header is read: the connection is SMTP from its first byte. */
     OFF,
     /** A trusted peer may send a header; when its first bytes are not one, the connection is plain SMTP. */
     OPTIONAL,
