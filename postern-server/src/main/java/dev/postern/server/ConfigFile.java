@@ -37,7 +37,10 @@ final class ConfigFile {
     static ConfigFile read(Path path) throws ConfigException {
         Object document;
         try (Reader reader = Files.newBufferedReader(path)) {
-            document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            LoaderOptions options = new LoaderOptions();
+            // A key given twice is a mistake in one of the two places; SnakeYAML would keep the last silently.
+            options.setAllowDuplicateKeys(false);
+            document = new Yaml(new SafeConstructor(options)).load(reader);
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark();
             throw new ConfigException(path + (mark == null ? "" : " line " + (mark.getLine() + 1) + ", column "

@@ -25,14 +25,14 @@ public final class MaildirStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirStore.class);
 
-    private final Path tmp;
-    private final Path fresh;
+    private final Path tmpDir;
+    private final Path newDir;
     private final MaildirNames names;
     private final Fsync fsync;
 
     private MaildirStore(Path root, MaildirNames names, Fsync fsync) {
-        this.tmp = root.resolve("tmp");
-        this.fresh = root.resolve("new");
+        this.tmpDir = root.resolve("tmp");
+        this.newDir = root.resolve("new");
         this.names = names;
         this.fsync = fsync;
     }
@@ -57,8 +57,8 @@ public final class MaildirStore {
      */
     public Path deliver(Message message) {
         String name = names.next();
-        Path inTmp = tmp.resolve(name);
-        Path inNew = fresh.resolve(name);
+        Path inTmp = tmpDir.resolve(name);
+        Path inNew = newDir.resolve(name);
         Path written = null;
         boolean delivered = false;
         try {
@@ -71,11 +71,11 @@ public final class MaildirStore {
             }
             Files.move(inTmp, inNew, StandardCopyOption.ATOMIC_MOVE);
             written = inNew;
-            fsync.directory(fresh);
+            fsync.directory(newDir);
             delivered = true;
             return inNew;
         } catch (IOException e) {
-            LOG.error("cannot store message {} in {}: {}", message.id(), fresh.getParent(), e.toString());
+            LOG.error("cannot store message {} in {}: {}", message.id(), newDir.getParent(), e.toString());
             throw SmtpRejection.of(451, "4.3.0", "Cannot store the message now, try again later");
         } finally {
             if (!delivered) {

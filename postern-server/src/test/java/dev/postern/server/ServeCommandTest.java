@@ -222,6 +222,7 @@ class ServeCommandTest {
         cases.put("listen: [[\"a:1\"]]\n", "'listen' must be a list of plain values");
         cases.put("- listen\n", "expected a mapping of settings");
         cases.put("listen: [\"a:1\"\nmaildir: x\n", "line 2");
+        cases.put("max-errors: 1\nmax-errors: 2\n", "duplicate key max-errors");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = yaml(c.getKey());
             assertThatThrownBy(() -> settings("--config", file.toString()))
