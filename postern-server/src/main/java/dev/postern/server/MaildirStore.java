@@ -50,8 +50,8 @@ public final class MaildirStore {
     }
 
     /**
-     * Writes the message content as it is (the library has already put the Received field first) and
-     * returns its path in new/.
+     * Writes the message content exactly as the library hands it over (with the fields hooks added,
+     * such as Received) and returns its path in new/.
      *
      * @throws SmtpRejection 451 4.3.0 when the message could not be stored durably
      */
@@ -59,18 +59,18 @@ public final class MaildirStore {
         String name = names.next();
         Path inTmp = tmpDir.resolve(name);
         Path inNew = newDir.resolve(name);
-        Path written = null;
+        Path leftover = null;
         boolean delivered = false;
         try {
             try (FileChannel out = FileChannel.open(inTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                written = inTmp;
+                leftover = inTmp;
                 try (InputStream in = message.openStream()) {
                     in.transferTo(Channels.newOutputStream(out));
                 }
                 fsync.file(out);
             }
             Files.move(inTmp, inNew, StandardCopyOption.ATOMIC_MOVE);
-            written = inNew;
+            leftover = inNew;
             fsync.directory(newDir);
             delivered = true;
             return inNew;
@@ -79,7 +79,7 @@ public final class MaildirStore {
             throw SmtpRejection.of(451, "4.3.0", "Cannot store the message now, try again later");
         } finally {
             if (!delivered) {
-                removeQuietly(written);
+                removeQuietly(leftover);
             }
         }
     }
