@@ -35,7 +35,7 @@ public final class PosternMain implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new PosternMain())
                 .setParameterExceptionHandler((e, args) -> fail(e.getCommandLine().getErr(), e.getMessage(), 2))
-                .setExecutionExceptionHandler((e, cl, parsed) -> fail(cl.getErr(), String.valueOf(e.getMessage()), 1));
+                .setExecutionExceptionHandler((e, cl, parsed) -> fail(cl.getErr(), e.getMessage() != null ? e.getMessage() : e.toString(), 1));
     }
 
     private static int fail(PrintWriter err, String message, int exitCode) {
