@@ -1,0 +1,42 @@
+package dev.postern.server;
+
+import dev.postern.LogLevel;
+import dev.postern.Message;
+import dev.postern.MessageHeaders;
+import dev.postern.Session;
+import dev.postern.SmtpHandler;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+
+/**
+ * The standalone server's handler: stamps each message with a Received field and delivers it to a
+ * Maildir. Its hooks block on disk, so it leaves {@link #isNonBlocking()} false and runs off the
+ * event loop.
+ */
+final class MaildirHandler implements SmtpHandler {
+
+    private final MaildirStore store;
+    private final String hostname;
+    private final Clock clock;
+
+    MaildirHandler(MaildirStore store, String hostname, Clock clock) {
+        this.store = store;
+        this.hostname = hostname;
+        this.clock = clock;
+    }
+
+    /** Added here rather than by the store so the library counts it in the size and hands it on in the content. */
+    @Override
+    public void onDataStart(Session session, MessageHeaders headers) {
+        headers.prepend(ReceivedField.NAME,
+                ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock)));
+    }
+
+    @Override
+    public void onMessage(Session session, Message message) {
+        Path file = store.deliver(message);
+        onLogEvent(session, LogLevel.DEBUG, "message " + message.id() + " stored as new/" + file.getFileName(), null);
+    }
+}

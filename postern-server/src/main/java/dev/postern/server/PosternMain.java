@@ -1,0 +1,47 @@
+package dev.postern.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code postern} command line. Exit codes: 0 done, 1 the server failed (e.g. an address in use),
+ * 2 a bad flag or config file. Errors are one line on stderr, without a stack trace.
+ */
+@Command(name = "postern", subcommands = ServeCommand.class,
+        description = "Postern, an SMTP server. Run 'postern serve --help' for the server's settings.")
+public final class PosternMain implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: try 'postern serve' or 'postern --help'");
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new PosternMain())
+                .setParameterExceptionHandler((e, args) -> fail(e.getCommandLine().getErr(), e.getMessage(), 2))
+                .setExecutionExceptionHandler((e, cl, parsed) -> fail(cl.getErr(), e.getMessage() != null ? e.getMessage() : e.toString(), 1));
+    }
+
+    private static int fail(PrintWriter err, String message, int exitCode) {
+        int nl = message.indexOf('\n');
+        err.println("postern: " + (nl < 0 ? message : message.substring(0, nl)));
+        err.flush();
+        return exitCode;
+    }
+}

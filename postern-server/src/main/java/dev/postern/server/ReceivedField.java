@@ -1,0 +1,68 @@
+package dev.postern.server;
+
+import dev.postern.Envelope;
+import dev.postern.Session;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The value of the Received trace field this server adds to each message (RFC 5321 4.4):
+ * <pre>from HELO (RDNS-or-unknown [IP]) by HOSTNAME (Postern) with PROTOCOL id ID [for &lt;RCPT&gt;]; DATE</pre>
+ */
+final class ReceivedField {
+
+    static final String NAME = "Received";
+
+    // RFC 5322 3.3 date-time with a numeric zone (never the obsolete "GMT").
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
+    private ReceivedField() {
+    }
+
+    /**
+     * @param id an identifier to find the message in the logs: the session id, since the message id
+     *           is not yet known when the field is added at the start of DATA
+     */
+    static String value(Session session, String hostname, String id, ZonedDateTime now) {
+        StringBuilder sb = new StringBuilder(160)
+                .append("from ").append(session.heloName() == null ? "unknown" : session.heloName())
+                .append(" (").append(session.remoteHostName().orElse("unknown"))
+                .append(' ').append(addressLiteral(session.remoteAddress())).append(')')
+                .append(" by ").append(hostname).append(" (Postern)")
+                .append(" with ").append(protocol(session)).append(" id ").append(id);
+        Envelope envelope = session.envelope();
+        // RFC 5321 4.4: name the recipient only when there is exactly one, not to disclose Bcc lists.
+        if (envelope != null && envelope.recipients().size() == 1) {
+            sb.append(" for ").append(envelope.forwardPaths().get(0));
+        }
+        return sb.append("; ").append(DATE.format(now)).toString();
+    }
+
+    /** The WITH protocol name: RFC 3848 (ESMTPS, ESMTPA, ESMTPSA) and RFC 6531 3.7.3 (UTF8SMTP...). */
+    static String protocol(Session session) {
+        if (!session.isEsmtp()) {
+            return "SMTP";
+        }
+        Envelope envelope = session.envelope();
+        String base = envelope != null && envelope.smtpUtf8() ? "UTF8SMTP" : "ESMTP";
+        return base + (session.isSecure() ? "S" : "") + (session.authenticatedUser().isPresent() ? "A" : "");
+    }
+
+    /** RFC 5321 4.1.3 address literal: {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]}. */
+    static String addressLiteral(InetSocketAddress address) {
+        if (address == null) {
+            return "[unknown]";
+        }
+        InetAddress ip = address.getAddress();
+        if (ip == null) {
+            return "[" + address.getHostString() + "]";
+        }
+        return ip instanceof Inet6Address ? "[IPv6:" + ip.getHostAddress() + "]" : "[" + ip.getHostAddress() + "]";
+    }
+}

@@ -1,0 +1,46 @@
+package dev.postern.server;
+
+import dev.postern.Envelope;
+import dev.postern.Session;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** A Session with settable fields, for hooks tested without a connection. */
+final class FakeSession implements Session {
+
+    String id = "S1";
+    InetSocketAddress remote = new InetSocketAddress("192.0.2.7", 40000);
+    String remoteHostName;
+    String heloName = "client.example";
+    boolean esmtp = true;
+    boolean secure;
+    String user;
+    Envelope envelope;
+    private final Map<String, Object> attributes = new HashMap<>();
+
+    @Override public String id() { return id; }
+    @Override public InetSocketAddress localAddress() { return new InetSocketAddress("127.0.0.1", 2525); }
+    @Override public InetSocketAddress remoteAddress() { return remote; }
+    @Override public InetSocketAddress socketRemoteAddress() { return remote; }
+    @Override public InetSocketAddress socketLocalAddress() { return localAddress(); }
+    @Override public Optional<String> remoteHostName() { return Optional.ofNullable(remoteHostName); }
+    @Override public Instant connectedAt() { return Instant.EPOCH; }
+    @Override public String heloName() { return heloName; }
+    @Override public boolean isEsmtp() { return esmtp; }
+    @Override public Envelope envelope() { return envelope; }
+    @Override public int errorCount() { return 0; }
+    @Override public int unknownCommandCount() { return 0; }
+    @Override public int messageCount() { return 0; }
+    @Override public boolean isSecure() { return secure; }
+    @Override public Optional<String> authenticatedUser() { return Optional.ofNullable(user); }
+    @Override public boolean isProxied() { return false; }
+    @Override public Map<String, Object> attributes() { return attributes; }
+    @Override public String greeting() { return "test ESMTP"; }
+    @Override public void setGreeting(String text) { }
+    @Override public String heloResponse() { return "test"; }
+    @Override public void setHeloResponse(String text) { }
+}

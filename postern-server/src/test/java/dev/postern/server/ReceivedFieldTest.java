@@ -1,0 +1,81 @@
+package dev.postern.server;
+
+import dev.postern.BodyType;
+import dev.postern.Envelope;
+import dev.postern.ForwardPath;
+import dev.postern.MailParameters;
+import dev.postern.Mailbox;
+import dev.postern.Recipient;
+import dev.postern.ReversePath;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReceivedFieldTest {
+
+    private static final ZonedDateTime NOW = ZonedDateTime.of(2024, 3, 5, 9, 7, 2, 0, ZoneOffset.ofHours(2));
+
+    private static Envelope envelope(boolean smtpUtf8, String... recipients) {
+        List<Recipient> rcpts = java.util.Arrays.stream(recipients)
+                .map(r -> new Recipient(ForwardPath.of(new Mailbox(r.substring(0, r.indexOf('@')), r.substring(r.indexOf('@') + 1))),
+                        MailParameters.NONE))
+                .toList();
+        return new Envelope(ReversePath.of(new Mailbox("from", "example.com")), MailParameters.NONE, rcpts,
+                BodyType.UNSPECIFIED, smtpUtf8, -1);
+    }
+
+    @Test
+    void singleRecipientFormAsRfc5321Section44() {
+        FakeSession s = new FakeSession();
+        s.envelope = envelope(false, "bob@example.org");
+        assertThat(ReceivedField.value(s, "mx.example.org", "S1", NOW)).isEqualTo(
+                "from client.example (unknown [192.0.2.7]) by mx.example.org (Postern) with ESMTP id S1"
+                        + " for <bob@example.org>; Tue, 5 Mar 2024 09:07:02 +0200");
+    }
+
+    @Test
+    void severalRecipientsAreNotDisclosed() {
+        FakeSession s = new FakeSession();
+        s.envelope = envelope(false, "bob@example.org", "carol@example.org");
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW)).doesNotContain(" for ").doesNotContain("bob");
+    }
+
+    @Test
+    void reverseDnsNameAndIpv6Literal() {
+        FakeSession s = new FakeSession();
+        s.remoteHostName = "host.example.net";
+        s.remote = new InetSocketAddress("2001:db8::1", 40000);
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW)).startsWith("from client.example (host.example.net [IPv6:2001:db8:0:0:0:0:0:1]) by mx ");
+    }
+
+    @Test
+    void protocolNamesFollowRfc3848AndRfc6531() {
+        FakeSession s = new FakeSession();
+        s.esmtp = false;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("SMTP");
+        s.esmtp = true;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("ESMTP");
+        s.secure = true;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("ESMTPS");
+        s.user = "alice";
+        assertThat(ReceivedField.protocol(s)).isEqualTo("ESMTPSA");
+        s.secure = false;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("ESMTPA");
+        s.envelope = envelope(true, "bob@example.org");
+        assertThat(ReceivedField.protocol(s)).isEqualTo("UTF8SMTPA");
+        s.secure = true;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("UTF8SMTPSA");
+    }
+
+    @Test
+    void noHeloGivesUnknown() {
+        FakeSession s = new FakeSession();
+        s.heloName = null;
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW)).startsWith("from unknown (unknown [192.0.2.7])");
+    }
+}

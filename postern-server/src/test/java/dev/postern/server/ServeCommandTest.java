@@ -1,0 +1,340 @@
+package dev.postern.server;
+
+import dev.postern.LineEndingPolicy;
+import dev.postern.Listener;
+import dev.postern.SmtpServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServeCommandTest {
+
+    @TempDir
+    Path dir;
+
+    /** Parses {@code postern serve ARGS} and resolves the settings, without starting anything. */
+    private static ServeSettings settings(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "serve";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CommandLine.ParseResult parsed = PosternMain.commandLine().parseArgs(all);
+        ServeCommand serve = parsed.subcommand().commandSpec().commandLine().getCommand();
+        return serve.settings();
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = PosternMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        cl.getSubcommands().values().forEach(sub -> {
+            sub.setOut(new PrintWriter(out));
+            sub.setErr(new PrintWriter(err));
+        });
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path yaml(String text) throws IOException {
+        Path file = dir.resolve("postern.yml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void defaultsAreTheLibraryDefaults() {
+        ServeSettings s = settings();
+        assertThat(s.server()).isEqualTo(SmtpServerConfig.builder().build());
+        assertThat(s.server().listeners()).containsExactly(Listener.of("127.0.0.1", 2525));
+        assertThat(s.maildir()).isEqualTo(Path.of("./mail"));
+        assertThat(s.discard()).isFalse();
+        assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void everyFlagReachesTheSettings() {
+        ServeSettings s = settings(
+                "--listen", "0.0.0.0:25", "--listen", "[::1]:2526",
+                "--maildir", "/var/mail/postern",
+                "--hostname", "mx.example.org",
+                "--max-message-size", "10M",
+                "--max-recipients", "7",
+                "--max-errors", "3",
+                "--command-timeout", "30s",
+                "--data-timeout", "PT2M",
+                "--session-deadline", "1h",
+                "--max-connections", "50",
+                "--max-processings", "8",
+                "--io-threads", "2",
+                "--line-endings", "strict",
+                "--reverse-dns",
+                "--discard",
+                "--shutdown-grace", "500ms");
+        SmtpServerConfig c = s.server();
+        assertThat(c.listeners()).containsExactly(Listener.of("0.0.0.0", 25), Listener.of("::1", 2526));
+        assertThat(s.maildir()).isEqualTo(Path.of("/var/mail/postern"));
+        assertThat(c.hostname()).isEqualTo("mx.example.org");
+        assertThat(c.maxMessageSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.maxRecipients()).isEqualTo(7);
+        assertThat(c.maxErrors()).isEqualTo(3);
+        assertThat(c.commandTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.dataTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.sessionDeadline()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.maxConnections()).isEqualTo(50);
+        assertThat(c.maxProcessings()).isEqualTo(8);
+        assertThat(c.ioThreads()).isEqualTo(2);
+        assertThat(c.lineEndings()).isEqualTo(LineEndingPolicy.STRICT);
+        assertThat(c.reverseDnsLookup()).isTrue();
+        assertThat(s.discard()).isTrue();
+        assertThat(s.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void listenTakesCommaSeparatedAddressesAndAnyInterface() {
+        assertThat(settings("--listen", "127.0.0.1:25,:587").server().listeners())
+                .containsExactly(Listener.of("127.0.0.1", 25), Listener.of("*", 587));
+    }
+
+    @Test
+    void lineEndingsIgnoreCase() {
+        assertThat(settings("--line-endings", "LEAVE").server().lineEndings()).isEqualTo(LineEndingPolicy.LEAVE);
+    }
+
+    @Test
+    void configFileSetsEveryKey() throws IOException {
+        Path file = yaml("""
+                listen: ["127.0.0.1:2600", "[::1]:2601"]
+                maildir: /srv/mail
+                hostname: mx.example.net
+                max-message-size: 25M
+                max-recipients: 42
+                max-errors: 5
+                command-timeout: 5m
+                data-timeout: 90s
+                session-deadline: 2h
+                max-connections: 10
+                max-processings: 4
+                io-threads: 1
+                line-endings: leave
+                reverse-dns: true
+                discard: true
+                shutdown-grace: 3s
+                """);
+        ServeSettings s = settings("--config", file.toString());
+        SmtpServerConfig c = s.server();
+        assertThat(c.listeners()).containsExactly(Listener.of("127.0.0.1", 2600), Listener.of("::1", 2601));
+        assertThat(s.maildir()).isEqualTo(Path.of("/srv/mail"));
+        assertThat(c.hostname()).isEqualTo("mx.example.net");
+        assertThat(c.maxMessageSize()).isEqualTo(25L * 1024 * 1024);
+        assertThat(c.maxRecipients()).isEqualTo(42);
+        assertThat(c.maxErrors()).isEqualTo(5);
+        assertThat(c.commandTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.dataTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.sessionDeadline()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.maxConnections()).isEqualTo(10);
+        assertThat(c.maxProcessings()).isEqualTo(4);
+        assertThat(c.ioThreads()).isEqualTo(1);
+        assertThat(c.lineEndings()).isEqualTo(LineEndingPolicy.LEAVE);
+        assertThat(c.reverseDnsLookup()).isTrue();
+        assertThat(s.discard()).isTrue();
+        assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void configFileMayGiveOneListenAddressWithoutAList() throws IOException {
+        Path file = yaml("listen: 127.0.0.1:2700\n");
+        assertThat(settings("--config", file.toString()).server().listeners()).containsExactly(Listener.of("127.0.0.1", 2700));
+    }
+
+    @Test
+    void emptyConfigFileKeepsTheDefaults() throws IOException {
+        Path file = yaml("# nothing set\n");
+        assertThat(settings("--config", file.toString()).server()).isEqualTo(SmtpServerConfig.builder().build());
+    }
+
+    @Test
+    void flagsOverrideTheConfigFileAndTheFileOverridesDefaults() throws IOException {
+        Path file = yaml("""
+                listen: ["127.0.0.1:2600", "127.0.0.1:2601"]
+                max-recipients: 42
+                max-errors: 5
+                discard: true
+                """);
+        ServeSettings s = settings("--max-recipients", "7", "--config", file.toString(), "--listen", "127.0.0.1:2999");
+        assertThat(s.server().maxRecipients()).isEqualTo(7);
+        assertThat(s.server().listeners()).as("a flag replaces the file's whole list")
+                .containsExactly(Listener.of("127.0.0.1", 2999));
+        assertThat(s.server().maxErrors()).isEqualTo(5);
+        assertThat(s.discard()).isTrue();
+        assertThat(s.server().maxConnections()).isEqualTo(1000);
+    }
+
+    @Test
+    void unknownConfigKeyIsAnErrorNamingTheKeyAndTheKnownOnes() throws IOException {
+        Path file = yaml("max-mesage-size: 10M\n");
+        assertThatThrownBy(() -> settings("--config", file.toString()))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("unknown key 'max-mesage-size'")
+                .hasMessageContaining("max-message-size")
+                .hasMessageNotContaining("config,")
+                .hasMessageNotContaining("help");
+    }
+
+    @Test
+    void configFileCannotNameItself() throws IOException {
+        Path file = yaml("config: other.yml\n");
+        assertThatThrownBy(() -> settings("--config", file.toString())).hasMessageContaining("unknown key 'config'");
+    }
+
+    @Test
+    void badConfigFilesAreErrorsNamingTheFile() throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("max-message-size: 10Q\n", "'10Q' is not a size");
+        cases.put("command-timeout: 300\n", "'300' is not a duration");
+        cases.put("max-recipients: many\n", "'many' is not an int");
+        cases.put("line-endings: loose\n", "'loose' is not one of strict, normalize, leave");
+        cases.put("listen: nowhere\n", "listen address must be HOST:PORT");
+        cases.put("max-errors: [1, 2]\n", "'max-errors' takes one value, not a list");
+        cases.put("discard: yes please\n", "'discard' must be true or false");
+        cases.put("hostname:\n", "'hostname' has no value");
+        cases.put("maildir: {path: x}\n", "'maildir' must be a value, not a mapping");
+        cases.put("listen: [[\"a:1\"]]\n", "'listen' must be a list of plain values");
+        cases.put("- listen\n", "expected a mapping of settings");
+        cases.put("listen: [\"a:1\"\nmaildir: x\n", "line 2");
+        cases.put("max-errors: 1\nmax-errors: 2\n", "duplicate key max-errors");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = yaml(c.getKey());
+            assertThatThrownBy(() -> settings("--config", file.toString()))
+                    .as(c.getKey())
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(c.getValue());
+        }
+    }
+
+    @Test
+    void badConfigValueIsAnErrorEvenWhenAFlagOverridesIt() throws IOException {
+        Path file = yaml("max-recipients: many\n");
+        assertThatThrownBy(() -> settings("--config", file.toString(), "--max-recipients", "3"))
+                .hasMessageContaining("'many' is not an int");
+    }
+
+    @Test
+    void missingConfigFileIsAnError() {
+        Path missing = dir.resolve("missing.yml");
+        assertThatThrownBy(() -> settings("--config", missing.toString()))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("cannot read config file " + missing);
+    }
+
+    @Test
+    void settingsTheLibraryRefusesAreUsageErrors() {
+        assertThatThrownBy(() -> settings("--max-recipients", "0")).isInstanceOf(ParameterException.class)
+                .hasMessageContaining("maxRecipients must be positive");
+        assertThatThrownBy(() -> settings("--command-timeout", "0s")).isInstanceOf(ParameterException.class)
+                .hasMessageContaining("commandTimeout must be positive");
+        assertThatThrownBy(() -> settings("--hostname", "two words")).isInstanceOf(ParameterException.class);
+        assertThatThrownBy(() -> settings("--shutdown-grace", "PT-1S")).isInstanceOf(ParameterException.class)
+                .hasMessageContaining("shutdown grace must not be negative");
+    }
+
+    @Test
+    void usageErrorsExitWith2AndOneLineWithoutStackTrace() throws IOException {
+        Path badConfig = yaml("nope: 1\n");
+        List<String[]> cases = List.of(
+                new String[] {"serve", "--max-message-size", "lots"},
+                new String[] {"serve", "--no-such-flag"},
+                new String[] {"serve", "--max-recipients", "0"},
+                new String[] {"serve", "--config", badConfig.toString()},
+                new String[] {"serve", "--listen"},
+                new String[] {"frobnicate"},
+                new String[] {});
+        for (String[] args : cases) {
+            Run r = run(args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("postern: ").doesNotContain("\tat ");
+            assertThat(r.err().strip().lines()).as(String.join(" ", args)).hasSize(1);
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void serverFailureExitsWith1AndOneLine() throws IOException {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        Run r = run("serve", "--maildir", file.resolve("mail").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("postern: cannot create maildir " + file.resolve("mail"));
+        assertThat(r.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void helpListsEveryFlagWithItsDefault() {
+        Run r = run("serve", "--help");
+        assertThat(r.exitCode()).isZero();
+        Map<String, String> blocks = optionBlocks(r.out());
+        List<OptionSpec> options = PosternMain.commandLine().getSubcommands().get("serve").getCommandSpec().options();
+        assertThat(options).hasSizeGreaterThanOrEqualTo(18);
+        for (OptionSpec o : options) {
+            assertThat(blocks).as("help of " + o.longestName()).containsKey(o.longestName());
+            if (o.usageHelp()) {
+                continue;
+            }
+            String text = blocks.get(o.longestName());
+            assertThat(text).as(o.longestName()).contains("Default: ");
+            if (o.defaultValue() != null) {
+                assertThat(text).as(o.longestName()).contains("Default: " + o.defaultValue() + ".");
+            }
+        }
+        for (String required : List.of("--config", "--listen", "--maildir", "--hostname", "--max-message-size",
+                "--max-recipients", "--max-errors", "--command-timeout", "--max-connections", "--line-endings",
+                "--discard", "--shutdown-grace")) {
+            assertThat(blocks).containsKey(required);
+        }
+    }
+
+    /** Splits picocli's option list into one whitespace-normalised block per option, keyed by long name. */
+    private static Map<String, String> optionBlocks(String usage) {
+        Map<String, String> blocks = new LinkedHashMap<>();
+        List<String> current = new ArrayList<>();
+        String name = null;
+        for (String line : usage.lines().toList()) {
+            String t = line.strip();
+            if (line.startsWith(" ") && t.startsWith("-")) {
+                if (name != null) {
+                    blocks.put(name, String.join(" ", current).replaceAll("\\s+", " "));
+                }
+                current.clear();
+                String first = t.split("[\\s=,\\[]")[0];
+                name = t.startsWith("-h") ? "--help" : first;
+            }
+            if (name != null) {
+                current.add(t);
+            }
+        }
+        if (name != null) {
+            blocks.put(name, String.join(" ", current).replaceAll("\\s+", " "));
+        }
+        return blocks;
+    }
+}
