@@ -1,15 +1,32 @@
 package dev.postern;
 
+import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.proxy.TrustedSources;
+
 import java.util.Objects;
 
 /**
  * One address the server listens on. {@code host} is an IP literal, a name, {@code "*"} (every
  * interface, IPv4 and IPv6) or {@code "localhost"} (both 127.0.0.1 and ::1). Port 0 asks the OS for a
  * free port (see {@link SmtpServer#boundAddresses()}).
+ *
+ * <p>The PROXY protocol is set per listener: {@code proxyProtocol} says whether a header is read, and
+ * only from connections whose source is in {@code trustedProxies}; every other connection is a direct
+ * client, whatever it sends.
  */
-public record Listener(String host, int port) {
+public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies) {
+
+    public Listener(String host, int port) {
+        this(host, port, ProxyProtocolMode.OFF, TrustedSources.NONE);
+    }
 
     public Listener {
+        Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+        Objects.requireNonNull(trustedProxies, "trustedProxies");
+        if (proxyProtocol != ProxyProtocolMode.OFF && trustedProxies.ranges().isEmpty() && !trustedProxies.isWildcard()) {
+            throw new IllegalArgumentException("listener " + host + ":" + port
+                    + " reads PROXY headers but trusts no proxy: give trusted proxy addresses");
+        }
         Objects.requireNonNull(host, "host");
         if (host.isBlank()) {
             throw new IllegalArgumentException("listener host must not be blank");
@@ -21,6 +38,11 @@ public record Listener(String host, int port) {
 
     public static Listener of(String host, int port) {
         return new Listener(host, port);
+    }
+
+    /** The same listener reading PROXY headers ({@code optional} or {@code required}) from {@code trusted} sources. */
+    public Listener withProxyProtocol(ProxyProtocolMode mode, TrustedSources trusted) {
+        return new Listener(host, port, mode, trusted);
     }
 
     /** Parses {@code HOST:PORT}, {@code [IPv6]:PORT}, {@code *:PORT} or {@code :PORT} (every interface). */
@@ -51,6 +73,8 @@ public record Listener(String host, int port) {
 
     @Override
     public String toString() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return proxyProtocol == ProxyProtocolMode.OFF ? address
+                : address + " (PROXY " + proxyProtocol.name().toLowerCase(java.util.Locale.ROOT) + " from " + trustedProxies + ")";
     }
 }

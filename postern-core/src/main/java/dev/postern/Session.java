@@ -1,5 +1,7 @@
 package dev.postern;
 
+import dev.postern.proxy.ProxyInfo;
+
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Map;
@@ -61,6 +63,16 @@ public interface Session {
 
     /** Whether this connection came through a trusted proxy (PROXY protocol or XCLIENT). */
     boolean isProxied();
+
+    /** The PROXY protocol header of this connection, if a trusted proxy sent one. */
+    Optional<ProxyInfo> proxy();
+
+    /**
+     * What an SMTP-level proxy told with XFORWARD (Postfix semantics), attribute name to value
+     * ({@code NAME}, {@code ADDR}, {@code PORT}, {@code PROTO}, {@code HELO}, {@code IDENT}, {@code SOURCE});
+     * empty when none was sent. An attribute sent as {@code [UNAVAILABLE]} maps to the empty string.
+     */
+    Map<String, String> xforward();
 
     /** A per-session map for the application's own state; hooks of one session share it. */
     Map<String, Object> attributes();

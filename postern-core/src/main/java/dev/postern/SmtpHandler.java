@@ -1,5 +1,6 @@
 package dev.postern;
 
+import dev.postern.proxy.ProxyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,28 @@ public interface SmtpHandler {
      * the connection is closed.
      */
     default void onConnect(Session session) {
+    }
+
+    /**
+     * A trusted proxy sent a valid PROXY header (before the greeting and before {@link #onConnect}).
+     * Return the header to use (the given one, or an adjusted one, e.g. a corrected source), or throw to
+     * refuse the connection: the rejection is sent and the connection closed. Afterwards every hook,
+     * limit and log line sees {@code proxy.source()} as the client; the proxy stays
+     * {@link Session#socketRemoteAddress()}.
+     */
+    default ProxyInfo onProxy(Session session, ProxyInfo proxy) {
+        return proxy;
+    }
+
+    /**
+     * The pre-command filter: called with each command line before the state machine sees it (not with
+     * message content). Sees the connection and the transaction through {@code session}, and the
+     * session's own context in {@link Session#attributes()}. Returning null passes. A thrown
+     * {@link SmtpRejection} is the reply; any other exception gets {@code 421 4.3.0} and the connection
+     * closes.
+     */
+    default CommandDecision onCommand(Session session, String commandLine) {
+        return CommandDecision.PASS;
     }
 
     /** The connection is closing, for any reason. Exceptions are logged and ignored. */

@@ -1,5 +1,7 @@
 package dev.postern;
 
+import dev.postern.proxy.TrustedSources;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -34,7 +36,12 @@ public record SmtpServerConfig(
         Duration reverseDnsTimeout,
         int spoolThreshold,
         Path spoolDirectory,
-        int ioThreads) {
+        int ioThreads,
+        Duration proxyTimeout,
+        Duration proxyOptionalWait,
+        TrustedSources xclientHosts,
+        TrustedSources xforwardHosts,
+        TrustedSources ignoredHosts) {
 
     /** Which ESMTP extensions are offered in the EHLO reply; each can be switched off. */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
@@ -85,6 +92,11 @@ public record SmtpServerConfig(
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must not be negative (0 = Netty's default)");
         }
+        positiveDuration("proxyTimeout", proxyTimeout);
+        positiveDuration("proxyOptionalWait", proxyOptionalWait);
+        Objects.requireNonNull(xclientHosts, "xclientHosts");
+        Objects.requireNonNull(xforwardHosts, "xforwardHosts");
+        Objects.requireNonNull(ignoredHosts, "ignoredHosts");
     }
 
     public static Builder builder() {
@@ -115,6 +127,11 @@ public record SmtpServerConfig(
         b.spoolThreshold = spoolThreshold;
         b.spoolDirectory = spoolDirectory;
         b.ioThreads = ioThreads;
+        b.proxyTimeout = proxyTimeout;
+        b.proxyOptionalWait = proxyOptionalWait;
+        b.xclientHosts = xclientHosts;
+        b.xforwardHosts = xforwardHosts;
+        b.ignoredHosts = ignoredHosts;
         return b;
     }
 
@@ -161,8 +178,47 @@ public record SmtpServerConfig(
         private int spoolThreshold = 256 * 1024;
         private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private int ioThreads = 0;
+        private Duration proxyTimeout = Duration.ofSeconds(5);
+        private Duration proxyOptionalWait = Duration.ofMillis(500);
+        private TrustedSources xclientHosts = TrustedSources.NONE;
+        private TrustedSources xforwardHosts = TrustedSources.NONE;
+        private TrustedSources ignoredHosts = TrustedSources.NONE;
 
         private Builder() {
+        }
+
+        /** Time a trusted proxy has to send the complete PROXY header; then the connection is closed. Default 5 s. */
+        public Builder proxyTimeout(Duration d) {
+            this.proxyTimeout = d;
+            return this;
+        }
+
+        /**
+         * On an {@code optional} PROXY listener, how long to wait for the first bytes before treating the
+         * connection as direct and greeting it. SMTP is server-speaks-first: a direct client sends nothing
+         * until greeted, so silence is the only sign that no header is coming. Default 500 ms.
+         */
+        public Builder proxyOptionalWait(Duration d) {
+            this.proxyOptionalWait = d;
+            return this;
+        }
+
+        /** Clients allowed to use XCLIENT (Postfix semantics). Default: none. */
+        public Builder xclientHosts(TrustedSources hosts) {
+            this.xclientHosts = hosts;
+            return this;
+        }
+
+        /** Clients allowed to use XFORWARD (Postfix semantics). Default: none. */
+        public Builder xforwardHosts(TrustedSources hosts) {
+            this.xforwardHosts = hosts;
+            return this;
+        }
+
+        /** Real clients served but not logged per session (load-balancer health checks). Default: none. */
+        public Builder ignoredHosts(TrustedSources hosts) {
+            this.ignoredHosts = hosts;
+            return this;
         }
 
         /** Adds a listener. Default when none is added: 127.0.0.1:2525. */
@@ -324,7 +380,8 @@ public record SmtpServerConfig(
             return new SmtpServerConfig(ls, host, greet, maxConnections, maxProcessings, maxCommandLineLength,
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
-                    reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads);
+                    reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
+                    xclientHosts, xforwardHosts, ignoredHosts);
         }
 
         private static String localHostName() {

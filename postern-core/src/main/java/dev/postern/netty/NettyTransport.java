@@ -70,11 +70,18 @@ public final class NettyTransport {
                         ch.pipeline().addLast("smtp", new SmtpSessionHandler(server));
                     }
                 });
+        for (Listener listener : server.config.listeners()) {
+            if (listener.trustedProxies().isWildcard() && listener.proxyProtocol() != dev.postern.proxy.ProxyProtocolMode.OFF) {
+                server.handler.onLogEvent(null, LogLevel.WARN, "listener " + listener + " trusts PROXY headers from ANY"
+                        + " source: any client can claim any address; list your proxies instead of '*'", null);
+            }
+        }
         try {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
                     try {
-                        serverChannels.add(bootstrap.bind(address).sync().channel());
+                        serverChannels.add(bootstrap.clone().attr(SmtpSessionHandler.LISTENER, listener)
+                                .bind(address).sync().channel());
                     } catch (Exception e) {
                         if (listener.host().equals("localhost") && address.getAddress() instanceof Inet6Address) {
                             // "localhost" means both loopbacks where they exist; a host without IPv6 is fine.

@@ -1,7 +1,11 @@
 package dev.postern.netty;
 
+import dev.postern.Listener;
 import dev.postern.LogLevel;
+import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
+import dev.postern.proxy.ProxyInfo;
+import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.protocol.SessionState;
 import dev.postern.protocol.SmtpProtocol;
 import io.netty.buffer.ByteBuf;
@@ -10,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -36,6 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_QUEUED_BYTES = 256 * 1024;
+    /** Set on each server channel: the listener it serves, for its PROXY settings. */
+    static final AttributeKey<Listener> LISTENER = AttributeKey.valueOf("postern.listener");
 
     private final ServerContext server;
     private Channel channel;
@@ -51,6 +58,9 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleCheck;
     private ScheduledFuture<?> deadline;
     private boolean admitted;
+    /** Non-null while waiting for a trusted proxy's PROXY header (event loop only). */
+    private ProxyProtocolMode awaitingProxyHeader;
+    private ScheduledFuture<?> proxyTimer;
     private final long shortestTimeout;
 
     SmtpSessionHandler(ServerContext server) {
@@ -81,14 +91,100 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         Duration life = server.config.sessionDeadline();
         deadline = channel.eventLoop().schedule(() -> timeOut("session deadline"), life.toNanos(), TimeUnit.NANOSECONDS);
         scheduleIdleCheck(shortestTimeout);
-        startSession();
+        Listener listener = channel.parent() == null ? null : channel.parent().attr(LISTENER).get();
+        if (listener != null && listener.proxyProtocol() != ProxyProtocolMode.OFF
+                && listener.trustedProxies().matches(remote.getAddress())) {
+            awaitProxyHeader(listener.proxyProtocol());
+        } else {
+            startSession();
+        }
+    }
+
+    /**
+     * A trusted proxy's connection: nothing is sent until its header arrives. Required: no valid header
+     * within the proxy timeout closes the connection, never greeted. Optional: silence for the optional
+     * wait means a direct client (SMTP is server-speaks-first, so a direct client sends nothing yet).
+     */
+    private void awaitProxyHeader(ProxyProtocolMode mode) {
+        awaitingProxyHeader = mode;
+        long timeout = server.config.proxyTimeout().toNanos();
+        proxyTimer = channel.eventLoop().schedule(() -> {
+            if (awaitingProxyHeader != null) {
+                proxyRefused("no complete PROXY header within " + server.config.proxyTimeout().toMillis() + " ms");
+            }
+        }, timeout, TimeUnit.NANOSECONDS);
+        if (mode == ProxyProtocolMode.OPTIONAL) {
+            channel.eventLoop().schedule(() -> {
+                if (awaitingProxyHeader != null && !cumulation.isReadable()) {
+                    proxyHeaderDone(null);
+                }
+            }, server.config.proxyOptionalWait().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Bytes from a trusted proxy before its header is complete (event loop). */
+    private void readProxyHeader(ByteBuf buf) {
+        cumulate(buf);
+        ProxyHeaderReader.Outcome outcome = ProxyHeaderReader.read(cumulation);
+        switch (outcome) {
+            case ProxyHeaderReader.Outcome.NeedMore needMore -> { }
+            case ProxyHeaderReader.Outcome.NotProxy notProxy -> {
+                if (awaitingProxyHeader == ProxyProtocolMode.OPTIONAL) {
+                    proxyHeaderDone(null);
+                } else {
+                    proxyRefused("no PROXY header (required) from a trusted proxy");
+                }
+            }
+            case ProxyHeaderReader.Outcome.Invalid invalid -> proxyRefused("invalid PROXY header: " + invalid.reason());
+            case ProxyHeaderReader.Outcome.Header header -> proxyHeaderDone(header.info());
+        }
+    }
+
+    private void proxyRefused(String reason) {
+        awaitingProxyHeader = null;
+        proxyTimer.cancel(false);
+        server.handler.onLogEvent(protocol.session(), LogLevel.WARN, reason + "; closing connection from "
+                + format(protocol.session().socketRemoteAddress()), null);
+        closing.set(true);
+        channel.close();
+    }
+
+    /** The header (or, in optional mode, its absence) is settled: the proxy hook, then SMTP. */
+    private void proxyHeaderDone(ProxyInfo info) {
+        awaitingProxyHeader = null;
+        proxyTimer.cancel(false);
+        submit(() -> {
+            if (info != null) {
+                SessionState session = protocol.session();
+                ProxyInfo accepted;
+                try {
+                    ProxyInfo adjusted = server.handler.onProxy(session, info);
+                    accepted = adjusted == null ? info : adjusted;
+                } catch (Exception e) {
+                    SmtpReply refusal = e instanceof SmtpRejection r ? r.reply()
+                            : SmtpReply.of(421, "4.3.0", server.config.hostname() + " Error: local problem");
+                    if (!(e instanceof SmtpRejection)) {
+                        server.handler.onLogEvent(session, LogLevel.ERROR, "onProxy failed", e);
+                    }
+                    protocol.abort(refusal);
+                    return;
+                }
+                session.proxy(accepted);
+            }
+            startSession();
+            if (cumulation.isReadable()) {
+                process();
+            }
+        });
     }
 
     /** The connection is ready for SMTP: reverse DNS if wanted, greeting delay, then the greeting. */
     private void startSession() {
         SessionState session = protocol.session();
-        server.handler.onLogEvent(session, LogLevel.INFO, "connect from " + format(session.remoteAddress())
-                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
+        if (!server.config.ignoredHosts().matches(session.remoteAddress().getAddress())) {
+            server.handler.onLogEvent(session, LogLevel.INFO, "connect from " + format(session.remoteAddress())
+                    + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
+        }
         Runnable greet = () -> {
             long delay = server.config.greetingDelay().toNanos();
             if (delay > 0) {
@@ -126,6 +222,10 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         lastActivity = System.nanoTime();
+        if (awaitingProxyHeader != null) {
+            readProxyHeader(buf);
+            return;
+        }
         if (server.inlineHooks) {
             cumulate(buf);
             process();
@@ -157,6 +257,10 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (deadline != null) {
             deadline.cancel(false);
         }
+        if (proxyTimer != null) {
+            proxyTimer.cancel(false);
+        }
+        awaitingProxyHeader = null;
         submit(() -> {
             protocol.disconnect();
             cumulation.release();
@@ -165,7 +269,9 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 replies.release();
                 replies = null;
             }
-            server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "disconnect", null);
+            if (!protocol.session().isQuiet()) {
+                server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "disconnect", null);
+            }
             server.sessions.remove(this);
         });
     }

@@ -42,6 +42,8 @@ final class Replies {
     static final SmtpReply BDAT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: BDAT size [LAST]");
     static final SmtpReply PARAMS_NEED_EHLO = SmtpReply.of(555, "5.5.4", "Parameters require EHLO");
 
+    static final SmtpReply NOT_AUTHORIZED = SmtpReply.of(550, "5.7.0", "Error: insufficient authorization");
+    static final SmtpReply IN_TRANSACTION = SmtpReply.of(503, "5.5.1", "Error: MAIL transaction in progress");
     static final SmtpReply TOO_MANY_RECIPIENTS = SmtpReply.of(452, "4.5.3", "Error: too many recipients");
     static final SmtpReply MESSAGE_TOO_BIG = SmtpReply.of(552, "5.3.4", "Error: message exceeds fixed maximum message size");
     static final SmtpReply HEADER_TOO_BIG = SmtpReply.of(552, "5.3.4", "Error: message header block too large");

@@ -2,10 +2,13 @@ package dev.postern.protocol;
 
 import dev.postern.Envelope;
 import dev.postern.Session;
+import dev.postern.proxy.ProxyInfo;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +38,9 @@ public final class SessionState implements Session {
     private Map<String, Object> attributes;
     private String greeting;
     private String heloResponse;
+    private ProxyInfo proxy;
+    private Map<String, String> xforward = Map.of();
+    private boolean quiet;
 
     public SessionState(String id, InetSocketAddress socketLocal, InetSocketAddress socketRemote, Instant connectedAt,
                         String greeting, String heloResponse) {
@@ -126,6 +132,61 @@ public final class SessionState implements Session {
     @Override
     public boolean isProxied() {
         return proxied;
+    }
+
+    @Override
+    public Optional<ProxyInfo> proxy() {
+        return Optional.ofNullable(proxy);
+    }
+
+    @Override
+    public Map<String, String> xforward() {
+        return xforward;
+    }
+
+    /** Whether per-session log events are suppressed (the client is an ignored host, e.g. a health check). */
+    public boolean isQuiet() {
+        return quiet;
+    }
+
+    public void quiet(boolean on) {
+        quiet = on;
+    }
+
+    /** Records a PROXY header; a PROXY command with addresses makes its source the client. */
+    public void proxy(ProxyInfo info) {
+        proxy = info;
+        if (info.hasClientAddress()) {
+            proxiedIdentity(info.source(), info.destination());
+        }
+    }
+
+    void xforward(Map<String, String> attributes) {
+        Map<String, String> merged = new LinkedHashMap<>(xforward);
+        merged.putAll(attributes);
+        xforward = Collections.unmodifiableMap(merged);
+    }
+
+    void clearXforward() {
+        xforward = Map.of();
+    }
+
+    /** XCLIENT: the SMTP-level proxy overrides what the server knows of the client. */
+    void xclient(InetSocketAddress realRemote, InetSocketAddress realLocal, String name, boolean nameKnown,
+                 String helo, Boolean esmtpProto, String login) {
+        proxiedIdentity(realRemote, realLocal);
+        if (nameKnown) {
+            remoteHostName = name;
+        }
+        if (helo != null) {
+            heloName = helo;
+        }
+        if (esmtpProto != null) {
+            esmtp = esmtpProto;
+        }
+        if (login != null) {
+            authenticatedUser = login.isEmpty() ? null : login;
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.postern.protocol;
 
 import dev.postern.BodyType;
+import dev.postern.CommandDecision;
 import dev.postern.ForwardPath;
 import dev.postern.LogLevel;
 import dev.postern.MailParameters;
@@ -14,7 +15,12 @@ import dev.postern.message.HeaderBlockScanner;
 import dev.postern.message.HeaderEdits;
 import dev.postern.message.MessageSpool;
 import dev.postern.message.ReceivedMessage;
+import dev.postern.proxy.XclientCommand;
+import dev.postern.proxy.XforwardCommand;
 import io.netty.buffer.ByteBuf;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -23,7 +29,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -62,6 +70,8 @@ public final class SmtpProtocol {
     private Transaction tx;
     private boolean chunking; // BDAT has started the message of the current transaction
     private int messageSeq;
+    private boolean xclientAllowed;
+    private boolean xforwardAllowed;
 
     // the message being received
     private MessageSpool spool;
@@ -105,6 +115,7 @@ public final class SmtpProtocol {
         if (phase != Phase.CONNECTED) {
             return;
         }
+        identityKnown();
         try {
             handler.onConnect(session);
         } catch (Exception e) {
@@ -114,6 +125,17 @@ public final class SmtpProtocol {
         }
         phase = Phase.READY;
         send(new SmtpReply(220, null, List.of(session.greeting()), false));
+    }
+
+    /**
+     * The client's identity is settled (after PROXY, or after XCLIENT): decides what it may do and
+     * whether its sessions are logged, all by the real client's address.
+     */
+    private void identityKnown() {
+        InetAddress client = session.remoteAddress().getAddress();
+        xclientAllowed = config.xclientHosts().matches(client);
+        xforwardAllowed = config.xforwardHosts().matches(client);
+        session.quiet(config.ignoredHosts().matches(client));
     }
 
     /** The connection closed: releases the message in progress and runs onDisconnect. */
@@ -196,6 +218,26 @@ public final class SmtpProtocol {
             send(Replies.BAD_UTF8);
             return;
         }
+        CommandDecision decision;
+        try {
+            decision = handler.onCommand(session, line);
+        } catch (SmtpRejection r) {
+            send(r.reply());
+            return;
+        } catch (Exception e) {
+            log(LogLevel.ERROR, "onCommand failed", e);
+            send(Replies.HOOK_FAILED);
+            return;
+        }
+        switch (decision) {
+            case null -> { }
+            case CommandDecision.Pass pass -> { }
+            case CommandDecision.Rewrite rewrite -> line = rewrite.commandLine();
+            case CommandDecision.Reply reply -> {
+                send(reply.reply());
+                return;
+            }
+        }
         int space = line.indexOf(' ');
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String args = space < 0 ? "" : line.substring(space + 1);
@@ -225,7 +267,9 @@ public final class SmtpProtocol {
             case "VRFY" -> send(args.isBlank() ? Replies.VRFY_SYNTAX : Replies.VRFY);
             case "HELP" -> send(SmtpReply.of(214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA"
                     + (ext.chunking() ? " BDAT" : "") + " RSET NOOP QUIT VRFY HELP"));
-            case "EXPN", "STARTTLS", "AUTH", "XCLIENT", "XFORWARD", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
+            case "XCLIENT" -> xclient(args);
+            case "XFORWARD" -> xforward(args);
+            case "EXPN", "STARTTLS", "AUTH", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
             case "PROXY" -> {
                 // Only one PROXY header per connection, and only before the greeting.
                 log(LogLevel.WARN, "PROXY line inside the session refused (spoofing attempt?) from "
@@ -275,6 +319,12 @@ public final class SmtpProtocol {
         }
         if (ext.chunking()) {
             lines.add("CHUNKING");
+        }
+        if (xclientAllowed) {
+            lines.add("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT");
+        }
+        if (xforwardAllowed) {
+            lines.add("XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE");
         }
         send(new SmtpReply(250, null, lines, false));
     }
@@ -521,6 +571,78 @@ public final class SmtpProtocol {
         }
     }
 
+    /**
+     * XCLIENT (Postfix XCLIENT_README): an authorized SMTP proxy (nginx mail, a content filter) names
+     * the real client; the session starts over as if that client had connected, with a new greeting.
+     */
+    private void xclient(String args) {
+        if (!xclientAllowed) {
+            send(Replies.NOT_AUTHORIZED);
+            return;
+        }
+        if (tx != null) {
+            send(Replies.IN_TRANSACTION);
+            return;
+        }
+        XclientCommand x;
+        try {
+            x = XclientCommand.parse(args);
+        } catch (IllegalArgumentException e) {
+            send(SmtpReply.of(501, "5.5.4", e.getMessage()));
+            return;
+        }
+        InetSocketAddress remote = session.remoteAddress();
+        InetSocketAddress local = session.localAddress();
+        InetAddress addr = x.addr().orElse(remote.getAddress());
+        int port = x.port().orElse(remote.getPort());
+        InetAddress destAddr = x.destAddr().orElse(local.getAddress());
+        int destPort = x.destPort().orElse(local.getPort());
+        var has = x.attributes();
+        session.xclient(new InetSocketAddress(addr, port), new InetSocketAddress(destAddr, destPort),
+                x.name().orElse(null), has.contains(XclientCommand.Attribute.NAME),
+                x.helo().orElse(null),
+                x.proto().map(p -> p == XclientCommand.Protocol.ESMTP).orElse(null),
+                has.contains(XclientCommand.Attribute.LOGIN) ? x.login().orElse("") : null);
+        log(LogLevel.INFO, "XCLIENT from " + session.socketRemoteAddress() + ": client is now " + session.remoteAddress(), null);
+        abortTransaction();
+        phase = Phase.CONNECTED;
+        connect();
+    }
+
+    /** XFORWARD (Postfix XFORWARD_README): an authorized proxy tells who the original client was, for logs and hooks. */
+    private void xforward(String args) {
+        if (!xforwardAllowed) {
+            send(Replies.NOT_AUTHORIZED);
+            return;
+        }
+        if (tx != null) {
+            send(Replies.IN_TRANSACTION);
+            return;
+        }
+        XforwardCommand x;
+        try {
+            x = XforwardCommand.parse(args);
+        } catch (IllegalArgumentException e) {
+            send(SmtpReply.of(501, "5.5.4", e.getMessage()));
+            return;
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (XforwardCommand.Attribute a : x.attributes()) {
+            String v = switch (a) {
+                case NAME -> x.name().orElse("");
+                case ADDR -> x.addr().orElse("");
+                case PORT -> x.port().isPresent() ? String.valueOf(x.port().getAsInt()) : "";
+                case PROTO -> x.proto().orElse("");
+                case HELO -> x.helo().orElse("");
+                case IDENT -> x.ident().orElse("");
+                case SOURCE -> x.source().map(Enum::name).orElse("");
+            };
+            values.put(a.name(), v);
+        }
+        session.xforward(values);
+        send(Replies.OK);
+    }
+
     private void unknown(String line) {
         session.countUnknownCommand();
         try {
@@ -608,6 +730,9 @@ public final class SmtpProtocol {
     }
 
     private void abortTransaction() {
+        if (tx != null) {
+            session.clearXforward(); // XFORWARD attributes last for one transaction
+        }
         tx = null;
         chunking = false;
         session.envelope(null);
@@ -679,6 +804,9 @@ public final class SmtpProtocol {
     }
 
     private void log(LogLevel level, String message, Throwable error) {
+        if (session.isQuiet() && (level == LogLevel.INFO || level == LogLevel.DEBUG)) {
+            return;
+        }
         try {
             handler.onLogEvent(session, level, message, error);
         } catch (RuntimeException ignored) {
