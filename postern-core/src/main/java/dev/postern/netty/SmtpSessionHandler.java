@@ -172,9 +172,12 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 session.proxy(accepted);
             }
             startSession();
-            if (cumulation.isReadable()) {
-                process();
-            }
+            // queued after the greeting that startSession submitted, so bytes behind the header come after it
+            submit(() -> {
+                if (cumulation.isReadable() && !protocol.isClosed()) {
+                    process();
+                }
+            });
         });
     }
 
