@@ -65,14 +65,18 @@ public interface Session {
     boolean isProxied();
 
     /** The PROXY protocol header of this connection, if a trusted proxy sent one. */
-    Optional<ProxyInfo> proxy();
+    default Optional<ProxyInfo> proxy() {
+        return Optional.empty();
+    }
 
     /**
      * What an SMTP-level proxy told with XFORWARD (Postfix semantics), attribute name to value
      * ({@code NAME}, {@code ADDR}, {@code PORT}, {@code PROTO}, {@code HELO}, {@code IDENT}, {@code SOURCE});
      * empty when none was sent. An attribute sent as {@code [UNAVAILABLE]} maps to the empty string.
      */
-    Map<String, String> xforward();
+    default Map<String, String> xforward() {
+        return Map.of();
+    }
 
     /** A per-session map for the application's own state; hooks of one session share it. */
     Map<String, Object> attributes();
