@@ -248,6 +248,29 @@ class SmtpServerSocketTest {
     }
 
     @Test
+    void aHookThatNeverReturnsDoesNotOutliveTheSessionDeadline() throws Exception {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        SmtpServer server = start(new SmtpHandler() {
+            @Override
+            public void onHelo(dev.postern.Session s, String name) {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            }
+        }, c -> c.sessionDeadline(Duration.ofMillis(300)));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.reply();
+            c.send("EHLO stuck\r\n");
+            long t0 = System.nanoTime();
+            assertThat(c.isClosedByServer()).isTrue();
+            assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(8));
+        }
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void lineWithoutEndPastTheBufferGets421() throws Exception {
         SmtpServer server = start(new CollectingHandler(), c -> c.maxLineBufferBytes(2048));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_QUEUED_BYTES = 256 * 1024;
+    static final long FORCE_CLOSE_AFTER_MILLIS = 2000;
     /** Set on each server channel: the listener it serves, for its PROXY settings. */
     static final AttributeKey<Listener> LISTENER = AttributeKey.valueOf("postern.listener");
 
@@ -52,6 +53,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile Thread drainThread;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long lastActivity;
@@ -290,6 +292,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     /** Graceful stop: 421 to the client, then close. */
     void shutdown(SmtpReply reply) {
         submit(() -> protocol.abort(reply));
+        forceCloseLater();
     }
 
     Channel channel() {
@@ -323,6 +326,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drain() {
+        drainThread = Thread.currentThread();
         server.processings.acquireUninterruptibly();
         try {
             Object event;
@@ -348,6 +352,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             channel.close();
         } finally {
             server.processings.release();
+            drainThread = null;
             draining.set(false);
             if (!inbox.isEmpty()) {
                 scheduleDrain();
@@ -441,6 +446,24 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void timeOut(String what) {
         server.handler.onLogEvent(protocol.session(), LogLevel.INFO, what + " exceeded; closing", null);
         submit(() -> protocol.abort(SmtpReply.of(421, "4.4.2", server.config.hostname() + " Error: timeout exceeded")));
+        forceCloseLater();
+    }
+
+    /**
+     * The polite 421 waits its turn behind any hook still running; a hook that never returns must not
+     * keep the connection (or the deadline) hostage, so the channel is closed regardless shortly after,
+     * and the stuck hook's thread is interrupted.
+     */
+    void forceCloseLater() {
+        channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) {
+                Thread worker = drainThread;
+                if (worker != null) {
+                    worker.interrupt();
+                }
+                channel.close();
+            }
+        }, FORCE_CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static String format(InetSocketAddress a) {
