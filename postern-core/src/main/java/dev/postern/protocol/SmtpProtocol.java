@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Locale;
 
 /**
@@ -576,19 +577,8 @@ public final class SmtpProtocol {
      * the real client; the session starts over as if that client had connected, with a new greeting.
      */
     private void xclient(String args) {
-        if (!xclientAllowed) {
-            send(Replies.NOT_AUTHORIZED);
-            return;
-        }
-        if (tx != null) {
-            send(Replies.IN_TRANSACTION);
-            return;
-        }
-        XclientCommand x;
-        try {
-            x = XclientCommand.parse(args);
-        } catch (IllegalArgumentException e) {
-            send(SmtpReply.of(501, "5.5.4", e.getMessage()));
+        XclientCommand x = proxyCommand(xclientAllowed, args, XclientCommand::parse);
+        if (x == null) {
             return;
         }
         InetSocketAddress remote = session.remoteAddress();
@@ -611,19 +601,8 @@ public final class SmtpProtocol {
 
     /** XFORWARD (Postfix XFORWARD_README): an authorized proxy tells who the original client was, for logs and hooks. */
     private void xforward(String args) {
-        if (!xforwardAllowed) {
-            send(Replies.NOT_AUTHORIZED);
-            return;
-        }
-        if (tx != null) {
-            send(Replies.IN_TRANSACTION);
-            return;
-        }
-        XforwardCommand x;
-        try {
-            x = XforwardCommand.parse(args);
-        } catch (IllegalArgumentException e) {
-            send(SmtpReply.of(501, "5.5.4", e.getMessage()));
+        XforwardCommand x = proxyCommand(xforwardAllowed, args, XforwardCommand::parse);
+        if (x == null) {
             return;
         }
         Map<String, String> values = new LinkedHashMap<>();
@@ -641,6 +620,27 @@ public final class SmtpProtocol {
         }
         session.xforward(values);
         send(Replies.OK);
+    }
+
+    /**
+     * The common gate of XCLIENT and XFORWARD: only from authorized clients, never inside a transaction;
+     * returns the parsed command, or null after sending the refusal.
+     */
+    private <T> T proxyCommand(boolean allowed, String args, Function<String, T> parser) {
+        if (!allowed) {
+            send(Replies.NOT_AUTHORIZED);
+            return null;
+        }
+        if (tx != null) {
+            send(Replies.IN_TRANSACTION);
+            return null;
+        }
+        try {
+            return parser.apply(args);
+        } catch (IllegalArgumentException e) {
+            send(SmtpReply.of(501, "5.5.4", e.getMessage()));
+            return null;
+        }
     }
 
     private void unknown(String line) {

@@ -29,7 +29,20 @@ class DataDecoderTest {
     private static Decoded run(LineEndingPolicy policy, String input, int step) {
         DataDecoder d = new DataDecoder(policy, true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ContentSink sink = new ContentSink() {
+        ContentSink sink = into(out);
+        byte[] all = input.getBytes(StandardCharsets.ISO_8859_1);
+        int consumed = 0;
+        DataDecoder.Result r = DataDecoder.Result.NEED_MORE;
+        for (int i = 0; i < all.length && r == DataDecoder.Result.NEED_MORE; i += step) {
+            ByteBuf buf = Unpooled.wrappedBuffer(all, i, Math.min(step, all.length - i));
+            r = d.decode(buf, sink);
+            consumed += buf.readerIndex();
+        }
+        return new Decoded(r, out.toString(StandardCharsets.ISO_8859_1), consumed);
+    }
+
+    private static ContentSink into(ByteArrayOutputStream out) {
+        return new ContentSink() {
             @Override
             public void write(ByteBuf buf, int index, int length) {
                 byte[] b = new byte[length];
@@ -42,15 +55,6 @@ class DataDecoderTest {
                 out.writeBytes(bytes);
             }
         };
-        byte[] all = input.getBytes(StandardCharsets.ISO_8859_1);
-        int consumed = 0;
-        DataDecoder.Result r = DataDecoder.Result.NEED_MORE;
-        for (int i = 0; i < all.length && r == DataDecoder.Result.NEED_MORE; i += step) {
-            ByteBuf buf = Unpooled.wrappedBuffer(all, i, Math.min(step, all.length - i));
-            r = d.decode(buf, sink);
-            consumed += buf.readerIndex();
-        }
-        return new Decoded(r, out.toString(StandardCharsets.ISO_8859_1), consumed);
     }
 
     @Test
@@ -124,19 +128,7 @@ class DataDecoderTest {
     void bdatContentIsNotUnstuffedAndHasNoEndMark() {
         DataDecoder d = new DataDecoder(LineEndingPolicy.NORMALIZE, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ContentSink sink = new ContentSink() {
-            @Override
-            public void write(ByteBuf buf, int index, int length) {
-                byte[] b = new byte[length];
-                buf.getBytes(index, b);
-                out.writeBytes(b);
-            }
-
-            @Override
-            public void write(byte[] bytes) {
-                out.writeBytes(bytes);
-            }
-        };
+        ContentSink sink = into(out);
         ByteBuf in = Unpooled.copiedBuffer("..x\r\n.\r\nrest", StandardCharsets.US_ASCII);
         assertThat(d.decode(in, 8, sink)).isEqualTo(DataDecoder.Result.NEED_MORE);
         assertThat(in.readerIndex()).isEqualTo(8);
