@@ -41,11 +41,17 @@ class ClientRecorder implements SmtpHandler {
 
     final BlockingQueue<Seen> connects = new LinkedBlockingQueue<>();
     final BlockingQueue<Delivered> messages = new LinkedBlockingQueue<>();
+    final BlockingQueue<Seen> disconnects = new LinkedBlockingQueue<>();
     final List<String> logs = new CopyOnWriteArrayList<>();
 
     @Override
     public void onConnect(Session session) {
         connects.add(Seen.of(session));
+    }
+
+    @Override
+    public void onDisconnect(Session session) {
+        disconnects.add(Seen.of(session));
     }
 
     @Override
@@ -62,6 +68,14 @@ class ClientRecorder implements SmtpHandler {
         Seen s = connects.poll(10, TimeUnit.SECONDS);
         if (s == null) {
             throw new AssertionError("onConnect was not called within 10 s; log: " + logs);
+        }
+        return s;
+    }
+
+    Seen nextDisconnect() throws InterruptedException {
+        Seen s = disconnects.poll(10, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("onDisconnect was not called within 10 s; log: " + logs);
         }
         return s;
     }
