@@ -15,11 +15,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import javax.net.ssl.KeyManagerFactory;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,7 +53,8 @@ class HaproxyInteropTest {
 
     /**
      * A plain TCP relay. {@code SEND_PROXY} is {@code send-proxy} (v1, text) or {@code send-proxy-v2}
-     * (binary); Postern reads either. The listener must trust HAProxy's address (here 127.0.0.1/32).
+     * (binary); Postern reads either, for IPv4 and IPv6 clients. The listener must trust HAProxy's address
+     * (here 127.0.0.1/32).
      */
     static final String TCP_RELAY = """
             global
@@ -64,6 +70,7 @@ class HaproxyInteropTest {
 
             frontend smtp
                 bind 127.0.0.1:${PROXY_PORT}
+                bind [::1]:${PROXY_PORT}
                 default_backend postern
 
             backend postern
@@ -72,8 +79,9 @@ class HaproxyInteropTest {
 
     /**
      * HAProxy terminates implicit TLS (port-465 style) and passes plain SMTP on, telling Postern in
-     * PROXY v2 TLVs how the client connected: TLS version and cipher, the SNI it asked for, a unique id
-     * to correlate both logs, and a CRC32C of the header.
+     * PROXY v2 TLVs how the client connected: TLS version and cipher, the client certificate's CN when
+     * it presented one (verified against {@code CLIENT_CA}), the SNI it asked for, a unique id to
+     * correlate both logs, and a CRC32C of the header.
      */
     static final String TLS_TERMINATION = """
             global
@@ -88,17 +96,18 @@ class HaproxyInteropTest {
                 timeout server  1m
 
             frontend smtps
-                bind 127.0.0.1:${PROXY_PORT} ssl crt ${CERT_PEM}
+                bind 127.0.0.1:${PROXY_PORT} ssl crt ${CERT_PEM} verify optional ca-file ${CLIENT_CA}
                 unique-id-format "%{+X}o %ci:%cp_%fi:%fp_%Ts_%rt:%pid"
                 default_backend postern
 
             backend postern
-                server mx1 127.0.0.1:${POSTERN_PORT} send-proxy-v2 proxy-v2-options ssl,ssl-cipher,cert-sig,cert-key,authority,crc32c,unique-id
+                server mx1 127.0.0.1:${POSTERN_PORT} send-proxy-v2 proxy-v2-options ssl,cert-cn,ssl-cipher,cert-sig,cert-key,authority,crc32c,unique-id
             """;
 
     /**
-     * SMTP health checks. With {@code send-proxy-v2} HAProxy opens its checks with a v2 LOCAL header:
-     * the connection is its own, so Postern keeps the socket's addresses.
+     * SMTP health checks through the same PROXY header setting as the traffic ({@code SEND_PROXY}). HAProxy
+     * opens each check with a header about its own connection: v1 names the check socket's addresses, v2
+     * says {@code LOCAL}. Either way Postern sees HAProxy itself as the client, and answers the check.
      */
     static final String HEALTH_CHECKED = """
             global
@@ -120,7 +129,7 @@ class HaproxyInteropTest {
             backend postern
                 option smtpchk EHLO haproxy.test
                 option log-health-checks
-                server mx1 127.0.0.1:${POSTERN_PORT} send-proxy-v2 check inter 300ms
+                server mx1 127.0.0.1:${POSTERN_PORT} ${SEND_PROXY} check inter 300ms
             """;
 
     @TempDir
@@ -198,10 +207,31 @@ class HaproxyInteropTest {
         assertThat(recorder.problems()).as("haproxy said:\n" + haproxy.output()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"send-proxy, 1", "send-proxy-v2, 2"})
+    void ipv6ClientBehindAnIpv4Hop(String sendProxy, int version) throws Exception {
+        startHaproxy(TCP_RELAY, Map.of("SEND_PROXY", sendProxy));
+        int clientPort = PeerProcess.freePort("::1");
+        try (MailClient c = new MailClient("::1", clientPort, "::1", proxyPort)) {
+            c.send("from IPv6");
+        }
+
+        InetSocketAddress client = new InetSocketAddress("::1", clientPort);
+        Seen connect = recorder.nextConnect();
+        assertThat(connect.remote()).isEqualTo(client);
+        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
+        assertThat(connect.local()).isEqualTo(new InetSocketAddress("::1", proxyPort));
+        ProxyInfo p = connect.proxy().orElseThrow();
+        assertThat(p.version()).isEqualTo(version);
+        assertThat(p.transport()).isEqualTo(ProxyInfo.Transport.TCP6);
+        Delivered m = recorder.nextMessage();
+        assertThat(m.session().remote()).isEqualTo(client);
+        assertThat(recorder.problems()).isEmpty();
+    }
+
     @Test
     void tlsTerminationSendsV2TlvsWithUniqueIdSslAuthorityAndCrc32c() throws Exception {
-        Path pem = selfSignedPem();
-        startHaproxy(TLS_TERMINATION, Map.of("CERT_PEM", pem));
+        startTlsTermination();
         String negotiatedProtocol;
         String negotiatedCipher;
         int clientPort;
@@ -245,14 +275,21 @@ class HaproxyInteropTest {
         assertThat(recorder.problems()).as("haproxy said:\n" + haproxy.output()).isEmpty();
     }
 
-    @Test
-    void smtpHealthChecksArriveAsV2LocalAndPass() throws Exception {
-        startHaproxy(HEALTH_CHECKED, Map.of());
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"send-proxy, 1", "send-proxy-v2, 2"})
+    void smtpHealthChecksKeepTheProxyAsClientAndPass(String sendProxy, int version) throws Exception {
+        startHaproxy(HEALTH_CHECKED, Map.of("SEND_PROXY", sendProxy));
         for (int i = 0; i < 3; i++) {
             Seen check = recorder.nextConnect();
             ProxyInfo p = check.proxy().orElseThrow();
-            assertThat(p.version()).isEqualTo(2);
-            assertThat(p.command()).isEqualTo(ProxyInfo.Command.LOCAL);
+            assertThat(p.version()).isEqualTo(version);
+            if (version == 1) {
+                assertThat(p.command()).isEqualTo(ProxyInfo.Command.PROXY);
+                assertThat(p.source()).as("HAProxy's own check connection").isEqualTo(check.socketRemote());
+            } else {
+                assertThat(p.command()).isEqualTo(ProxyInfo.Command.LOCAL);
+                assertThat(p.hasClientAddress()).isFalse();
+            }
             assertThat(check.remoteIp()).as("LOCAL: the proxy's own connection").isEqualTo(PROXY_IP);
             assertThat(check.remote()).isEqualTo(check.socketRemote());
         }
@@ -306,17 +343,58 @@ class HaproxyInteropTest {
         assertThat(recorder.problems()).isEmpty();
     }
 
-    private Path selfSignedPem() throws Exception {
-        Path key = dir.resolve("key.pem");
-        Path cert = dir.resolve("cert.pem");
-        ExternalTool.Result r = ExternalTool.run(Duration.ofSeconds(30), List.of("openssl", "req", "-x509",
-                "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=mx.test", "-days", "1",
-                "-keyout", key.toString(), "-out", cert.toString()));
-        assertThat(r.exitCode()).as(r.output()).isZero();
-        // HAProxy's "crt" takes the certificate and its key in one file.
-        Path pem = dir.resolve("mx.test.pem");
+    @Test
+    void clientCertificateCommonNameReachesTheHooks() throws Exception {
+        startTlsTermination();
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(dir.resolve("client.test.p12"))) {
+            store.load(in, "test".toCharArray());
+        }
+        keys.init(store, "test".toCharArray());
+        try (TlsSmtpClient c = new TlsSmtpClient(CLIENT_IP, proxyPort, "mx.test", keys.getKeyManagers())) {
+            assertThat(c.reply()).startsWith("220 mx.test");
+            assertThat(c.cmd("QUIT")).startsWith("221");
+        }
+
+        Seen connect = recorder.nextConnect();
+        assertThat(connect.remoteIp()).isEqualTo(CLIENT_IP);
+        SslTlv ssl = connect.proxy().orElseThrow().ssl().orElseThrow();
+        assertThat(ssl.isSsl()).isTrue();
+        assertThat(ssl.hasCertificateOnConnection()).isTrue();
+        assertThat(ssl.hasCertificateInSession()).isTrue();
+        assertThat(ssl.isVerified()).isTrue();
+        assertThat(ssl.commonName()).contains("client.test");
+        assertThat(recorder.problems()).isEmpty();
+    }
+
+    /** HAProxy with the {@link #TLS_TERMINATION} config and fresh self-signed certificates for both ends. */
+    private void startTlsTermination() throws Exception {
+        Path server = selfSigned("mx.test");
+        Path client = selfSigned("client.test");
+        // For the Java client's KeyManager.
+        openssl("pkcs12", "-export", "-in", client.toString(), "-passout", "pass:test",
+                "-out", dir.resolve("client.test.p12").toString());
+        // The client certificate is self-signed, so it is its own CA.
+        startHaproxy(TLS_TERMINATION, Map.of("CERT_PEM", server, "CLIENT_CA", client));
+    }
+
+    /** A self-signed RSA certificate and its key in one PEM file, as HAProxy's "crt" takes them. */
+    private Path selfSigned(String commonName) throws Exception {
+        Path key = dir.resolve(commonName + ".key");
+        Path cert = dir.resolve(commonName + ".crt");
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + commonName, "-days", "1",
+                "-keyout", key.toString(), "-out", cert.toString());
+        Path pem = dir.resolve(commonName + ".pem");
         Files.writeString(pem, Files.readString(cert) + Files.readString(key));
         return pem;
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        ExternalTool.Result r = ExternalTool.run(Duration.ofSeconds(30), cmd);
+        assertThat(r.exitCode()).as(String.join(" ", cmd) + "\n" + r.output()).isZero();
     }
 
     private void awaitOutput(String text, Duration deadline) throws InterruptedException {

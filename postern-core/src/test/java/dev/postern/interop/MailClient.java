@@ -24,8 +24,13 @@ final class MailClient implements AutoCloseable {
 
     /** Connects from {@code fromAddress}:{@code fromPort} (0: any port) to 127.0.0.1:{@code port}. */
     MailClient(String fromAddress, int fromPort, int port) throws MessagingException {
+        this(fromAddress, fromPort, "127.0.0.1", port);
+    }
+
+    /** Connects from {@code fromAddress}:{@code fromPort} (0: any port) to {@code host}:{@code port}. */
+    MailClient(String fromAddress, int fromPort, String host, int port) throws MessagingException {
         Properties p = new Properties();
-        p.setProperty("mail.smtp.host", "127.0.0.1");
+        p.setProperty("mail.smtp.host", host);
         p.setProperty("mail.smtp.port", String.valueOf(port));
         p.setProperty("mail.smtp.localaddress", fromAddress);
         if (fromPort > 0) {

@@ -31,7 +31,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} and waits until it listens on 127.0.0.1:{@code port}.
+     * Starts {@code command} and waits until it listens on {@code port}.
      *
      * @throws AssertionError when the program is missing, exits early or does not listen in time
      */
@@ -89,37 +89,37 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Polls the kernel's socket table rather than connecting: a probe connection would travel through
-     * the proxy to the server under test and show up in its hooks.
+     * Polls the kernel's socket tables rather than connecting: a probe connection would travel through
+     * the proxy to the server under test and show up in its hooks. The port was just found free, so a
+     * listening socket on it, on any address, is the peer's.
      */
     private void awaitListening(int port, Duration deadline) throws InterruptedException {
-        String local = String.format(Locale.ROOT, "0100007F:%04X", port);
+        String portField = String.format(Locale.ROOT, ":%04X", port);
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
                 throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
             }
-            if (listening(local)) {
+            if (listening(Path.of("/proc/net/tcp"), portField) || listening(Path.of("/proc/net/tcp6"), portField)) {
                 return;
             }
             Thread.sleep(20);
         }
-        throw new AssertionError(name + " did not listen on 127.0.0.1:" + port + " within " + deadline
-                + ":\n" + output());
+        throw new AssertionError(name + " did not listen on port " + port + " within " + deadline + ":\n" + output());
     }
 
-    private static boolean listening(String localAddress) {
+    private static boolean listening(Path table, String portField) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            for (String line : Files.readAllLines(table)) {
                 String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st ...; st 0A is LISTEN.
-                if (f.length > 3 && f[1].equals(localAddress) && f[3].equals("0A")) {
+                if (f.length > 3 && f[1].endsWith(portField) && f[3].equals("0A")) {
                     return true;
                 }
             }
             return false;
         } catch (IOException e) {
-            throw new AssertionError("cannot read /proc/net/tcp (these tests need Linux)", e);
+            throw new AssertionError("cannot read " + table + " (these tests need Linux)", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.postern.interop;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -32,12 +33,17 @@ final class TlsSmtpClient implements AutoCloseable {
 
     /** Connects from {@code fromAddress} to 127.0.0.1:{@code port} and handshakes, sending {@code sni}. */
     TlsSmtpClient(String fromAddress, int port, String sni) throws IOException, GeneralSecurityException {
+        this(fromAddress, port, sni, null);
+    }
+
+    /** As above, presenting the client certificate of {@code keys} when the server asks for one. */
+    TlsSmtpClient(String fromAddress, int port, String sni, KeyManager[] keys) throws IOException, GeneralSecurityException {
         Socket plain = new Socket();
         plain.bind(new InetSocketAddress(InetAddress.getByName(fromAddress), 0));
         plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
         plain.setSoTimeout(10_000);
         SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] {new TrustAll()}, null);
+        tls.init(keys, new TrustManager[] {new TrustAll()}, null);
         socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, sni, port, true);
         SSLParameters params = socket.getSSLParameters();
         params.setServerNames(List.of(new SNIHostName(sni)));
