@@ -132,6 +132,37 @@ class HaproxyInteropTest {
                 server mx1 127.0.0.1:${POSTERN_PORT} ${SEND_PROXY} check inter 300ms
             """;
 
+    /**
+     * Two hops: an edge relay speaks v1 to an inner one that reads it ({@code accept-proxy}) and passes
+     * the same client on to Postern in v2. (One HAProxy process plays both, for the test.)
+     */
+    static final String TWO_HOPS = """
+            global
+                log stderr format raw local0 info
+
+            defaults
+                mode    tcp
+                log     global
+                option  tcplog
+                timeout connect 5s
+                timeout client  1m
+                timeout server  1m
+
+            frontend edge
+                bind 127.0.0.1:${PROXY_PORT}
+                default_backend inner
+
+            backend inner
+                server inner1 127.0.0.1:${INNER_PORT} send-proxy
+
+            frontend inner
+                bind 127.0.0.1:${INNER_PORT} accept-proxy
+                default_backend postern
+
+            backend postern
+                server mx1 127.0.0.1:${POSTERN_PORT} send-proxy-v2
+            """;
+
     @TempDir
     Path dir;
 
@@ -205,6 +236,23 @@ class HaproxyInteropTest {
         assertThat(m.session().socketRemoteIp()).isEqualTo(PROXY_IP);
         assertThat(m.content()).contains("Subject: through haproxy v" + version);
         assertThat(recorder.problems()).as("haproxy said:\n" + haproxy.output()).isEmpty();
+    }
+
+    @Test
+    void theClientSurvivesTwoProxyHops() throws Exception {
+        int innerPort = PeerProcess.freePort();
+        startHaproxy(TWO_HOPS, Map.of("INNER_PORT", innerPort));
+        int clientPort = PeerProcess.freePort(CLIENT_IP);
+        MailClient.sendOne(CLIENT_IP, clientPort, proxyPort, "through two hops");
+
+        Seen connect = recorder.nextConnect();
+        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
+        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
+        assertThat(connect.local()).as("the edge's address, not the inner hop's")
+                .isEqualTo(new InetSocketAddress(PROXY_IP, proxyPort));
+        assertThat(connect.proxy().orElseThrow().version()).isEqualTo(2);
+        assertThat(recorder.nextMessage().session().remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
+        assertThat(recorder.problems()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,9 +10,10 @@ import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.ExternalTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -25,13 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * nginx 1.22's stream module in front of Postern, as a child process on loopback. nginx sends the v1
- * (text) header. The client connects from 127.0.0.9 and nginx from 127.0.0.1.
+ * (text) header. The client connects from 127.0.0.9 (or ::1) and nginx from 127.0.0.1.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NginxInteropTest {
 
     static final String NGINX = "/usr/sbin/nginx";
-    static final String CLIENT_IP = "127.0.0.9";
     static final String PROXY_IP = "127.0.0.1";
 
     /**
@@ -53,6 +53,7 @@ class NginxInteropTest {
             stream {
                 server {
                     listen 127.0.0.1:${PROXY_PORT};
+                    listen [::1]:${PROXY_PORT};
                     proxy_pass 127.0.0.1:${POSTERN_PORT};
                     proxy_protocol on;
                 }
@@ -87,8 +88,10 @@ class NginxInteropTest {
         }
     }
 
-    @Test
-    void streamProxyProtocolTellsTheRealClient() throws Exception {
+    @ParameterizedTest(name = "client {0}")
+    @CsvSource({"127.0.0.9, 127.0.0.1, TCP4", "::1, ::1, TCP6"})
+    void streamProxyProtocolTellsTheRealClient(String clientIp, String listenIp, ProxyInfo.Transport transport)
+            throws Exception {
         int proxyPort = PeerProcess.freePort();
         Path conf = PeerProcess.writeConfig(dir.resolve("nginx.conf"), STREAM_RELAY,
                 Map.of("DIR", dir, "PROXY_PORT", proxyPort, "POSTERN_PORT", server.port()));
@@ -99,22 +102,24 @@ class NginxInteropTest {
         assertThat(check.exitCode()).as("nginx -t:\n" + check.output()).isZero();
         nginx = PeerProcess.start("nginx", dir, nginxCommand, proxyPort, Duration.ofSeconds(5));
 
-        int clientPort = PeerProcess.freePort(CLIENT_IP);
-        MailClient.sendOne(CLIENT_IP, clientPort, proxyPort, "through nginx");
+        int clientPort = PeerProcess.freePort(clientIp);
+        try (MailClient c = new MailClient(clientIp, clientPort, listenIp, proxyPort)) {
+            c.send("through nginx");
+        }
 
         Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
+        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(clientIp, clientPort));
         assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
         assertThat(connect.local()).as("the address the client reached: nginx's listener")
-                .isEqualTo(new InetSocketAddress(PROXY_IP, proxyPort));
+                .isEqualTo(new InetSocketAddress(listenIp, proxyPort));
         ProxyInfo p = connect.proxy().orElseThrow();
         assertThat(p.version()).isEqualTo(1);
         assertThat(p.command()).isEqualTo(ProxyInfo.Command.PROXY);
-        assertThat(p.transport()).isEqualTo(ProxyInfo.Transport.TCP4);
+        assertThat(p.transport()).isEqualTo(transport);
 
         Delivered m = recorder.nextMessage();
         assertThat(m.session().sessionId()).isEqualTo(connect.sessionId());
-        assertThat(m.session().remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
+        assertThat(m.session().remote()).isEqualTo(new InetSocketAddress(clientIp, clientPort));
         assertThat(m.session().socketRemoteIp()).isEqualTo(PROXY_IP);
         assertThat(m.content()).contains("Subject: through nginx");
         assertThat(recorder.problems()).as("nginx said:\n" + nginx.output()).isEmpty();
