@@ -1,0 +1,95 @@
+package dev.postern.interop;
+
+import dev.postern.LogLevel;
+import dev.postern.Message;
+import dev.postern.Session;
+import dev.postern.SmtpHandler;
+import dev.postern.proxy.ProxyInfo;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Records who the connect and message hooks believed the client was, and every log event. */
+class ClientRecorder implements SmtpHandler {
+
+    /** What a hook saw of the session. */
+    record Seen(String sessionId, InetSocketAddress remote, InetSocketAddress socketRemote,
+                InetSocketAddress local, Optional<ProxyInfo> proxy) {
+
+        static Seen of(Session s) {
+            return new Seen(s.id(), s.remoteAddress(), s.socketRemoteAddress(), s.localAddress(), s.proxy());
+        }
+
+        String remoteIp() {
+            return remote.getAddress().getHostAddress();
+        }
+
+        String socketRemoteIp() {
+            return socketRemote.getAddress().getHostAddress();
+        }
+    }
+
+    /** One accepted message and the session it came in. */
+    record Delivered(Seen session, String content) {
+    }
+
+    final BlockingQueue<Seen> connects = new LinkedBlockingQueue<>();
+    final BlockingQueue<Delivered> messages = new LinkedBlockingQueue<>();
+    final BlockingQueue<Seen> disconnects = new LinkedBlockingQueue<>();
+    final List<String> logs = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onConnect(Session session) {
+        connects.add(Seen.of(session));
+    }
+
+    @Override
+    public void onDisconnect(Session session) {
+        disconnects.add(Seen.of(session));
+    }
+
+    @Override
+    public void onMessage(Session session, Message message) throws Exception {
+        messages.add(new Delivered(Seen.of(session), new String(message.readAllBytes(), StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void onLogEvent(Session session, LogLevel level, String message, Throwable error) {
+        logs.add(level + " " + message + (error == null ? "" : " (" + error + ")"));
+    }
+
+    Seen nextConnect() throws InterruptedException {
+        Seen s = connects.poll(10, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("onConnect was not called within 10 s; log: " + logs);
+        }
+        return s;
+    }
+
+    Seen nextDisconnect() throws InterruptedException {
+        Seen s = disconnects.poll(10, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("onDisconnect was not called within 10 s; log: " + logs);
+        }
+        return s;
+    }
+
+    Delivered nextMessage() throws InterruptedException {
+        Delivered d = messages.poll(10, TimeUnit.SECONDS);
+        if (d == null) {
+            throw new AssertionError("no message arrived within 10 s; log: " + logs);
+        }
+        return d;
+    }
+
+    /** Log events at WARN or ERROR: a clean interop run has none. */
+    List<String> problems() {
+        return logs.stream().filter(l -> l.startsWith("WARN") || l.startsWith("ERROR")).toList();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.postern.interop;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real proxy (HAProxy, nginx) run as a child of the test, in the foreground, on loopback. Its output
+ * goes to a file in the test's temporary directory, so a full pipe never stalls it and a failure can
+ * quote it. {@link #close} ends the process and whatever it started; nothing else is touched.
+ */
+final class PeerProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path output;
+
+    private PeerProcess(String name, Process process, Path output) {
+        this.name = name;
+        this.process = process;
+        this.output = output;
+    }
+
+    /**
+     * Starts {@code command} and waits until it listens on {@code port}.
+     *
+     * @throws AssertionError when the program is missing, exits early or does not listen in time
+     */
+    static PeerProcess start(String name, Path dir, List<String> command, int port, Duration deadline)
+            throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of(command.get(0)))) {
+            throw new AssertionError(command.get(0) + " is not installed: run .ci/run or apt-get install it");
+        }
+        Path output = dir.resolve(name + ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        process.getOutputStream().close();
+        PeerProcess peer = new PeerProcess(name, process, output);
+        try {
+            peer.awaitListening(port, deadline);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    /** Fills {@code ${NAME}} placeholders of a config template and writes it to {@code file}. */
+    static Path writeConfig(Path file, String template, Map<String, Object> values) throws IOException {
+        String text = template;
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            text = text.replace("${" + e.getKey() + "}", String.valueOf(e.getValue()));
+        }
+        if (text.contains("${")) {
+            throw new IllegalArgumentException("unfilled placeholder in config:\n" + text);
+        }
+        return Files.writeString(file, text);
+    }
+
+    /** A port free on 127.0.0.1 at the time of the call (the OS picks it, then it is released). */
+    static int freePort() throws IOException {
+        return freePort("127.0.0.1");
+    }
+
+    /** A port free on the given local address at the time of the call. */
+    static int freePort(String address) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    /** Everything the peer printed so far. */
+    String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(output unreadable: " + e + ")";
+        }
+    }
+
+    /**
+     * Polls the kernel's socket tables rather than connecting: a probe connection would travel through
+     * the proxy to the server under test and show up in its hooks. The port was just found free, so a
+     * listening socket on it, on any address, is the peer's.
+     */
+    private void awaitListening(int port, Duration deadline) throws InterruptedException {
+        String portField = String.format(Locale.ROOT, ":%04X", port);
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (listening(Path.of("/proc/net/tcp"), portField) || listening(Path.of("/proc/net/tcp6"), portField)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + " did not listen on port " + port + " within " + deadline + ":\n" + output());
+    }
+
+    private static boolean listening(Path table, String portField) {
+        try {
+            for (String line : Files.readAllLines(table)) {
+                String[] f = line.trim().split("\\s+");
+                // sl local_address rem_address st ...; st 0A is LISTEN.
+                if (f.length > 3 && f[1].endsWith(portField) && f[3].equals("0A")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + table + " (these tests need Linux)", e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
+        }
+    }
+}
