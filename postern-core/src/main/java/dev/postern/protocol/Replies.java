@@ -32,6 +32,7 @@ final class Replies {
     static final SmtpReply RCPT_FIRST = SmtpReply.of(503, "5.5.1", "Error: need RCPT command");
     static final SmtpReply DATA_IN_BDAT = SmtpReply.of(503, "5.5.1", "Error: DATA not allowed after BDAT");
     static final SmtpReply PROXY_LATE = SmtpReply.of(503, "5.5.1", "Error: PROXY header not allowed here");
+    static final SmtpReply PROXY_V2_UNTRUSTED = SmtpReply.of(554, "5.5.1", "Error: PROXY header not allowed from this address; closing connection").andClose();
     static final SmtpReply PIPELINING_OFF = SmtpReply.of(503, "5.5.0", "Error: PIPELINING not offered; wait for each reply");
     static final SmtpReply EARLY_TALKER = SmtpReply.of(554, "5.5.0", "Error: client sent data before the greeting; closing connection").andClose();
 

@@ -173,6 +173,14 @@ public final class SmtpProtocol {
                         send(Replies.EARLY_TALKER);
                         return;
                     }
+                    if (commandsThisCall == 0 && session.errorCount() == 0 && startsWithProxyV2Signature(in)) {
+                        // A v2 PROXY header from a source not trusted to send one: never believed.
+                        log(LogLevel.WARN, "PROXY v2 header from untrusted " + session.socketRemoteAddress()
+                                + " refused (spoofing attempt?)", null);
+                        in.skipBytes(in.readableBytes());
+                        send(Replies.PROXY_V2_UNTRUSTED);
+                        return;
+                    }
                     LineFramer.Outcome outcome = framer.next(in);
                     switch (outcome) {
                         case NEED_MORE -> {
@@ -812,6 +820,20 @@ public final class SmtpProtocol {
         } catch (RuntimeException ignored) {
             // a broken log hook must not break the session
         }
+    }
+
+    private static final byte[] PROXY_V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
+    private static boolean startsWithProxyV2Signature(ByteBuf in) {
+        if (in.readableBytes() < PROXY_V2_SIGNATURE.length) {
+            return false;
+        }
+        for (int i = 0; i < PROXY_V2_SIGNATURE.length; i++) {
+            if (in.getByte(in.readerIndex() + i) != PROXY_V2_SIGNATURE[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** ASCII fast path; otherwise strict UTF-8 (RFC 6531), or null if malformed. */

@@ -125,7 +125,7 @@ class SwaksProxyInteropTest {
     /**
      * A listener that trusts only 127.0.0.2 greets 127.0.0.9 at once as a direct client. swaks then
      * sends its header as if it were SMTP: a v1 line is refused (503) and logged as a spoofing attempt;
-     * the v2 binary signature is a run of malformed command lines. Either way swaks's dialog falls out
+     * a v2 binary signature is refused (554, close) and logged likewise. Either way swaks's dialog falls out
      * of step, no message is stored, and no hook ever sees the address the header claimed.
      */
     @ParameterizedTest(name = "PROXY v{0}")
@@ -150,7 +150,8 @@ class SwaksProxyInteropTest {
             assertThat(r.output()).contains("503 5.5.1");
             assertThat(recorder.logs).anyMatch(l -> l.startsWith("WARN PROXY line inside the session refused"));
         } else {
-            assertThat(r.output()).contains("500 5.5.2");
+            assertThat(r.output()).contains("554 5.5.1");
+            assertThat(recorder.logs).anyMatch(l -> l.startsWith("WARN PROXY v2 header from untrusted"));
         }
     }
 }
