@@ -22,7 +22,9 @@ final class StandaloneServer {
         this.settings = settings;
     }
 
-    void runUntilShutdown() throws IOException, InterruptedException {
+    /** Starts the server and returns it running; the caller stops it. */
+    SmtpServer start() throws IOException {
+        settings.warnings().forEach(LOG::warn);
         SmtpServer server = SmtpServer.builder()
                 .config(settings.server())
                 .handler(handler())
@@ -30,7 +32,11 @@ final class StandaloneServer {
                 .start();
         LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server),
                 settings.discard() ? "discarding every message" : "maildir " + settings.maildir().toAbsolutePath().normalize());
+        return server;
+    }
 
+    void runUntilShutdown() throws IOException, InterruptedException {
+        SmtpServer server = start();
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
