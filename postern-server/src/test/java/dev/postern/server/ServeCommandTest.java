@@ -34,7 +34,7 @@ class ServeCommandTest {
     Path dir;
 
     /** Parses {@code postern serve ARGS} and resolves the settings, without starting anything. */
-    private static ServeSettings settings(String... args) {
+    static ServeSettings settings(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
