@@ -149,8 +149,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
             converter = LogLevelConverter.class,
-            description = "Least severe log event written to stderr; info writes about 3 lines per session, warn only problems "
-                    + "(for load tests). Default: ${DEFAULT-VALUE}.")
+            description = "Least severe log event written to stderr: info writes about 3 lines per session, warn only problems "
+                    + "and the start and stop lines. Default: ${DEFAULT-VALUE}.")
     private LogThreshold logLevel;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")

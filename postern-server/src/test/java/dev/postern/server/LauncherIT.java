@@ -124,6 +124,7 @@ class LauncherIT {
         assertThat(r.err()).contains("Postern mx.test listening on 127.0.0.1:" + port + ", maildir " + maildir)
                 .contains("stopping: open sessions get PT2S to finish")
                 .contains(" stopped\n");
+        assertThat(r.err()).as("the launcher allows Netty's native transport").doesNotContain("WARNING: A restricted method");
         assertThat(r.out()).isEmpty();
     }
 
