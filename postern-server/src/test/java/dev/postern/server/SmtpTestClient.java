@@ -65,6 +65,11 @@ final class SmtpTestClient implements Closeable {
     /** Greeting, EHLO, one transaction with {@code content} (dot-stuffed here), and the reply to its end. */
     String deliver(String from, String to, String content) throws IOException {
         expect(reply(), "220 ");
+        return deliverAfterGreeting(from, to, content);
+    }
+
+    /** {@link #deliver} once the greeting is read. */
+    String deliverAfterGreeting(String from, String to, String content) throws IOException {
         expect(command("EHLO client.example"), "250");
         expect(command("MAIL FROM:<" + from + ">"), "250 ");
         expect(command("RCPT TO:<" + to + ">"), "250 ");

@@ -216,6 +216,47 @@ class StandaloneServerTest {
     }
 
     @Test
+    void xforwardFromATrustedHostNamesTheUpstreamClientInReceived() throws Exception {
+        SmtpServer server = serve("--xforward-hosts", "127.0.0.1/32");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO filter.example")).contains("XFORWARD");
+            assertThat(client.command("XFORWARD NAME=up.example.net ADDR=198.51.100.20")).startsWith("250");
+            assertThat(client.command("XFORWARD HELO=client.example PROTO=ESMTP")).startsWith("250");
+            assertThat(client.command("MAIL FROM:<a@example.com>")).startsWith("250 ");
+            assertThat(client.command("RCPT TO:<rcpt@example.org>")).startsWith("250 ");
+            assertThat(client.command("DATA")).startsWith("354 ");
+            assertThat(client.command("Subject: forwarded\r\n\r\nbody\r\n.")).startsWith("250 ");
+        }
+        assertThat(read(delivered().get(0)))
+                .startsWith("Received: from client.example (up.example.net [198.51.100.20]) by mx.test (Postern) with ESMTP id ");
+    }
+
+    @Test
+    void xclientFromATrustedHostMakesTheNamedClientTheClient() throws Exception {
+        SmtpServer server = serve("--xclient-hosts", "127.0.0.1/32");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO proxy.example")).contains("XCLIENT");
+            // Postfix XCLIENT_README: the reply is a new greeting, and the client starts over with EHLO.
+            assertThat(client.command("XCLIENT ADDR=192.0.2.30 NAME=[UNAVAILABLE]")).startsWith("220 ");
+            assertThat(client.deliverAfterGreeting("a@example.com", "rcpt@example.org", "Subject: x\r\n\r\nbody\r\n"))
+                    .startsWith("250 ");
+        }
+        assertThat(read(delivered().get(0))).containsPattern("^" + RECEIVED.formatted("192\\.0\\.2\\.30"));
+    }
+
+    @Test
+    void xforwardFromAnUntrustedHostIsRefused() throws Exception {
+        SmtpServer server = serve("--xforward-hosts", "10.0.0.0/8");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO filter.example")).doesNotContain("XFORWARD");
+            assertThat(client.command("XFORWARD ADDR=198.51.100.20")).matches("5\\d\\d .*");
+        }
+    }
+
+    @Test
     void sessionLogIsOneLinePerEventWithTheSessionIdInBrackets() throws Exception {
         String sessionId;
         List<String> lines;
