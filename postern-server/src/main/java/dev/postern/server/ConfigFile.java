@@ -1,11 +1,18 @@
 package dev.postern.server;
 
+import dev.postern.Listener;
+import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.proxy.TrustedSources;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -23,8 +30,28 @@ import java.util.stream.Collectors;
  * A YAML config file for {@code postern serve}. Its keys are the long flag names without the dashes
  * ({@code max-message-size: 25M}), so the flags and the file cannot drift apart: the file is turned
  * into command-line arguments and parsed by the same picocli options, with the same converters.
+ *
+ * <p>One key is richer than its flag: each {@code listen} entry is either {@code "HOST:PORT"} or a
+ * mapping that also sets that listener's PROXY protocol ({@link ListenEntry}). See
+ * {@code postern.example.yml}.
  */
 final class ConfigFile {
+
+    static final String LISTEN = "listen";
+
+    /**
+     * One {@code listen} entry of the file.
+     *
+     * @param proxyProtocol  this listener's own mode, or null to use the top-level {@code proxy-protocol}
+     * @param trustedProxies this listener's own trusted proxies, or null to use the top-level {@code trusted-proxies}
+     */
+    record ListenEntry(Listener address, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies) {
+    }
+
+    private static final String ADDRESS = "address";
+    private static final String PROXY_PROTOCOL = "proxy-protocol";
+    private static final String TRUSTED_PROXIES = "trusted-proxies";
+    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, PROXY_PROTOCOL, TRUSTED_PROXIES);
 
     private final Path path;
     private final Map<String, Object> values;
@@ -40,7 +67,8 @@ final class ConfigFile {
             LoaderOptions options = new LoaderOptions();
             // A key given twice is a mistake in one of the two places; SnakeYAML would keep the last silently.
             options.setAllowDuplicateKeys(false);
-            document = new Yaml(new SafeConstructor(options)).load(reader);
+            document = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()),
+                    new DumperOptions(), options, new PlainScalars()).load(reader);
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark();
             throw new ConfigException(path + (mark == null ? "" : " line " + (mark.getLine() + 1) + ", column "
@@ -65,14 +93,90 @@ final class ConfigFile {
         return path;
     }
 
+    /** The file's {@code listen} entries, in order, or null when it has no {@code listen} key. */
+    List<ListenEntry> listenEntries() throws ConfigException {
+        Object value = values.get(LISTEN);
+        if (value == null) {
+            if (values.containsKey(LISTEN)) {
+                throw new ConfigException(path + ": '" + LISTEN + "' has no value");
+            }
+            return null;
+        }
+        List<?> items = value instanceof List<?> list ? list : List.of(value);
+        List<ListenEntry> entries = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            entries.add(listenEntry(items.get(i), i + 1));
+        }
+        return entries;
+    }
+
+    private ListenEntry listenEntry(Object item, int number) throws ConfigException {
+        String where = path + ": listen entry " + number + ": ";
+        if (item instanceof Map<?, ?> map) {
+            for (Object key : map.keySet()) {
+                if (!LISTEN_ENTRY_KEYS.contains(String.valueOf(key))) {
+                    throw new ConfigException(where + "unknown key '" + key + "' (known keys: "
+                            + String.join(", ", LISTEN_ENTRY_KEYS) + ")");
+                }
+            }
+            Object address = map.get(ADDRESS);
+            if (address == null || address instanceof Map || address instanceof List) {
+                throw new ConfigException(where + "'" + ADDRESS + "' must be given as \"HOST:PORT\"");
+            }
+            try {
+                Listener listener = Listener.parse(String.valueOf(address));
+                ProxyProtocolMode mode = map.containsKey(PROXY_PROTOCOL)
+                        ? ProxyProtocolMode.parse(plain(map.get(PROXY_PROTOCOL), where + "'" + PROXY_PROTOCOL + "'"))
+                        : null;
+                TrustedSources trusted = map.containsKey(TRUSTED_PROXIES)
+                        ? TrustedSources.parse(commaList(map.get(TRUSTED_PROXIES), where + "'" + TRUSTED_PROXIES + "'"))
+                        : null;
+                return new ListenEntry(listener, mode, trusted);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where + e.getMessage());
+            }
+        }
+        if (item == null || item instanceof List) {
+            throw new ConfigException(where + "must be \"HOST:PORT\" or a mapping with 'address' (and optionally "
+                    + "'proxy-protocol', 'trusted-proxies')");
+        }
+        try {
+            return new ListenEntry(Listener.parse(String.valueOf(item)), null, null);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + e.getMessage());
+        }
+    }
+
+    private static String plain(Object value, String what) throws ConfigException {
+        if (value == null || value instanceof Map || value instanceof List) {
+            throw new ConfigException(what + " must be a plain value");
+        }
+        return String.valueOf(value);
+    }
+
+    /** A YAML list of addresses, or one comma-separated string, as one comma-separated string. */
+    private static String commaList(Object value, String what) throws ConfigException {
+        if (value instanceof List<?> list) {
+            List<String> items = new ArrayList<>();
+            for (Object item : list) {
+                items.add(plain(item, what + " entries"));
+            }
+            return String.join(",", items);
+        }
+        return plain(value, what);
+    }
+
     /**
-     * The settings as arguments for {@code spec}'s options.
+     * The settings but {@code listen} (see {@link #listenEntries()}) as arguments for {@code spec}'s options.
      *
      * @param settable the options a config file may set, keyed by long name without dashes
      */
     List<String> toArguments(Map<String, OptionSpec> settable) throws ConfigException {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Object> e : values.entrySet()) {
+            if (e.getKey().equals(LISTEN)) {
+                continue;
+            }
             OptionSpec option = settable.get(e.getKey());
             if (option == null) {
                 throw new ConfigException(path + ": unknown key '" + e.getKey() + "' (known keys: "
@@ -91,11 +195,12 @@ final class ConfigFile {
             throw new ConfigException(path + ": '" + key + "' must be a value, not a mapping");
         }
         if (option.arity().max() == 0) {
-            if (!(value instanceof Boolean on)) {
+            String text = String.valueOf(value);
+            if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
                 throw new ConfigException(path + ": '" + key + "' must be true or false");
             }
             // Every switch is off by default, so "false" needs no argument.
-            if (on) {
+            if (text.equalsIgnoreCase("true")) {
                 args.add(option.longestName());
             }
             return;
@@ -122,6 +227,19 @@ final class ConfigFile {
         return spec.options().stream()
                 .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals(configOption))
                 .collect(Collectors.toMap(o -> o.longestName().substring(2), o -> o, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    /**
+     * Reads every scalar as a string (only an empty value or {@code ~} is null), since each one goes
+     * through the flag's own converter anyway. YAML 1.1 would otherwise turn {@code off} into false
+     * ({@code proxy-protocol: off}) and {@code 25:25} into a number.
+     */
+    private static final class PlainScalars extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+        }
     }
 
     private static String firstLine(String text) {

@@ -36,7 +36,14 @@ final class MaildirHandler implements SmtpHandler {
 
     @Override
     public void onMessage(Session session, Message message) {
-        Path file = store.deliver(message);
+        Path file;
+        try {
+            file = store.deliver(message);
+        } catch (MaildirStore.DeliveryFailed e) {
+            // Logged here, with the session id: the library does not log a rejection, only sends its reply.
+            onLogEvent(session, LogLevel.ERROR, e.detail(), null);
+            throw e;
+        }
         onLogEvent(session, LogLevel.DEBUG, "message " + message.id() + " stored as new/" + file.getFileName(), null);
     }
 }

@@ -2,6 +2,7 @@ package dev.postern.server;
 
 import dev.postern.Message;
 import dev.postern.SmtpRejection;
+import dev.postern.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,24 @@ import java.time.Clock;
  * client keeps the message and tries again later. Safe for concurrent use.
  */
 public final class MaildirStore {
+
+    /**
+     * The 451 4.3.0 for a message that could not be stored, with what went wrong for the log (the
+     * client is not told the server's paths).
+     */
+    public static final class DeliveryFailed extends SmtpRejection {
+        private final String detail;
+
+        DeliveryFailed(String detail) {
+            super(SmtpReply.of(451, "4.3.0", "Cannot store the message now, try again later"));
+            this.detail = detail;
+        }
+
+        /** One line for the log: the message, the maildir and the error. */
+        public String detail() {
+            return detail;
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirStore.class);
 
@@ -53,7 +72,7 @@ public final class MaildirStore {
      * Writes the message content exactly as the library hands it over (with the fields hooks added,
      * such as Received) and returns its path in new/.
      *
-     * @throws SmtpRejection 451 4.3.0 when the message could not be stored durably
+     * @throws DeliveryFailed (451 4.3.0) when the message could not be stored durably
      */
     public Path deliver(Message message) {
         String name = names.next();
@@ -75,11 +94,15 @@ public final class MaildirStore {
             delivered = true;
             return inNew;
         } catch (IOException e) {
-            LOG.error("cannot store message {} in {}: {}", message.id(), newDir.getParent(), e.toString());
-            throw SmtpRejection.of(451, "4.3.0", "Cannot store the message now, try again later");
+            String detail = "cannot store message " + message.id() + " in " + newDir.getParent() + ": " + e;
+            String notRemoved = removeQuietly(leftover);
+            leftover = null;
+            throw new DeliveryFailed(notRemoved == null ? detail : detail + "; " + notRemoved);
         } finally {
-            if (!delivered) {
-                removeQuietly(leftover);
+            // Any other failure (the message stream may throw what it likes) cleans up as well.
+            String notRemoved = delivered ? null : removeQuietly(leftover);
+            if (notRemoved != null) {
+                LOG.warn(notRemoved);
             }
         }
     }
@@ -87,15 +110,18 @@ public final class MaildirStore {
     /**
      * Best effort: the delivery already failed and the client will be told so. A file left in new/
      * after a failed directory flush would be a duplicate once the client retries, so it goes too.
+     *
+     * @return what could not be removed, for the log, or null
      */
-    private static void removeQuietly(Path file) {
+    private static String removeQuietly(Path file) {
         if (file == null) {
-            return;
+            return null;
         }
         try {
             Files.deleteIfExists(file);
+            return null;
         } catch (IOException e) {
-            LOG.warn("cannot remove {} after a failed delivery: {}", file, e.toString());
+            return "cannot remove " + file + " after the failed delivery: " + e;
         }
     }
 }

@@ -9,10 +9,12 @@ import java.net.InetSocketAddress;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The value of the Received trace field this server adds to each message (RFC 5321 4.4):
  * <pre>from HELO (RDNS-or-unknown [IP]) by HOSTNAME (Postern) with PROTOCOL id ID [for &lt;RCPT&gt;]; DATE</pre>
+ * The client is the real one (after PROXY or XCLIENT), or the up-stream one an XFORWARD named.
  */
 final class ReceivedField {
 
@@ -30,10 +32,17 @@ final class ReceivedField {
      *           is not yet known when the field is added at the start of DATA
      */
     static String value(Session session, String hostname, String id, ZonedDateTime now) {
+        // Postfix XFORWARD_README: a content filter's XFORWARD names the up-stream client, which is who
+        // the message came from; an attribute sent as [UNAVAILABLE] is empty here, so "unknown".
+        Map<String, String> forwarded = session.xforward();
+        String helo = forwarded.containsKey("HELO") ? forwarded.get("HELO") : session.heloName();
+        String name = forwarded.containsKey("NAME") ? forwarded.get("NAME") : session.remoteHostName().orElse(null);
+        String address = forwarded.containsKey("ADDR") ? forwardedAddressLiteral(forwarded.get("ADDR"))
+                : addressLiteral(session.remoteAddress());
         StringBuilder sb = new StringBuilder(160)
-                .append("from ").append(session.heloName() == null ? "unknown" : session.heloName())
-                .append(" (").append(session.remoteHostName().orElse("unknown"))
-                .append(' ').append(addressLiteral(session.remoteAddress())).append(')')
+                .append("from ").append(helo == null || helo.isEmpty() ? "unknown" : helo)
+                .append(" (").append(name == null || name.isEmpty() ? "unknown" : name)
+                .append(' ').append(address).append(')')
                 .append(" by ").append(hostname).append(" (Postern)")
                 .append(" with ").append(protocol(session)).append(" id ").append(id);
         Envelope envelope = session.envelope();
@@ -52,6 +61,14 @@ final class ReceivedField {
         Envelope envelope = session.envelope();
         String base = envelope != null && envelope.smtpUtf8() ? "UTF8SMTP" : "ESMTP";
         return base + (session.isSecure() ? "S" : "") + (session.authenticatedUser().isPresent() ? "A" : "");
+    }
+
+    /** An XFORWARD ADDR (IP text without the "IPv6:" prefix, printable ASCII) as an address literal. */
+    private static String forwardedAddressLiteral(String addr) {
+        if (addr.isEmpty()) {
+            return "[unknown]";
+        }
+        return addr.indexOf(':') >= 0 ? "[IPv6:" + addr + "]" : "[" + addr + "]";
     }
 
     /** RFC 5321 4.1.3 address literal: {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]}. */

@@ -3,10 +3,15 @@ package dev.postern.server;
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
+import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.proxy.TrustedSources;
 import dev.postern.server.ValueConverters.ByteSizeConverter;
 import dev.postern.server.ValueConverters.DurationConverter;
 import dev.postern.server.ValueConverters.LineEndingsConverter;
 import dev.postern.server.ValueConverters.ListenerConverter;
+import dev.postern.server.ValueConverters.LogLevelConverter;
+import dev.postern.server.ValueConverters.ProxyProtocolConverter;
+import dev.postern.server.ValueConverters.TrustedSourceConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +23,9 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -37,7 +44,9 @@ final class ServeCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = CONFIG_OPTION, paramLabel = "FILE",
-            description = "YAML settings file; its keys are these flags' names without the dashes. Flags override it. Default: none.")
+            description = "YAML settings file; its keys are these flags' names without the dashes, and each listen entry may set "
+                    + "its own proxy-protocol and trusted-proxies (see postern-server/src/main/resources/postern.example.yml). "
+                    + "Flags override it. Default: none.")
     private Path config;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",", defaultValue = "127.0.0.1:2525",
@@ -106,21 +115,61 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, time open sessions get to finish before they get 421. Default: ${DEFAULT-VALUE}.")
     private Duration shutdownGrace;
 
+    @Option(names = "--proxy-protocol", paramLabel = "off|optional|required", defaultValue = "off",
+            converter = ProxyProtocolConverter.class,
+            description = "Read a PROXY protocol v1/v2 header (HAProxy, nginx...) on every --listen address, only from "
+                    + "--trusted-proxies: required (closes connections without one) or optional. Default: ${DEFAULT-VALUE}.")
+    private ProxyProtocolMode proxyProtocol;
+
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR...]", converter = TrustedSourceConverter.class,
+            description = "Proxies allowed to send PROXY headers, e.g. 127.0.0.1/32,10.0.0.0/8,::1; needed when --proxy-protocol "
+                    + "is not off. '*' trusts anyone (any client could then fake its address). Default: none.")
+    private List<String> trustedProxies;
+
+    @Option(names = "--proxy-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Time a trusted proxy has to send its whole PROXY header; then the connection is closed. Default: ${DEFAULT-VALUE}.")
+    private Duration proxyTimeout;
+
+    @Option(names = "--proxy-optional-wait", paramLabel = "DURATION", defaultValue = "500ms", converter = DurationConverter.class,
+            description = "With --proxy-protocol optional, silence from a trusted source after which it is greeted as a direct "
+                    + "client. Default: ${DEFAULT-VALUE}.")
+    private Duration proxyOptionalWait;
+
+    @Option(names = "--xclient-hosts", paramLabel = "CIDR[,CIDR...]", converter = TrustedSourceConverter.class,
+            description = "Clients allowed to use XCLIENT (Postfix's) to set the client address, name and HELO. Default: none.")
+    private List<String> xclientHosts;
+
+    @Option(names = "--xforward-hosts", paramLabel = "CIDR[,CIDR...]", converter = TrustedSourceConverter.class,
+            description = "Clients allowed to use XFORWARD (Postfix's) to pass on the original client's details. Default: none.")
+    private List<String> xforwardHosts;
+
+    @Option(names = "--ignored-hosts", paramLabel = "CIDR[,CIDR...]", converter = TrustedSourceConverter.class,
+            description = "Clients (e.g. load-balancer health checks) served but not logged per session. Default: none.")
+    private List<String> ignoredHosts;
+
+    @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
+            converter = LogLevelConverter.class,
+            description = "Least severe log event written to stderr: info writes about 3 lines per session, warn only problems "
+                    + "and the start and stop lines. Default: ${DEFAULT-VALUE}.")
+    private LogThreshold logLevel;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
     @Override
     public Integer call() throws Exception {
-        new StandaloneServer(settings()).runUntilShutdown();
+        ServeSettings settings = settings();
+        settings.logLevel().apply();
+        new StandaloneServer(settings).runUntilShutdown();
         return 0;
     }
 
     /** The settings from the flags, the config file and the defaults; a bad one is a usage error. */
     ServeSettings settings() {
-        if (config != null) {
-            applyConfigFile();
-        }
+        List<ConfigFile.ListenEntry> fileListeners = config != null ? applyConfigFile() : null;
         try {
+            TrustedSources xclient = trusted(xclientHosts);
+            TrustedSources xforward = trusted(xforwardHosts);
             SmtpServerConfig.Builder server = SmtpServerConfig.builder()
                     .maxMessageSize(maxMessageSize)
                     .maxRecipients(maxRecipients)
@@ -132,27 +181,85 @@ final class ServeCommand implements Callable<Integer> {
                     .maxProcessings(maxProcessings)
                     .ioThreads(ioThreads)
                     .lineEndings(lineEndings)
-                    .reverseDnsLookup(reverseDns);
-            listen.forEach(server::listen);
+                    .reverseDnsLookup(reverseDns)
+                    .proxyTimeout(proxyTimeout)
+                    .proxyOptionalWait(proxyOptionalWait)
+                    .xclientHosts(xclient)
+                    .xforwardHosts(xforward)
+                    .ignoredHosts(trusted(ignoredHosts));
+            List<String> warnings = new ArrayList<>();
+            for (Listener listener : listeners(fileListeners)) {
+                server.listen(listener);
+                if (listener.proxyProtocol() == ProxyProtocolMode.OFF && !listener.trustedProxies().equals(TrustedSources.NONE)) {
+                    warnings.add("listener " + listener + " has trusted proxies but --proxy-protocol off: no PROXY header is read");
+                }
+            }
+            if (xclient.isWildcard()) {
+                warnings.add("--xclient-hosts '*': any client can claim any address and name with XCLIENT; list your proxies instead");
+            }
+            if (xforward.isWildcard()) {
+                warnings.add("--xforward-hosts '*': any client can put any client details in Received fields with XFORWARD");
+            }
             if (hostname != null) {
                 server.hostname(hostname);
             }
             if (shutdownGrace.isNegative()) {
                 throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
             }
-            return new ServeSettings(server.build(), maildir, discard, shutdownGrace);
+            return new ServeSettings(server.build(), maildir, discard, shutdownGrace, logLevel, List.copyOf(warnings));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }
     }
 
-    /** Takes from the config file every setting that was not given as a flag. */
-    private void applyConfigFile() {
+    /**
+     * The listeners with their PROXY protocol settings. The addresses are the flags', else the file's,
+     * else the default. A proxy setting given as a flag applies to every listener; else a listener's own
+     * setting in the file applies; else the file's top-level one, else the default.
+     */
+    private List<Listener> listeners(List<ConfigFile.ListenEntry> fileListeners) {
+        ParseResult flags = spec.commandLine().getParseResult();
+        List<ConfigFile.ListenEntry> entries = fileListeners != null && !flags.hasMatchedOption("--listen")
+                ? fileListeners
+                : listen.stream().map(l -> new ConfigFile.ListenEntry(l, null, null)).toList();
+        boolean modeFlag = flags.hasMatchedOption("--proxy-protocol");
+        boolean trustedFlag = flags.hasMatchedOption("--trusted-proxies");
+        List<Listener> listeners = new ArrayList<>();
+        for (ConfigFile.ListenEntry entry : entries) {
+            ProxyProtocolMode mode = modeFlag || entry.proxyProtocol() == null ? proxyProtocol : entry.proxyProtocol();
+            TrustedSources trusted = trustedFlag || entry.trustedProxies() == null ? trusted(trustedProxies) : entry.trustedProxies();
+            if (mode != ProxyProtocolMode.OFF && trusted.equals(TrustedSources.NONE)) {
+                throw new ParameterException(spec.commandLine(), "listener " + entry.address() + " has --proxy-protocol "
+                        + mode.name().toLowerCase(Locale.ROOT) + " but no trusted proxies: give --trusted-proxies "
+                        + "CIDR[,CIDR...] (or trusted-proxies in the config file), the addresses of the proxies "
+                        + "allowed to send PROXY headers");
+            }
+            listeners.add(entry.address().withProxyProtocol(mode, trusted));
+        }
+        return listeners;
+    }
+
+    /** The trusted sources of a flag given once or more (each value already checked), or none if not given. */
+    private static TrustedSources trusted(List<String> elements) {
+        if (elements == null) {
+            return TrustedSources.NONE;
+        }
+        return TrustedSources.parse(String.join(",", elements.stream().filter(e -> !e.isBlank()).toList()));
+    }
+
+    /**
+     * Takes from the config file every setting that was not given as a flag.
+     *
+     * @return the file's listen entries, or null if it has none
+     */
+    private List<ConfigFile.ListenEntry> applyConfigFile() {
         Map<String, OptionSpec> settable = ConfigFile.settableOptions(spec, CONFIG_OPTION);
         CommandLine fromFile = new CommandLine(new ServeCommand());
         ParseResult parsed;
+        List<ConfigFile.ListenEntry> listenEntries;
         try {
             ConfigFile file = ConfigFile.read(config);
+            listenEntries = file.listenEntries();
             try {
                 parsed = fromFile.parseArgs(file.toArguments(settable).toArray(String[]::new));
             } catch (ParameterException e) {
@@ -167,5 +274,6 @@ final class ServeCommand implements Callable<Integer> {
                 spec.findOption(fromConfig.longestName()).setValue(fromConfig.getValue());
             }
         }
+        return listenEntries;
     }
 }

@@ -4,7 +4,13 @@ import dev.postern.SmtpServerConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
-/** Everything {@code postern serve} needs to run, resolved from defaults, the config file and flags. */
-record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace) {
+/**
+ * Everything {@code postern serve} needs to run, resolved from defaults, the config file and flags.
+ *
+ * @param warnings settings that are valid but probably not what was meant, to log at start
+ */
+record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace,
+                     LogThreshold logLevel, List<String> warnings) {
 }

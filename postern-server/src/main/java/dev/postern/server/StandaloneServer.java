@@ -22,7 +22,9 @@ final class StandaloneServer {
         this.settings = settings;
     }
 
-    void runUntilShutdown() throws IOException, InterruptedException {
+    /** Starts the server and returns it running; the caller stops it. */
+    SmtpServer start() throws IOException {
+        settings.warnings().forEach(LOG::warn);
         SmtpServer server = SmtpServer.builder()
                 .config(settings.server())
                 .handler(handler())
@@ -30,7 +32,11 @@ final class StandaloneServer {
                 .start();
         LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server),
                 settings.discard() ? "discarding every message" : "maildir " + settings.maildir().toAbsolutePath().normalize());
+        return server;
+    }
 
+    void runUntilShutdown() throws IOException, InterruptedException {
+        SmtpServer server = start();
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -38,6 +44,9 @@ final class StandaloneServer {
             server.stop(settings.shutdownGrace());
             LOG.info("stopped");
             stopped.countDown();
+            // An orderly stop is a success: exit 0, where the JVM would report 143 for SIGTERM and a
+            // service manager would call the stop a failure. Nothing else runs in this JVM to be cut short.
+            Runtime.getRuntime().halt(0);
         }, "postern-shutdown"));
         stopped.await();
     }

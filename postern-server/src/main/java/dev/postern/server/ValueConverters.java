@@ -2,6 +2,8 @@ package dev.postern.server;
 
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
+import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.proxy.TrustedSources;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -57,6 +59,44 @@ final class ValueConverters {
                 return LineEndingPolicy.valueOf(value.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("'" + value + "' is not one of strict, normalize, leave");
+            }
+        }
+    }
+
+    static final class ProxyProtocolConverter implements ITypeConverter<ProxyProtocolMode> {
+        @Override
+        public ProxyProtocolMode convert(String value) {
+            try {
+                return ProxyProtocolMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not one of off, optional, required");
+            }
+        }
+    }
+
+    /**
+     * A comma-separated trusted-sources list ({@code 10.0.0.0/8,::1} or {@code *}), checked here so that
+     * a bad one is named at once; the lists of a repeated flag are put together by {@link TrustedSources#parse}.
+     */
+    static final class TrustedSourceConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                TrustedSources.parse(value);
+                return value.strip();
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class LogLevelConverter implements ITypeConverter<LogThreshold> {
+        @Override
+        public LogThreshold convert(String value) {
+            try {
+                return LogThreshold.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not one of error, warn, info, debug, off");
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.postern.server;
 
 import dev.postern.Envelope;
 import dev.postern.Session;
+import dev.postern.proxy.ProxyInfo;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -20,6 +21,7 @@ final class FakeSession implements Session {
     boolean secure;
     String user;
     Envelope envelope;
+    Map<String, String> xforward = Map.of();
     private final Map<String, Object> attributes = new HashMap<>();
 
     @Override public String id() { return id; }
@@ -38,6 +40,8 @@ final class FakeSession implements Session {
     @Override public boolean isSecure() { return secure; }
     @Override public Optional<String> authenticatedUser() { return Optional.ofNullable(user); }
     @Override public boolean isProxied() { return false; }
+    @Override public Optional<ProxyInfo> proxy() { return Optional.empty(); }
+    @Override public Map<String, String> xforward() { return xforward; }
     @Override public Map<String, Object> attributes() { return attributes; }
     @Override public String greeting() { return "test ESMTP"; }
     @Override public void setGreeting(String text) { }

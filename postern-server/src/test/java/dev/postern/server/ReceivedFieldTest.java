@@ -39,6 +39,20 @@ class ReceivedFieldTest {
     }
 
     @Test
+    void xforwardNamesTheUpstreamClient() {
+        FakeSession s = new FakeSession();
+        s.xforward = java.util.Map.of("NAME", "up.example.net", "ADDR", "2001:db8::7", "HELO", "up-helo", "PORT", "4000");
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW))
+                .startsWith("from up-helo (up.example.net [IPv6:2001:db8::7]) by mx (Postern) with ESMTP id S1;");
+        s.xforward = java.util.Map.of("NAME", "", "ADDR", "198.51.100.20");
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW))
+                .as("unavailable NAME; HELO not forwarded keeps the session's")
+                .startsWith("from client.example (unknown [198.51.100.20]) by mx");
+        s.xforward = java.util.Map.of("ADDR", "", "HELO", "");
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW)).startsWith("from unknown (unknown [unknown]) by mx");
+    }
+
+    @Test
     void severalRecipientsAreNotDisclosed() {
         FakeSession s = new FakeSession();
         s.envelope = envelope(false, "bob@example.org", "carol@example.org");

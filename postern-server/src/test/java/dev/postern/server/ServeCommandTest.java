@@ -3,7 +3,10 @@ package dev.postern.server;
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
+import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.proxy.TrustedSources;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,13 +26,15 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+// A usage error that is not caught would start a server and wait for SIGTERM: fail instead.
+@Timeout(30)
 class ServeCommandTest {
 
     @TempDir
     Path dir;
 
     /** Parses {@code postern serve ARGS} and resolves the settings, without starting anything. */
-    private static ServeSettings settings(String... args) {
+    static ServeSettings settings(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
@@ -69,6 +74,11 @@ class ServeCommandTest {
         assertThat(s.maildir()).isEqualTo(Path.of("./mail"));
         assertThat(s.discard()).isFalse();
         assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.logLevel()).isEqualTo(LogThreshold.INFO);
+        assertThat(s.warnings()).isEmpty();
+        assertThat(s.server().listeners().get(0).proxyProtocol()).isEqualTo(ProxyProtocolMode.OFF);
+        assertThat(s.server().proxyTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.NONE);
     }
 
     @Test
@@ -89,9 +99,26 @@ class ServeCommandTest {
                 "--line-endings", "strict",
                 "--reverse-dns",
                 "--discard",
-                "--shutdown-grace", "500ms");
+                "--shutdown-grace", "500ms",
+                "--proxy-protocol", "required",
+                "--trusted-proxies", "10.0.0.0/8,::1",
+                "--proxy-timeout", "2s",
+                "--proxy-optional-wait", "250ms",
+                "--xclient-hosts", "192.0.2.0/24",
+                "--xforward-hosts", "198.51.100.7",
+                "--ignored-hosts", "203.0.113.0/24,2001:db8::/32",
+                "--log-level", "warn");
         SmtpServerConfig c = s.server();
-        assertThat(c.listeners()).containsExactly(Listener.of("0.0.0.0", 25), Listener.of("::1", 2526));
+        TrustedSources proxies = TrustedSources.parse("10.0.0.0/8,::1");
+        assertThat(c.listeners()).containsExactly(
+                Listener.of("0.0.0.0", 25).withProxyProtocol(ProxyProtocolMode.REQUIRED, proxies),
+                Listener.of("::1", 2526).withProxyProtocol(ProxyProtocolMode.REQUIRED, proxies));
+        assertThat(c.proxyTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.proxyOptionalWait()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.xclientHosts()).isEqualTo(TrustedSources.parse("192.0.2.0/24"));
+        assertThat(c.xforwardHosts()).isEqualTo(TrustedSources.parse("198.51.100.7"));
+        assertThat(c.ignoredHosts()).isEqualTo(TrustedSources.parse("203.0.113.0/24,2001:db8::/32"));
+        assertThat(s.logLevel()).isEqualTo(LogThreshold.WARN);
         assertThat(s.maildir()).isEqualTo(Path.of("/var/mail/postern"));
         assertThat(c.hostname()).isEqualTo("mx.example.org");
         assertThat(c.maxMessageSize()).isEqualTo(10L * 1024 * 1024);
@@ -139,10 +166,27 @@ class ServeCommandTest {
                 reverse-dns: true
                 discard: true
                 shutdown-grace: 3s
+                proxy-protocol: optional
+                trusted-proxies: ["127.0.0.1/32", "::1"]
+                proxy-timeout: 1s
+                proxy-optional-wait: 100ms
+                xclient-hosts: 10.1.0.0/16
+                xforward-hosts: [10.2.0.0/16, 10.3.0.0/16]
+                ignored-hosts: 10.4.0.1
+                log-level: error
                 """);
         ServeSettings s = settings("--config", file.toString());
         SmtpServerConfig c = s.server();
-        assertThat(c.listeners()).containsExactly(Listener.of("127.0.0.1", 2600), Listener.of("::1", 2601));
+        TrustedSources proxies = TrustedSources.parse("127.0.0.1/32,::1");
+        assertThat(c.listeners()).containsExactly(
+                Listener.of("127.0.0.1", 2600).withProxyProtocol(ProxyProtocolMode.OPTIONAL, proxies),
+                Listener.of("::1", 2601).withProxyProtocol(ProxyProtocolMode.OPTIONAL, proxies));
+        assertThat(c.proxyTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.proxyOptionalWait()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.xclientHosts()).isEqualTo(TrustedSources.parse("10.1.0.0/16"));
+        assertThat(c.xforwardHosts()).isEqualTo(TrustedSources.parse("10.2.0.0/16,10.3.0.0/16"));
+        assertThat(c.ignoredHosts()).isEqualTo(TrustedSources.parse("10.4.0.1"));
+        assertThat(s.logLevel()).isEqualTo(LogThreshold.ERROR);
         assertThat(s.maildir()).isEqualTo(Path.of("/srv/mail"));
         assertThat(c.hostname()).isEqualTo("mx.example.net");
         assertThat(c.maxMessageSize()).isEqualTo(25L * 1024 * 1024);
@@ -219,7 +263,7 @@ class ServeCommandTest {
         cases.put("discard: yes please\n", "'discard' must be true or false");
         cases.put("hostname:\n", "'hostname' has no value");
         cases.put("maildir: {path: x}\n", "'maildir' must be a value, not a mapping");
-        cases.put("listen: [[\"a:1\"]]\n", "'listen' must be a list of plain values");
+        cases.put("listen: [[\"a:1\"]]\n", "listen entry 1: must be \"HOST:PORT\" or a mapping with 'address'");
         cases.put("- listen\n", "expected a mapping of settings");
         cases.put("listen: [\"a:1\"\nmaildir: x\n", "line 2");
         cases.put("max-errors: 1\nmax-errors: 2\n", "duplicate key max-errors");
@@ -294,7 +338,7 @@ class ServeCommandTest {
         assertThat(r.exitCode()).isZero();
         Map<String, String> blocks = optionBlocks(r.out());
         List<OptionSpec> options = PosternMain.commandLine().getSubcommands().get("serve").getCommandSpec().options();
-        assertThat(options).hasSizeGreaterThanOrEqualTo(18);
+        assertThat(options).hasSizeGreaterThanOrEqualTo(26);
         for (OptionSpec o : options) {
             assertThat(blocks).as("help of " + o.longestName()).containsKey(o.longestName());
             if (o.usageHelp()) {
@@ -308,8 +352,204 @@ class ServeCommandTest {
         }
         for (String required : List.of("--config", "--listen", "--maildir", "--hostname", "--max-message-size",
                 "--max-recipients", "--max-errors", "--command-timeout", "--max-connections", "--line-endings",
-                "--discard", "--shutdown-grace")) {
+                "--discard", "--shutdown-grace", "--proxy-protocol", "--trusted-proxies", "--proxy-timeout",
+                "--proxy-optional-wait", "--xclient-hosts", "--xforward-hosts", "--ignored-hosts", "--log-level")) {
             assertThat(blocks).containsKey(required);
+        }
+    }
+
+    // ---- PROXY protocol and trusted hosts
+
+    private static Listener proxied(String host, int port, ProxyProtocolMode mode, String trusted) {
+        return Listener.of(host, port).withProxyProtocol(mode, TrustedSources.parse(trusted));
+    }
+
+    @Test
+    void trustedProxiesMayBeRepeatedAndCommaSeparated() {
+        ServeSettings s = settings("--proxy-protocol", "optional", "--trusted-proxies", "127.0.0.1/32, 10.0.0.0/8",
+                "--trusted-proxies", "::1");
+        assertThat(s.server().listeners()).containsExactly(
+                proxied("127.0.0.1", 2525, ProxyProtocolMode.OPTIONAL, "127.0.0.1/32,10.0.0.0/8,::1"));
+    }
+
+    @Test
+    void proxyProtocolIgnoresCase() {
+        assertThat(settings("--proxy-protocol", "REQUIRED", "--trusted-proxies", "::1").server().listeners().get(0)
+                .proxyProtocol()).isEqualTo(ProxyProtocolMode.REQUIRED);
+    }
+
+    @Test
+    void proxyProtocolWithoutTrustedProxiesIsAUsageError() {
+        for (String mode : List.of("optional", "required")) {
+            Run r = run("serve", "--listen", "127.0.0.1:0", "--proxy-protocol", mode);
+            assertThat(r.exitCode()).as(mode).isEqualTo(2);
+            assertThat(r.err()).as(mode)
+                    .startsWith("postern: listener 127.0.0.1:0 has --proxy-protocol " + mode + " but no trusted proxies")
+                    .contains("--trusted-proxies CIDR[,CIDR...]");
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
+        assertThatThrownBy(() -> settings("--proxy-protocol", "required", "--trusted-proxies", ""))
+                .isInstanceOf(ParameterException.class).hasMessageContaining("no trusted proxies");
+    }
+
+    @Test
+    void trustingEveryoneIsAllowedExplicitly() {
+        ServeSettings s = settings("--proxy-protocol", "required", "--trusted-proxies", "*", "--xclient-hosts", "*",
+                "--xforward-hosts", "*");
+        assertThat(s.server().listeners().get(0).trustedProxies().isWildcard()).isTrue();
+        assertThat(s.server().xclientHosts().isWildcard()).isTrue();
+        assertThat(s.warnings()).hasSize(2).anySatisfy(w -> assertThat(w).startsWith("--xclient-hosts '*'"))
+                .anySatisfy(w -> assertThat(w).startsWith("--xforward-hosts '*'"));
+    }
+
+    @Test
+    void trustedProxiesWithProxyProtocolOffIsAWarning() {
+        ServeSettings s = settings("--trusted-proxies", "10.0.0.0/8");
+        assertThat(s.server().listeners()).containsExactly(proxied("127.0.0.1", 2525, ProxyProtocolMode.OFF, "10.0.0.0/8"));
+        assertThat(s.warnings()).singleElement().asString().contains("--proxy-protocol off: no PROXY header is read");
+    }
+
+    @Test
+    void badProxyValuesAreUsageErrorsNamingTheValue() {
+        Map<List<String>, String> cases = new LinkedHashMap<>();
+        cases.put(List.of("--proxy-protocol", "sometimes"), "'sometimes' is not one of off, optional, required");
+        cases.put(List.of("--trusted-proxies", "10.0.0.0/33"), "10.0.0.0/33");
+        cases.put(List.of("--trusted-proxies", "proxy.example.org"), "proxy.example.org");
+        cases.put(List.of("--trusted-proxies", "*,10.0.0.0/8"), "'*' must stand alone");
+        cases.put(List.of("--xclient-hosts", "10.0.0.0/8,,::1"), "empty element");
+        cases.put(List.of("--trusted-proxies", "*", "--trusted-proxies", "::1"), "'*' must stand alone");
+        cases.put(List.of("--ignored-hosts", "nope"), "nope");
+        cases.put(List.of("--proxy-timeout", "0s"), "proxyTimeout must be positive");
+        cases.put(List.of("--proxy-optional-wait", "soon"), "'soon' is not a duration");
+        cases.put(List.of("--log-level", "loud"), "'loud' is not one of error, warn, info, debug, off");
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("serve"));
+            args.addAll(c.getKey());
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
+            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
+            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
+        }
+    }
+
+    @Test
+    void configFileListenEntriesMayCarryTheirOwnProxySettings() throws IOException {
+        Path file = yaml("""
+                listen:
+                  - "127.0.0.1:2600"
+                  - address: "127.0.0.1:2601"
+                    proxy-protocol: required
+                    trusted-proxies: ["10.0.0.0/8", "::1"]
+                  - address: "[::1]:2602"
+                    proxy-protocol: off
+                  - address: ":2603"
+                    trusted-proxies: 192.0.2.1,192.0.2.2
+                proxy-protocol: optional
+                trusted-proxies: 127.0.0.1/32
+                """);
+        assertThat(settings("--config", file.toString()).server().listeners()).containsExactly(
+                proxied("127.0.0.1", 2600, ProxyProtocolMode.OPTIONAL, "127.0.0.1/32"),
+                proxied("127.0.0.1", 2601, ProxyProtocolMode.REQUIRED, "10.0.0.0/8,::1"),
+                proxied("::1", 2602, ProxyProtocolMode.OFF, "127.0.0.1/32"),
+                proxied("*", 2603, ProxyProtocolMode.OPTIONAL, "192.0.2.1,192.0.2.2"));
+    }
+
+    @Test
+    void proxyFlagsOverrideEveryListenerOfTheConfigFile() throws IOException {
+        Path file = yaml("""
+                listen:
+                  - address: "127.0.0.1:2601"
+                    proxy-protocol: required
+                    trusted-proxies: ["10.0.0.0/8"]
+                  - "127.0.0.1:2602"
+                """);
+        assertThat(settings("--config", file.toString(), "--proxy-protocol", "off").server().listeners()).containsExactly(
+                proxied("127.0.0.1", 2601, ProxyProtocolMode.OFF, "10.0.0.0/8"),
+                proxied("127.0.0.1", 2602, ProxyProtocolMode.OFF, ""));
+        assertThat(settings("--config", file.toString(), "--trusted-proxies", "::1", "--proxy-protocol", "optional")
+                .server().listeners()).containsExactly(
+                proxied("127.0.0.1", 2601, ProxyProtocolMode.OPTIONAL, "::1"),
+                proxied("127.0.0.1", 2602, ProxyProtocolMode.OPTIONAL, "::1"));
+        assertThatThrownBy(() -> settings("--config", file.toString(), "--proxy-protocol", "optional"))
+                .as("the second listener has no trusted proxies of its own or from a flag")
+                .hasMessageContaining("listener 127.0.0.1:2602 has --proxy-protocol optional but no trusted proxies");
+    }
+
+    @Test
+    void listenFlagReplacesTheFileListenersButTakesTheFileProxyDefaults() throws IOException {
+        Path file = yaml("""
+                listen:
+                  - address: "127.0.0.1:2601"
+                    proxy-protocol: optional
+                    trusted-proxies: ["10.0.0.0/8"]
+                proxy-protocol: required
+                trusted-proxies: ["127.0.0.1/32"]
+                """);
+        assertThat(settings("--config", file.toString(), "--listen", "127.0.0.1:2999").server().listeners())
+                .containsExactly(proxied("127.0.0.1", 2999, ProxyProtocolMode.REQUIRED, "127.0.0.1/32"));
+    }
+
+    @Test
+    void badListenEntriesAreErrorsNamingTheFileAndTheEntry() throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("listen: [\"127.0.0.1:1\", {address: \"127.0.0.1:2\", proxy: on}]\n",
+                "listen entry 2: unknown key 'proxy' (known keys: address, proxy-protocol, trusted-proxies)");
+        cases.put("listen: [{proxy-protocol: required}]\n", "listen entry 1: 'address' must be given as \"HOST:PORT\"");
+        cases.put("listen: [{address: nowhere}]\n", "listen entry 1: listen address must be HOST:PORT");
+        cases.put("listen: [{address: \"127.0.0.1:1\", proxy-protocol: maybe}]\n",
+                "listen entry 1: proxy protocol mode must be off, optional or required");
+        cases.put("listen: [{address: \"127.0.0.1:1\", proxy-protocol: [required]}]\n",
+                "listen entry 1: 'proxy-protocol' must be a plain value");
+        cases.put("listen: [{address: \"127.0.0.1:1\", trusted-proxies: [10.0.0.0/99]}]\n", "listen entry 1: ");
+        cases.put("listen: [{address: \"127.0.0.1:1\", trusted-proxies: [[\"::1\"]]}]\n",
+                "listen entry 1: 'trusted-proxies' entries must be a plain value");
+        cases.put("listen:\n", "'listen' has no value");
+        cases.put("listen: [~]\n", "listen entry 1: must be \"HOST:PORT\"");
+        cases.put("proxy-protocol: [required]\n", "'proxy-protocol' takes one value, not a list");
+        cases.put("trusted-proxies: {a: b}\n", "'trusted-proxies' must be a value, not a mapping");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = yaml(c.getKey());
+            assertThatThrownBy(() -> settings("--config", file.toString()))
+                    .as(c.getKey())
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(c.getValue());
+        }
+        Path file = yaml("listen: [{address: \"127.0.0.1:2601\", proxy-protocol: required}]\n");
+        assertThatThrownBy(() -> settings("--config", file.toString()))
+                .hasMessageContaining("listener 127.0.0.1:2601 has --proxy-protocol required but no trusted proxies");
+    }
+
+    @Test
+    void yamlWordsLikeOffAndYesStayWords() throws IOException {
+        Path file = yaml("proxy-protocol: off\nlog-level: off\nhostname: yes\nlisten: \"[::1]:25\"\n");
+        ServeSettings s = settings("--config", file.toString());
+        assertThat(s.server().listeners()).containsExactly(Listener.of("::1", 25));
+        assertThat(s.logLevel()).isEqualTo(LogThreshold.OFF);
+        assertThat(s.server().hostname()).isEqualTo("yes");
+        assertThatThrownBy(() -> settings("--config", yaml("discard: yes\n").toString()))
+                .hasMessageContaining("'discard' must be true or false");
+        assertThat(settings("--config", yaml("discard: TRUE\nreverse-dns: false\n").toString()).discard()).isTrue();
+    }
+
+    @Test
+    void exampleConfigFileIsValidAndNamesEveryKey() throws IOException {
+        String example;
+        try (var in = ServeCommand.class.getResourceAsStream("/postern.example.yml")) {
+            assertThat(in).as("postern.example.yml on the class path").isNotNull();
+            example = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        ServeSettings s = settings("--config", yaml(example).toString());
+        assertThat(s.server().listeners()).containsExactly(
+                Listener.of("127.0.0.1", 2525),
+                proxied("127.0.0.1", 2526, ProxyProtocolMode.REQUIRED, "127.0.0.1/32,::1"),
+                proxied("::1", 2527, ProxyProtocolMode.OPTIONAL, "::1/128"));
+        assertThat(s.server().hostname()).isEqualTo("mx.example.org");
+        assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.parse("127.0.0.1/32"));
+        assertThat(s.warnings()).isEmpty();
+        CommandLine serve = PosternMain.commandLine().getSubcommands().get("serve");
+        for (String key : ConfigFile.settableOptions(serve.getCommandSpec(), ServeCommand.CONFIG_OPTION).keySet()) {
+            assertThat(example).as("the example shows " + key).containsPattern("(?m)^(# )?" + key + ":");
         }
     }
 
@@ -320,7 +560,9 @@ class ServeCommandTest {
         String name = null;
         for (String line : usage.lines().toList()) {
             String t = line.strip();
-            if (line.startsWith(" ") && t.startsWith("-")) {
+            // An option starts within the first few columns; wrapped description lines are indented further.
+            int indent = line.length() - line.stripLeading().length();
+            if (indent > 0 && indent <= 8 && t.startsWith("-")) {
                 if (name != null) {
                     blocks.put(name, String.join(" ", current).replaceAll("\\s+", " "));
                 }

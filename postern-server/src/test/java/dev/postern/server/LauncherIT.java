@@ -1,0 +1,148 @@
+package dev.postern.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The {@code ./postern} launcher end to end, as a user runs it, on loopback. Runs after package (mvn
+ * verify), with POSTERN_NO_BUILD=1: the launcher must not rebuild under the Maven build that runs it.
+ */
+@Timeout(120)
+class LauncherIT {
+
+    /** The worktree root: Maven runs tests in the module directory. */
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        processes.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("postern").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
+        pb.environment().put("POSTERN_NO_BUILD", "1");
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private Result finish(Process p, long seconds) throws Exception {
+        assertThat(p.waitFor(seconds, TimeUnit.SECONDS)).as("postern exits within " + seconds + " s").isTrue();
+        return new Result(p.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void awaitListening(Process p, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            assertThat(p.isAlive()).as("postern still running; stderr: " + Files.readString(dir.resolve("err.txt"))).isTrue();
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("postern did not listen on port " + port + " within 60 s");
+    }
+
+    private static boolean onPath(String program) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
+    }
+
+    @Test
+    void servesSwaksIntoTheMaildirAndExitsZeroOnSigterm() throws Exception {
+        assumeTrue(onPath("swaks"), "swaks is not installed (.ci/run installs it)");
+        int port = freePort();
+        Path maildir = dir.resolve("mail");
+        Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", maildir.toString(),
+                "--hostname", "mx.test", "--shutdown-grace", "2s");
+        awaitListening(server, port);
+
+        Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port),
+                "--to", "a@b.c", "--from", "sender@example.com", "--helo", "client.example", "--timeout", "10",
+                "--body", "Hello from swaks")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("swaks.txt").toFile()).start();
+        processes.add(swaks);
+        assertThat(swaks.waitFor(30, TimeUnit.SECONDS)).as("swaks finishes").isTrue();
+        assertThat(swaks.exitValue()).as(Files.readString(dir.resolve("swaks.txt"))).isZero();
+
+        List<Path> delivered;
+        try (Stream<Path> files = Files.list(maildir.resolve("new"))) {
+            delivered = files.toList();
+        }
+        assertThat(delivered).hasSize(1);
+        String stored = Files.readString(delivered.get(0), StandardCharsets.US_ASCII);
+        assertThat(stored).startsWith("Received: from client.example (unknown [127.0.0.1]) by mx.test (Postern) with ESMTP id ")
+                .contains(" for <a@b.c>; ")
+                .contains("\r\nTo: a@b.c\r\n")
+                // swaks ends its DATA with two empty lines of its own before the dot.
+                .endsWith("\r\n\r\nHello from swaks\r\n\r\n\r\n");
+
+        long started = System.nanoTime();
+        server.destroy(); // SIGTERM
+        Result r = finish(server, 2 + 10);
+        assertThat(r.exitCode()).as("exit status after SIGTERM; stderr: " + r.err()).isZero();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("no open session: no wait").isLessThan(5);
+        assertThat(r.err()).contains("Postern mx.test listening on 127.0.0.1:" + port + ", maildir " + maildir)
+                .contains("stopping: open sessions get PT2S to finish")
+                .contains(" stopped\n");
+        assertThat(r.err()).as("the launcher allows Netty's native transport").doesNotContain("WARNING: A restricted method");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void serveHelpExitsZeroAndListsTheFlags() throws Exception {
+        Result r = finish(start("serve", "--help"), 60);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("--listen=HOST:PORT", "--maildir=DIR", "--discard", "--proxy-protocol=off|optional|required",
+                "--trusted-proxies=CIDR[,CIDR...]", "--proxy-timeout=DURATION", "--xclient-hosts=CIDR[,CIDR...]",
+                "--xforward-hosts", "--ignored-hosts", "--proxy-optional-wait", "--log-level", "--shutdown-grace", "--config=FILE");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void proxyProtocolWithoutTrustedProxiesExitsTwoWithOneLine() throws Exception {
+        Result r = finish(start("serve", "--listen", "127.0.0.1:" + freePort(), "--proxy-protocol", "required"), 60);
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("postern: listener 127.0.0.1:").contains("no trusted proxies");
+        assertThat(r.err().strip().lines()).hasSize(1);
+    }
+}

@@ -1,0 +1,309 @@
+package dev.postern.server;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.read.ListAppender;
+import dev.postern.SmtpServer;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The standalone server over real sockets, in this JVM, on 127.0.0.1 and a port the OS picks. */
+@Timeout(60)
+class StandaloneServerTest {
+
+    /** RFC 5321 4.4 Received field as this server writes it, up to the date. */
+    private static final String RECEIVED = "Received: from client\\.example \\(unknown \\[%s\\]\\) by mx\\.test \\(Postern\\)"
+            + " with ESMTP id [0-9A-Z]+ for <rcpt@example\\.org>; \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\r\n";
+
+    @TempDir
+    Path dir;
+
+    private final List<SmtpServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(s -> s.stop(Duration.ZERO));
+    }
+
+    /** Starts {@code postern serve ARGS} on 127.0.0.1:0 with hostname mx.test and the maildir in the temp dir. */
+    private SmtpServer serve(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--hostname", "mx.test",
+                "--maildir", maildir().toString()));
+        all.addAll(List.of(args));
+        SmtpServer server = new StandaloneServer(ServeCommandTest.settings(all.toArray(String[]::new))).start();
+        servers.add(server);
+        return server;
+    }
+
+    /** Collects every log event while it is open. */
+    private static final class LogCapture implements AutoCloseable {
+        final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+        LogCapture() {
+            appender.start();
+            root.addAppender(appender);
+        }
+
+        List<ILoggingEvent> events() {
+            return List.copyOf(appender.list);
+        }
+
+        /** The events as the server's console appender writes them. */
+        List<String> lines() {
+            @SuppressWarnings("unchecked")
+            ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) root.getAppender("CONSOLE");
+            return events().stream().map(e -> new String(console.getEncoder().encode(e), StandardCharsets.UTF_8)).toList();
+        }
+
+        /** Waits at most 5 seconds for an event whose message is {@code message}. */
+        void await(String message) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (events().stream().noneMatch(e -> e.getFormattedMessage().equals(message)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+
+        @Override
+        public void close() {
+            root.detachAppender(appender);
+        }
+    }
+
+    private Path maildir() {
+        return dir.resolve("mail");
+    }
+
+    private List<Path> delivered() throws IOException {
+        try (Stream<Path> files = Files.list(maildir().resolve("new"))) {
+            return files.toList();
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void angusMailDeliversIntoNewWithReceivedFirstAndTheExactBody() throws Exception {
+        SmtpServer server = serve();
+        Properties props = new Properties();
+        props.put("mail.smtp.host", "127.0.0.1");
+        props.put("mail.smtp.port", String.valueOf(server.port()));
+        props.put("mail.smtp.localhost", "client.example");
+        props.put("mail.smtp.connectiontimeout", "10000");
+        props.put("mail.smtp.timeout", "10000");
+        props.put("mail.smtp.writetimeout", "10000");
+        Session mail = Session.getInstance(props);
+        String body = "Hello, world.\r\n.A line that starts with a dot\r\n..and two\r\n\r\nLast line.\r\n";
+        MimeMessage message = new MimeMessage(mail);
+        message.setFrom(new InternetAddress("sender@example.com"));
+        message.setRecipient(RecipientType.TO, new InternetAddress("rcpt@example.org"));
+        message.setSubject("socket test");
+        message.setText(body, "us-ascii");
+        Transport.send(message);
+
+        assertThat(delivered()).hasSize(1);
+        String stored = read(delivered().get(0));
+        assertThat(stored).containsPattern("^" + RECEIVED.formatted("127\\.0\\.0\\.1"));
+        assertThat(stored.lines().skip(1)).as("one Received field, first").noneMatch(l -> l.startsWith("Received:"));
+        assertThat(stored).contains("\r\nSubject: socket test\r\n").endsWith("\r\n\r\n" + body);
+        assertThat(Files.list(maildir().resolve("tmp"))).isEmpty();
+    }
+
+    @Test
+    void storeFailureAnswers451StoresNothingAndTheNextSessionStillDelivers() throws Exception {
+        SmtpServer server = serve();
+        Path newDir = maildir().resolve("new");
+        Files.delete(newDir);
+        Files.writeString(newDir, "not a directory");
+        String content = "Subject: first\r\n\r\nbody\r\n";
+        try (LogCapture log = new LogCapture(); SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.deliver("a@example.com", "rcpt@example.org", content)).startsWith("451 4.3.0 ");
+            assertThat(client.command("NOOP")).as("the session goes on").startsWith("250");
+            assertThat(log.lines()).as("the cause, in the session's log").anySatisfy(l -> assertThat(l)
+                    .containsPattern("ERROR .*\\[([0-9A-Z]+)\\] cannot store message \\1\\.1 in " + maildir() + ": .*Not a directory\n$"));
+        }
+        assertThat(read(newDir)).isEqualTo("not a directory");
+        assertThat(Files.list(maildir().resolve("tmp"))).as("nothing left in tmp/").isEmpty();
+
+        Files.delete(newDir);
+        Files.createDirectory(newDir);
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.deliver("a@example.com", "rcpt@example.org", content)).startsWith("250 ");
+            assertThat(client.command("QUIT")).startsWith("221");
+        }
+        assertThat(delivered()).singleElement().satisfies(f -> assertThat(read(f)).endsWith("\r\n" + content));
+    }
+
+    @Test
+    void discardAcceptsEveryMessageAndStoresNothing() throws Exception {
+        SmtpServer server = serve("--discard");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            for (int i = 0; i < 3; i++) {
+                if (i == 0) {
+                    assertThat(client.deliver("a@example.com", "rcpt@example.org", "Subject: x\r\n\r\nbody\r\n"))
+                            .startsWith("250 ");
+                } else {
+                    assertThat(client.command("MAIL FROM:<>")).startsWith("250 ");
+                    assertThat(client.command("RCPT TO:<rcpt@example.org>")).startsWith("250 ");
+                    assertThat(client.command("DATA")).startsWith("354 ");
+                    assertThat(client.command("body " + i + "\r\n.")).startsWith("250 ");
+                }
+            }
+        }
+        assertThat(maildir()).as("--discard does not even create the maildir").doesNotExist();
+    }
+
+    @Test
+    void proxyV1HeaderFromATrustedProxyNamesTheRealClientInReceived() throws Exception {
+        SmtpServer server = serve("--proxy-protocol", "required", "--trusted-proxies", "127.0.0.1/32");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            client.send("PROXY TCP4 192.0.2.10 127.0.0.1 40000 25\r\n");
+            assertThat(client.deliver("a@example.com", "rcpt@example.org", "Subject: proxied\r\n\r\nbody\r\n"))
+                    .startsWith("250 ");
+        }
+        String stored = read(delivered().get(0));
+        assertThat(stored).containsPattern("^" + RECEIVED.formatted("192\\.0\\.2\\.10")).doesNotContain("127.0.0.1");
+    }
+
+    @Test
+    void requiredProxyHeaderMissingClosesTheConnectionWithoutAGreeting() throws Exception {
+        SmtpServer server = serve("--proxy-protocol", "required", "--trusted-proxies", "127.0.0.1/32");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            client.send("EHLO client.example\r\n");
+            assertThat(client.reply()).isNull();
+        }
+        assertThat(maildir().resolve("new")).isEmptyDirectory();
+    }
+
+    @Test
+    void proxyHeaderFromAnUntrustedSourceIsNotBelieved() throws Exception {
+        SmtpServer server = serve("--proxy-protocol", "required", "--trusted-proxies", "10.0.0.0/8");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).as("a direct client is greeted at once").startsWith("220 ");
+            assertThat(client.command("PROXY TCP4 192.0.2.10 127.0.0.1 40000 25")).matches("5\\d\\d .*");
+            assertThat(client.command("EHLO client.example")).startsWith("250");
+            assertThat(client.command("MAIL FROM:<a@example.com>")).startsWith("250 ");
+            assertThat(client.command("RCPT TO:<rcpt@example.org>")).startsWith("250 ");
+            assertThat(client.command("DATA")).startsWith("354 ");
+            assertThat(client.command("Subject: direct\r\n\r\nbody\r\n.")).startsWith("250 ");
+        }
+        assertThat(read(delivered().get(0))).containsPattern("^" + RECEIVED.formatted("127\\.0\\.0\\.1"))
+                .doesNotContain("192.0.2.10");
+    }
+
+    @Test
+    void xforwardFromATrustedHostNamesTheUpstreamClientInReceived() throws Exception {
+        SmtpServer server = serve("--xforward-hosts", "127.0.0.1/32");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO filter.example")).contains("XFORWARD");
+            assertThat(client.command("XFORWARD NAME=up.example.net ADDR=198.51.100.20")).startsWith("250");
+            assertThat(client.command("XFORWARD HELO=client.example PROTO=ESMTP")).startsWith("250");
+            assertThat(client.command("MAIL FROM:<a@example.com>")).startsWith("250 ");
+            assertThat(client.command("RCPT TO:<rcpt@example.org>")).startsWith("250 ");
+            assertThat(client.command("DATA")).startsWith("354 ");
+            assertThat(client.command("Subject: forwarded\r\n\r\nbody\r\n.")).startsWith("250 ");
+        }
+        assertThat(read(delivered().get(0)))
+                .startsWith("Received: from client.example (up.example.net [198.51.100.20]) by mx.test (Postern) with ESMTP id ");
+    }
+
+    @Test
+    void xclientFromATrustedHostMakesTheNamedClientTheClient() throws Exception {
+        SmtpServer server = serve("--xclient-hosts", "127.0.0.1/32");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO proxy.example")).contains("XCLIENT");
+            // Postfix XCLIENT_README: the reply is a new greeting, and the client starts over with EHLO.
+            assertThat(client.command("XCLIENT ADDR=192.0.2.30 NAME=[UNAVAILABLE]")).startsWith("220 ");
+            assertThat(client.deliverAfterGreeting("a@example.com", "rcpt@example.org", "Subject: x\r\n\r\nbody\r\n"))
+                    .startsWith("250 ");
+        }
+        assertThat(read(delivered().get(0))).containsPattern("^" + RECEIVED.formatted("192\\.0\\.2\\.30"));
+    }
+
+    @Test
+    void xforwardFromAnUntrustedHostIsRefused() throws Exception {
+        SmtpServer server = serve("--xforward-hosts", "10.0.0.0/8");
+        try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            assertThat(client.command("EHLO filter.example")).doesNotContain("XFORWARD");
+            assertThat(client.command("XFORWARD ADDR=198.51.100.20")).matches("5\\d\\d .*");
+        }
+    }
+
+    @Test
+    void sessionLogIsOneLinePerEventWithTheSessionIdInBrackets() throws Exception {
+        String sessionId;
+        List<String> lines;
+        try (LogCapture log = new LogCapture()) {
+            SmtpServer server = serve();
+            try (SmtpTestClient client = SmtpTestClient.connect(server.port())) {
+                String reply = client.deliver("a@example.com", "rcpt@example.org", "Subject: log\r\n\r\nbody\r\n");
+                // "250 2.0.0 Ok: queued as SESSION.1"
+                sessionId = reply.substring(reply.lastIndexOf(' ') + 1, reply.lastIndexOf('.'));
+                assertThat(client.command("QUIT")).startsWith("221");
+            }
+            // The disconnect is logged once the server has seen the close.
+            log.await("[" + sessionId + "] disconnect");
+            lines = log.lines();
+        }
+        for (String line : lines) {
+            assertThat(line.indexOf('\n')).as("one line: " + line).isEqualTo(line.length() - 1);
+            assertThat(line).doesNotContain("\r");
+        }
+        List<String> session = lines.stream().filter(l -> l.contains("[" + sessionId + "]")).toList();
+        assertThat(session).hasSize(3);
+        assertThat(session.get(0)).contains("INFO ", "[" + sessionId + "] connect from 127.0.0.1:");
+        assertThat(session.get(1)).contains("INFO ", "[" + sessionId + "] message " + sessionId + ".1 accepted from <a@example.com>");
+        assertThat(session.get(2)).contains("INFO ", "[" + sessionId + "] disconnect");
+    }
+
+    @Test
+    void angusMailSeesA451AsASendFailure() throws Exception {
+        SmtpServer server = serve();
+        Path tmpDir = maildir().resolve("tmp");
+        Files.delete(tmpDir);
+        Files.writeString(tmpDir, "not a directory");
+        Properties props = new Properties();
+        props.put("mail.smtp.host", "127.0.0.1");
+        props.put("mail.smtp.port", String.valueOf(server.port()));
+        props.put("mail.smtp.connectiontimeout", "10000");
+        props.put("mail.smtp.timeout", "10000");
+        MimeMessage message = new MimeMessage(Session.getInstance(props));
+        message.setFrom(new InternetAddress("sender@example.com"));
+        message.setRecipient(RecipientType.TO, new InternetAddress("rcpt@example.org"));
+        message.setText("body\r\n");
+        try {
+            Transport.send(message);
+            throw new AssertionError("the send should have failed");
+        } catch (MessagingException e) {
+            assertThat(e).hasMessageContaining("451 4.3.0");
+        }
+        assertThat(delivered()).isEmpty();
+    }
+}
