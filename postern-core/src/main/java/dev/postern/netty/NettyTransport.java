@@ -76,6 +76,8 @@ public final class NettyTransport {
                         + " source: any client can claim any address; list your proxies instead of '*'", null);
             }
         }
+        warnIfEveryoneTrusted("xclientHosts", server.config.xclientHosts());
+        warnIfEveryoneTrusted("xforwardHosts", server.config.xforwardHosts());
         try {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
@@ -95,8 +97,15 @@ public final class NettyTransport {
             stop(Duration.ZERO);
             throw e;
         }
-        server.handler.onLogEvent(null, LogLevel.INFO, "listening on " + boundAddresses()
+        server.handler.onLogEvent(null, LogLevel.DEBUG, "listening on " + boundAddresses().stream()
+                .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
                 + (epoll ? " (epoll)" : " (nio)"), null);
+    }
+
+    private void warnIfEveryoneTrusted(String setting, dev.postern.proxy.TrustedSources hosts) {
+        if (hosts.isWildcard()) {
+            server.handler.onLogEvent(null, LogLevel.WARN, setting + " is '*': any client may claim any identity", null);
+        }
     }
 
     private static IOException bindFailure(InetSocketAddress address, Exception e) {

@@ -186,10 +186,6 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     /** The connection is ready for SMTP: reverse DNS if wanted, greeting delay, then the greeting. */
     private void startSession() {
         SessionState session = protocol.session();
-        if (!server.config.ignoredHosts().matches(session.remoteAddress().getAddress())) {
-            server.handler.onLogEvent(session, LogLevel.INFO, "connect from " + format(session.remoteAddress())
-                    + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
-        }
         Runnable greet = () -> {
             long delay = server.config.greetingDelay().toNanos();
             if (delay > 0) {

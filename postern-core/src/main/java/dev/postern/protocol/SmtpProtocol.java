@@ -117,6 +117,8 @@ public final class SmtpProtocol {
             return;
         }
         identityKnown();
+        log(LogLevel.INFO, "connect from " + format(session.remoteAddress())
+                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
         try {
             handler.onConnect(session);
         } catch (Exception e) {
@@ -801,6 +803,7 @@ public final class SmtpProtocol {
 
     private SmtpReply failure(Exception e, String hook, boolean inTransaction) {
         if (e instanceof SmtpRejection r) {
+            log(LogLevel.INFO, hook + " rejected: " + r.reply(), null);
             return r.reply();
         }
         log(LogLevel.ERROR, hook + " failed", e);
@@ -820,6 +823,10 @@ public final class SmtpProtocol {
         } catch (RuntimeException ignored) {
             // a broken log hook must not break the session
         }
+    }
+
+    private static String format(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     private static final byte[] PROXY_V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
