@@ -24,6 +24,7 @@ WARMUP_CHUNK=2000       # messages per smtp-source call during warm-up
 MODES=reuse,conn
 ORDER=abab              # abab | abba (alternate target order every round)
 PROXY=0
+PROXY_ONE_JVM=0
 RUN_TIMEOUT=300         # seconds; hard limit for one smtp-source run
 START_TIMEOUT=60        # seconds to wait for a server port to listen
 PAUSE=1                 # seconds of idle between runs
@@ -62,6 +63,10 @@ Load:
   --run-timeout SEC    hard limit per smtp-source run            [$RUN_TIMEOUT]
 Targets:
   --proxy              compare SUT behind haproxy without vs with PROXY v2
+  --proxy-one-jvm      as --proxy, but one Postern process with both listeners
+                       (a plain one and a PROXY-required one, from a generated
+                       --config file), so JIT and GC state are shared and only
+                       the PROXY path differs
                        (instead of SUT vs smtp-sink)
   --server-name NAME   label for the SUT in reports                 [$SERVER_NAME]
   --host ADDR          loopback address to listen/connect on     [$HOST]
@@ -106,6 +111,7 @@ while [[ $# -gt 0 ]]; do
         --pause)          need_uint "$opt" "$val"; PAUSE=$val; shift 2 ;;
         --run-timeout)    need_uint "$opt" "$val"; RUN_TIMEOUT=$val; shift 2 ;;
         --proxy)          PROXY=1; shift ;;
+        --proxy-one-jvm)  PROXY=1; PROXY_ONE_JVM=1; shift ;;
         --server-name)    SERVER_NAME=$val; shift 2 ;;
         --host)           HOST=$val; shift 2 ;;
         --sut-port)       need_uint "$opt" "$val"; SUT_PORT=$val; shift 2 ;;
@@ -305,8 +311,17 @@ declare -a T_NAME=() T_PORT=() T_PIDS=() T_WARM=()
 add_target() { T_NAME+=("$1"); T_PORT+=("$2"); T_PIDS+=("$3"); T_WARM+=("$4"); }
 
 if (( PROXY )); then
-    run_server "$SERVER_NAME" "$SUT_PORT" "$SERVER_CMD"; SUT_PID=$START_PID
-    run_server "$SERVER_NAME-pp" "$SUT_PP_PORT" "$PROXY_SERVER_CMD"; SUT_PP_PID=$START_PID
+    if (( PROXY_ONE_JVM )); then
+        TWO_LISTENERS=$WORK_DIR/postern-two-listeners.yml
+        printf 'listen:\n  - "%s"\n  - address: "%s"\n    proxy-protocol: required\n    trusted-proxies: ["127.0.0.1/32"]\n' \
+            "$HOST:$SUT_PORT" "$HOST:$SUT_PP_PORT" >"$TWO_LISTENERS"
+        run_server "$SERVER_NAME" "$SUT_PORT" "./postern serve --discard --config $TWO_LISTENERS"; SUT_PID=$START_PID
+        SUT_PP_PID=$SUT_PID
+        port_listening "$SUT_PP_PORT" || die "the PROXY listener $SUT_PP_PORT is not listening"
+    else
+        run_server "$SERVER_NAME" "$SUT_PORT" "$SERVER_CMD"; SUT_PID=$START_PID
+        run_server "$SERVER_NAME-pp" "$SUT_PP_PORT" "$PROXY_SERVER_CMD"; SUT_PP_PID=$START_PID
+    fi
     HAP_CFG=$WORK_DIR/haproxy.cfg
     cat >"$HAP_CFG" <<EOF
 global
