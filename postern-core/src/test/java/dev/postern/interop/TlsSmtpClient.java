@@ -71,31 +71,7 @@ final class TlsSmtpClient implements AutoCloseable {
 
     /** Reads one complete (possibly multi-line) reply, lines joined with "\n". */
     String reply() throws IOException {
-        List<String> lines = new ArrayList<>();
-        while (true) {
-            String line = readLine();
-            lines.add(line);
-            if (line.length() < 4 || line.charAt(3) != '-') {
-                return String.join("\n", lines);
-            }
-        }
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int prev = -1;
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("connection closed; line so far: " + line.toString(StandardCharsets.UTF_8));
-            }
-            if (c == '\n' && prev == '\r') {
-                byte[] bytes = line.toByteArray();
-                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-            }
-            line.write(c);
-            prev = c;
-        }
+        return dev.postern.testing.SmtpReplyReader.reply(in);
     }
 
     @Override

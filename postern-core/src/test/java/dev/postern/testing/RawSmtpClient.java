@@ -60,17 +60,7 @@ public final class RawSmtpClient implements AutoCloseable {
 
     /** Reads one complete (possibly multi-line) reply, lines joined with "\n". */
     public String reply() throws IOException {
-        List<String> lines = new ArrayList<>();
-        while (true) {
-            String line = readLine();
-            if (line == null) {
-                throw new IOException("connection closed; reply so far: " + lines);
-            }
-            lines.add(line);
-            if (line.length() < 4 || line.charAt(3) != '-') {
-                return String.join("\n", lines);
-            }
-        }
+        return SmtpReplyReader.reply(in);
     }
 
     /** Reads until the server closes the connection; returns everything it sent. */
@@ -92,23 +82,6 @@ public final class RawSmtpClient implements AutoCloseable {
             return false;
         } catch (IOException e) {
             return true; // connection reset
-        }
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int prev = -1;
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
-            }
-            if (c == '\n' && prev == '\r') {
-                byte[] bytes = line.toByteArray();
-                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
-            }
-            line.write(c);
-            prev = c;
         }
     }
 
