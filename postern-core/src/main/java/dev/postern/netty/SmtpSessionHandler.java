@@ -125,9 +125,9 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Bytes from a trusted proxy before its header is complete (event loop). */
-    private void readProxyHeader(ByteBuf buf) {
+    private void readProxyHeader(ChannelHandlerContext ctx, ByteBuf buf) {
         cumulate(buf);
-        ProxyHeaderReader.Outcome outcome = ProxyHeaderReader.read(cumulation);
+        ProxyHeaderReader.Outcome outcome = ProxyHeaderReader.read(cumulation, ctx);
         switch (outcome) {
             case ProxyHeaderReader.Outcome.NeedMore needMore -> { }
             case ProxyHeaderReader.Outcome.NotProxy notProxy -> {
@@ -224,7 +224,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         lastActivity = System.nanoTime();
         if (awaitingProxyHeader != null) {
-            readProxyHeader(buf);
+            readProxyHeader(ctx, buf);
             return;
         }
         if (server.inlineHooks) {
