@@ -13,11 +13,19 @@ import java.util.Objects;
  * <p>The PROXY protocol is set per listener: {@code proxyProtocol} says whether a header is read, and
  * only from connections whose source is in {@code trustedProxies}; every other connection is a direct
  * client, whatever it sends.
+ *
+ * <p>{@code implicitTls}: TLS from the first byte (RFC 8314, e.g. port 465), after the PROXY header if
+ * one is read; the greeting is sent once the handshake is done. Needs {@link SmtpServerConfig#tls()}.
  */
-public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies) {
+public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies,
+                       boolean implicitTls) {
 
     public Listener(String host, int port) {
-        this(host, port, ProxyProtocolMode.OFF, TrustedSources.NONE);
+        this(host, port, ProxyProtocolMode.OFF, TrustedSources.NONE, false);
+    }
+
+    public Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies) {
+        this(host, port, proxyProtocol, trustedProxies, false);
     }
 
     public Listener {
@@ -42,7 +50,12 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
 
     /** The same listener reading PROXY headers ({@code optional} or {@code required}) from {@code trusted} sources. */
     public Listener withProxyProtocol(ProxyProtocolMode mode, TrustedSources trusted) {
-        return new Listener(host, port, mode, trusted);
+        return new Listener(host, port, mode, trusted, implicitTls);
+    }
+
+    /** The same listener speaking TLS from the first byte (RFC 8314 implicit TLS). */
+    public Listener withImplicitTls() {
+        return new Listener(host, port, proxyProtocol, trustedProxies, true);
     }
 
     /** Parses {@code HOST:PORT}, {@code [IPv6]:PORT}, {@code *:PORT} or {@code :PORT} (every interface). */
@@ -73,7 +86,7 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
 
     @Override
     public String toString() {
-        String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + (implicitTls ? " (TLS)" : "");
         return proxyProtocol == ProxyProtocolMode.OFF ? address
                 : address + " (PROXY " + proxyProtocol.name().toLowerCase(java.util.Locale.ROOT) + " from " + trustedProxies + ")";
     }

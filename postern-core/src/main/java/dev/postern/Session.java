@@ -1,6 +1,7 @@
 package dev.postern;
 
 import dev.postern.proxy.ProxyInfo;
+import dev.postern.tls.TlsInfo;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -57,6 +58,15 @@ public interface Session {
 
     /** Whether the connection is protected by TLS (STARTTLS or implicit TLS). */
     boolean isSecure();
+
+    /**
+     * The TLS layer (version, cipher, client certificate, SNI name) once its handshake is done; empty on
+     * a plain connection. TLS that a proxy terminated in front of the server shows in {@link #proxy()}
+     * (the SSL TLV) instead.
+     */
+    default Optional<TlsInfo> tls() {
+        return Optional.empty();
+    }
 
     /** The authenticated identity, when the client completed AUTH. */
     Optional<String> authenticatedUser();

@@ -56,6 +56,15 @@ public interface SmtpHandler {
         return CommandDecision.PASS;
     }
 
+    /**
+     * The TLS handshake is done: on an implicit-TLS listener before {@link #onConnect}, after STARTTLS
+     * before the client's new EHLO. {@link Session#tls()} has the version, cipher and client
+     * certificate. A rejection is sent (over TLS) and the connection closed, e.g. for a client
+     * certificate the application does not accept.
+     */
+    default void onSecure(Session session) {
+    }
+
     /** The connection is closing, for any reason. Exceptions are logged and ignored. */
     default void onDisconnect(Session session) {
     }

@@ -1,6 +1,8 @@
 package dev.postern;
 
 import dev.postern.proxy.TrustedSources;
+import dev.postern.tls.StartTlsMode;
+import dev.postern.tls.TlsConfig;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,7 +43,9 @@ public record SmtpServerConfig(
         Duration proxyOptionalWait,
         TrustedSources xclientHosts,
         TrustedSources xforwardHosts,
-        TrustedSources ignoredHosts) {
+        TrustedSources ignoredHosts,
+        TlsConfig tls,
+        StartTlsMode startTls) {
 
     /** Which ESMTP extensions are offered in the EHLO reply; each can be switched off. */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
@@ -97,6 +101,38 @@ public record SmtpServerConfig(
         Objects.requireNonNull(xclientHosts, "xclientHosts");
         Objects.requireNonNull(xforwardHosts, "xforwardHosts");
         Objects.requireNonNull(ignoredHosts, "ignoredHosts");
+        Objects.requireNonNull(startTls, "startTls");
+        if (tls == null && startTls == StartTlsMode.REQUIRED) {
+            throw new IllegalArgumentException("STARTTLS is required but no TLS certificate is configured");
+        }
+        if (tls == null) {
+            for (Listener l : listeners) {
+                if (l.implicitTls()) {
+                    throw new IllegalArgumentException("listener " + l + " speaks implicit TLS but no TLS certificate is configured");
+                }
+            }
+        }
+    }
+
+    /** The settings as they were before TLS: no TLS. Kept so that code calling the canonical constructor still compiles. */
+    public SmtpServerConfig(List<Listener> listeners, String hostname, String greeting, int maxConnections,
+                            int maxProcessings, int maxCommandLineLength, int maxLineBufferBytes, int maxRecipients,
+                            long maxMessageSize, int maxHeaderBytes, int maxErrors, Duration commandTimeout,
+                            Duration dataTimeout, Duration sessionDeadline, Duration greetingDelay,
+                            LineEndingPolicy lineEndings, Extensions extensions, boolean reverseDnsLookup,
+                            Duration reverseDnsTimeout, int spoolThreshold, Path spoolDirectory, int ioThreads,
+                            Duration proxyTimeout, Duration proxyOptionalWait, TrustedSources xclientHosts,
+                            TrustedSources xforwardHosts, TrustedSources ignoredHosts) {
+        this(listeners, hostname, greeting, maxConnections, maxProcessings, maxCommandLineLength, maxLineBufferBytes,
+                maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout, dataTimeout, sessionDeadline,
+                greetingDelay, lineEndings, extensions, reverseDnsLookup, reverseDnsTimeout, spoolThreshold,
+                spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait, xclientHosts, xforwardHosts, ignoredHosts,
+                null, StartTlsMode.OPTIONAL);
+    }
+
+    /** Whether STARTTLS is offered to plain connections. */
+    public boolean offersStartTls() {
+        return tls != null && startTls != StartTlsMode.OFF;
     }
 
     public static Builder builder() {
@@ -132,6 +168,8 @@ public record SmtpServerConfig(
         b.xclientHosts = xclientHosts;
         b.xforwardHosts = xforwardHosts;
         b.ignoredHosts = ignoredHosts;
+        b.tls = tls;
+        b.startTls = startTls;
         return b;
     }
 
@@ -183,8 +221,25 @@ public record SmtpServerConfig(
         private TrustedSources xclientHosts = TrustedSources.NONE;
         private TrustedSources xforwardHosts = TrustedSources.NONE;
         private TrustedSources ignoredHosts = TrustedSources.NONE;
+        private TlsConfig tls;
+        private StartTlsMode startTls = StartTlsMode.OPTIONAL;
 
         private Builder() {
+        }
+
+        /**
+         * The server's TLS key, certificate and settings, for STARTTLS and implicit-TLS listeners
+         * ({@link Listener#withImplicitTls()}). Default none: STARTTLS is not offered.
+         */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** Whether STARTTLS is offered (when {@link #tls} is set) and whether it is required. Default OPTIONAL. */
+        public Builder startTls(StartTlsMode mode) {
+            this.startTls = mode;
+            return this;
         }
 
         /** Time a trusted proxy has to send the complete PROXY header; then the connection is closed. Default 5 s. */
@@ -381,7 +436,7 @@ public record SmtpServerConfig(
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
                     reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
-                    xclientHosts, xforwardHosts, ignoredHosts);
+                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls);
         }
 
         private static String localHostName() {

@@ -20,11 +20,14 @@ final class ServerContext {
     final Set<SmtpSessionHandler> sessions = ConcurrentHashMap.newKeySet();
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
+    /** Null when no TLS is configured. */
+    final ServerSslContext tls;
 
     ServerContext(SmtpServerConfig config, SmtpHandler handler) {
         this.config = config;
         this.handler = handler;
         this.inlineHooks = HookMode.inline(handler);
         this.processings = new Semaphore(config.maxProcessings(), true);
+        this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
     }
 }

@@ -14,6 +14,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -64,6 +66,10 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private ProxyProtocolMode awaitingProxyHeader;
     private ScheduledFuture<?> proxyTimer;
     private final long shortestTimeout;
+    /** This connection's listener speaks TLS from the first byte (after any PROXY header). */
+    private boolean implicitTls;
+    /** The protocol accepted STARTTLS: the next flush sends its 220 in clear, then TLS begins. */
+    private boolean startTlsRequested;
 
     SmtpSessionHandler(ServerContext server) {
         this.server = server;
@@ -88,15 +94,28 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
         SessionState session = new SessionState(server.ids.next(), local, remote, server.clock.instant(),
                 server.config.greeting(), server.config.hostname());
-        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, this::reply);
+        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, new SmtpProtocol.ReplySink() {
+            @Override
+            public void write(byte[] wire) {
+                reply(wire);
+            }
+
+            @Override
+            public void startTls() {
+                startTlsRequested = true;
+            }
+        });
         lastActivity = System.nanoTime();
         Duration life = server.config.sessionDeadline();
         deadline = channel.eventLoop().schedule(() -> timeOut("session deadline"), life.toNanos(), TimeUnit.NANOSECONDS);
         scheduleIdleCheck(shortestTimeout);
         Listener listener = channel.parent() == null ? null : channel.parent().attr(LISTENER).get();
+        implicitTls = listener != null && listener.implicitTls();
         if (listener != null && listener.proxyProtocol() != ProxyProtocolMode.OFF
                 && listener.trustedProxies().matches(remote.getAddress())) {
             awaitProxyHeader(listener.proxyProtocol());
+        } else if (implicitTls) {
+            channel.pipeline().addFirst("tls", server.tls.newHandler(channel.alloc(), false)); // greeting after the handshake
         } else {
             startSession();
         }
@@ -155,23 +174,24 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void proxyHeaderDone(ProxyInfo info) {
         awaitingProxyHeader = null;
         proxyTimer.cancel(false);
+        if (implicitTls) {
+            // TLS starts right behind the header; the handshake runs while onProxy does, and the
+            // greeting waits for both (see userEventTriggered).
+            submit(() -> acceptProxy(info));
+            channel.pipeline().addFirst("tls", server.tls.newHandler(channel.alloc(), false));
+            ByteBuf rest = cumulation;
+            cumulation = Unpooled.EMPTY_BUFFER;
+            if (rest.isReadable()) {
+                channel.pipeline().fireChannelRead(rest); // the ClientHello, from the pipeline's head
+                channel.pipeline().fireChannelReadComplete();
+            } else {
+                rest.release();
+            }
+            return;
+        }
         submit(() -> {
-            if (info != null) {
-                SessionState session = protocol.session();
-                ProxyInfo accepted;
-                try {
-                    ProxyInfo adjusted = server.handler.onProxy(session, info);
-                    accepted = adjusted == null ? info : adjusted;
-                } catch (Exception e) {
-                    SmtpReply refusal = e instanceof SmtpRejection r ? r.reply()
-                            : SmtpReply.of(421, "4.3.0", server.config.hostname() + " Error: local problem");
-                    if (!(e instanceof SmtpRejection)) {
-                        server.handler.onLogEvent(session, LogLevel.ERROR, "onProxy failed", e);
-                    }
-                    protocol.abort(refusal);
-                    return;
-                }
-                session.proxy(accepted);
+            if (!acceptProxy(info)) {
+                return;
             }
             startSession();
             // queued after the greeting that startSession submitted, so bytes behind the header come after it
@@ -181,6 +201,29 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         });
+    }
+
+    /** Runs onProxy and records the (possibly adjusted) header; false when the hook refused the connection. */
+    private boolean acceptProxy(ProxyInfo info) {
+        if (info == null) {
+            return true;
+        }
+        SessionState session = protocol.session();
+        ProxyInfo accepted;
+        try {
+            ProxyInfo adjusted = server.handler.onProxy(session, info);
+            accepted = adjusted == null ? info : adjusted;
+        } catch (Exception e) {
+            SmtpReply refusal = e instanceof SmtpRejection r ? r.reply()
+                    : SmtpReply.of(421, "4.3.0", server.config.hostname() + " Error: local problem");
+            if (!(e instanceof SmtpRejection)) {
+                server.handler.onLogEvent(session, LogLevel.ERROR, "onProxy failed", e);
+            }
+            protocol.abort(refusal);
+            return false;
+        }
+        session.proxy(accepted);
+        return true;
     }
 
     /** The connection is ready for SMTP: reverse DNS if wanted, greeting delay, then the greeting. */
@@ -244,6 +287,28 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (server.inlineHooks) {
             flushReplies();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof SslHandshakeCompletionEvent done) || protocol == null) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (!done.isSuccess()) {
+            if (!protocol.session().isQuiet()) {
+                server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "TLS handshake failed: " + done.cause(), null);
+            }
+            ctx.close();
+            return;
+        }
+        var info = ServerSslContext.info(ctx.pipeline().get(SslHandler.class), implicitTls);
+        submit(() -> {
+            protocol.tlsEstablished(info);
+            if (implicitTls) {
+                startSession(); // the greeting, now over TLS
+            }
+        });
     }
 
     @Override
@@ -394,6 +459,11 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         ByteBuf out = replies;
         replies = null;
         boolean close = protocol != null && protocol.isClosed();
+        if (startTlsRequested && !close && out != null) {
+            startTlsRequested = false;
+            startTls(out);
+            return;
+        }
         if (out != null) {
             lastActivity = System.nanoTime(); // the client's turn starts now
             if (close) {
@@ -403,6 +473,28 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (close) {
             closeAfter(Unpooled.EMPTY_BUFFER);
+        }
+    }
+
+    /**
+     * STARTTLS: the SslHandler goes in first, in start-TLS mode so that the first write (these replies,
+     * ending with the 220) still goes out in clear; both happen in one event-loop task, so every byte
+     * read afterwards passes through TLS. Whatever was read before is plaintext the protocol discards.
+     */
+    private void startTls(ByteBuf repliesInClear) {
+        Runnable install = () -> {
+            if (!channel.isActive()) {
+                repliesInClear.release();
+                return;
+            }
+            lastActivity = System.nanoTime();
+            channel.pipeline().addFirst("tls", server.tls.newHandler(channel.alloc(), true));
+            channel.writeAndFlush(repliesInClear, channel.voidPromise());
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            install.run();
+        } else {
+            channel.eventLoop().execute(install);
         }
     }
 

@@ -23,6 +23,9 @@ final class Replies {
     static final SmtpReply BARE_LF_COMMAND = SmtpReply.of(554, "5.5.2", "Bare LF in command line not allowed; closing connection").andClose();
     static final SmtpReply BARE_LINE_END_DATA = SmtpReply.of(554, "5.5.2", "Bare CR or LF in message data not allowed; closing connection").andClose();
     static final SmtpReply LINE_OVERFLOW = SmtpReply.of(421, "4.7.0", "Line too long without end; closing connection");
+    static final SmtpReply READY_FOR_TLS = SmtpReply.of(220, "2.0.0", "Ready to start TLS");
+    static final SmtpReply TLS_ACTIVE = SmtpReply.of(503, "5.5.1", "Error: TLS already active");
+    static final SmtpReply TLS_REQUIRED = SmtpReply.of(530, "5.7.0", "Must issue a STARTTLS command first");
     static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");
     static final SmtpReply NO_PARAMETERS = SmtpReply.of(501, "5.5.4", "Syntax error: no parameters allowed");
 

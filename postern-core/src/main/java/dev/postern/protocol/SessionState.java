@@ -3,6 +3,7 @@ package dev.postern.protocol;
 import dev.postern.Envelope;
 import dev.postern.Session;
 import dev.postern.proxy.ProxyInfo;
+import dev.postern.tls.TlsInfo;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -32,7 +33,7 @@ public final class SessionState implements Session {
     private int errors;
     private int unknownCommands;
     private int messages;
-    private boolean secure;
+    private TlsInfo tls;
     private String authenticatedUser;
     private boolean proxied;
     private Map<String, Object> attributes;
@@ -121,7 +122,12 @@ public final class SessionState implements Session {
 
     @Override
     public boolean isSecure() {
-        return secure;
+        return tls != null;
+    }
+
+    @Override
+    public Optional<TlsInfo> tls() {
+        return Optional.ofNullable(tls);
     }
 
     @Override
@@ -258,8 +264,15 @@ public final class SessionState implements Session {
         remoteHostName = name;
     }
 
-    public void secure(boolean on) {
-        secure = on;
+    /** The TLS handshake is done (implicit TLS, or after STARTTLS). */
+    void tls(TlsInfo info) {
+        tls = info;
+    }
+
+    /** RFC 3207 4.2: after STARTTLS the server forgets what the client said in clear (its EHLO). */
+    void forgetHelo() {
+        heloName = null;
+        esmtp = false;
     }
 
     public void authenticatedUser(String user) {

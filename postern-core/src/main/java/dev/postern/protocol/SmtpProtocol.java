@@ -51,6 +51,16 @@ public final class SmtpProtocol {
     /** Where reply bytes go; the transport flushes them when {@link #receive} returns. */
     public interface ReplySink {
         void write(byte[] wire);
+
+        /**
+         * STARTTLS was accepted and its 220 written: the transport must send the replies written so far
+         * in clear, then start the TLS handshake before reading anything more, and call
+         * {@link #tlsEstablished} when it is done. Bytes the client sent after STARTTLS in clear are
+         * discarded by the protocol (RFC 3207 5, the CVE-2011-0411 command injection).
+         */
+        default void startTls() {
+            throw new UnsupportedOperationException("this transport cannot start TLS");
+        }
     }
 
     /** What the protocol is reading now; the transport picks its timeout from it. */
@@ -73,6 +83,7 @@ public final class SmtpProtocol {
     private int messageSeq;
     private boolean xclientAllowed;
     private boolean xforwardAllowed;
+    private boolean tlsPending; // STARTTLS accepted, handshake not done: input is plaintext to discard
 
     // the message being received
     private MessageSpool spool;
@@ -166,6 +177,10 @@ public final class SmtpProtocol {
     public void receive(ByteBuf in) {
         int commandsThisCall = 0;
         while (phase != Phase.CLOSED && in.isReadable()) {
+            if (tlsPending) {
+                in.skipBytes(in.readableBytes()); // RFC 3207 5: nothing sent in clear after STARTTLS counts
+                return;
+            }
             switch (mode) {
                 case COMMAND -> {
                     if (phase == Phase.CONNECTED) {
@@ -277,10 +292,12 @@ public final class SmtpProtocol {
             case "QUIT" -> send(Replies.BYE);
             case "VRFY" -> send(args.isBlank() ? Replies.VRFY_SYNTAX : Replies.VRFY);
             case "HELP" -> send(SmtpReply.of(214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA"
-                    + (ext.chunking() ? " BDAT" : "") + " RSET NOOP QUIT VRFY HELP"));
+                    + (ext.chunking() ? " BDAT" : "") + " RSET NOOP QUIT VRFY HELP"
+                    + (config.offersStartTls() ? " STARTTLS" : "")));
             case "XCLIENT" -> xclient(args);
             case "XFORWARD" -> xforward(args);
-            case "EXPN", "STARTTLS", "AUTH", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
+            case "STARTTLS" -> startTls(args);
+            case "EXPN", "AUTH", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
             case "PROXY" -> {
                 // Only one PROXY header per connection, and only before the greeting.
                 log(LogLevel.WARN, "PROXY line inside the session refused (spoofing attempt?) from "
@@ -331,6 +348,9 @@ public final class SmtpProtocol {
         if (ext.chunking()) {
             lines.add("CHUNKING");
         }
+        if (config.offersStartTls() && !session.isSecure()) {
+            lines.add("STARTTLS");
+        }
         if (xclientAllowed) {
             lines.add("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT");
         }
@@ -343,6 +363,9 @@ public final class SmtpProtocol {
     private void mail(String args) {
         if (phase != Phase.GREETED) {
             send(Replies.HELO_FIRST);
+            return;
+        }
+        if (tlsRequiredFirst()) {
             return;
         }
         if (tx != null) {
@@ -579,6 +602,57 @@ public final class SmtpProtocol {
             send(Replies.MESSAGE_TOO_BIG);
         } else {
             send(SmtpReply.of(250, "2.0.0", spool.size() + " octets received"));
+        }
+    }
+
+    /** RFC 3207 4: with STARTTLS required, a plain session may not start mail (or authenticate). */
+    private boolean tlsRequiredFirst() {
+        if (config.startTls() == dev.postern.tls.StartTlsMode.REQUIRED && !session.isSecure()) {
+            send(Replies.TLS_REQUIRED);
+            return true;
+        }
+        return false;
+    }
+
+    /** STARTTLS (RFC 3207): a 220 in clear, then the transport's handshake; the session starts over. */
+    private void startTls(String args) {
+        if (!config.offersStartTls()) {
+            send(Replies.NOT_IMPLEMENTED);
+        } else if (!args.isBlank()) {
+            send(Replies.NO_PARAMETERS);
+        } else if (session.isSecure()) {
+            send(Replies.TLS_ACTIVE);
+        } else if (tx != null) {
+            send(Replies.IN_TRANSACTION);
+        } else {
+            send(Replies.READY_FOR_TLS);
+            tlsPending = true;
+            out.startTls();
+        }
+    }
+
+    /**
+     * The TLS handshake is done (implicit TLS before {@link #connect}, or after STARTTLS): records it,
+     * runs onSecure, and after STARTTLS forgets what the client said in clear (RFC 3207 4.2) so that
+     * it must EHLO again.
+     */
+    public void tlsEstablished(dev.postern.tls.TlsInfo info) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        boolean afterStartTls = tlsPending;
+        tlsPending = false;
+        session.tls(info);
+        log(LogLevel.INFO, (afterStartTls ? "STARTTLS: " : "TLS: ") + info, null);
+        if (afterStartTls) {
+            abortTransaction();
+            session.forgetHelo();
+            phase = Phase.READY;
+        }
+        try {
+            handler.onSecure(session);
+        } catch (Exception e) {
+            send(failure(e, "onSecure", false).andClose());
         }
     }
 

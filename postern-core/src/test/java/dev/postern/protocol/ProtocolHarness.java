@@ -27,8 +27,21 @@ public final class ProtocolHarness {
         SmtpServerConfig config = b.build();
         session = new SessionState("TEST1", new InetSocketAddress("127.0.0.1", 25),
                 new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname());
-        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, out::writeBytes);
+        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, new SmtpProtocol.ReplySink() {
+            @Override
+            public void write(byte[] wire) {
+                out.writeBytes(wire);
+            }
+
+            @Override
+            public void startTls() {
+                startTlsCalls++;
+            }
+        });
     }
+
+    /** How many times the protocol asked the transport to start TLS. */
+    public int startTlsCalls;
 
     public ProtocolHarness(SmtpHandler handler) {
         this(handler, b -> { });

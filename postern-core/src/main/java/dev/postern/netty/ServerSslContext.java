@@ -1,0 +1,163 @@
+package dev.postern.netty;
+
+import dev.postern.tls.SelfSignedCertificates;
+import dev.postern.tls.TlsConfig;
+import dev.postern.tls.TlsInfo;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's Netty {@link SslContext}, built from a {@link TlsConfig} when the server starts (so a
+ * bad key or certificate fails the start, not the first client), and rebuilt when watched PEM files
+ * change. Thread-safe: sessions on any event loop ask it for handlers.
+ */
+final class ServerSslContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.postern.tls");
+
+    private final TlsConfig config;
+    private final TlsConfig.KeySource keys;
+    private volatile SslContext context;
+    private volatile long nextCheckNanos;
+    private FileTime[] stamps; // guarded by this
+
+    ServerSslContext(TlsConfig config) {
+        this.config = config;
+        this.keys = config.keys() instanceof TlsConfig.SelfSigned s ? SelfSignedCertificates.generate(s.names()) : config.keys();
+        this.stamps = stamps();
+        this.context = build();
+        this.nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();
+    }
+
+    /** A handler for one connection; {@code startTls}: the first write (the 220 to STARTTLS) goes out in clear. */
+    SslHandler newHandler(ByteBufAllocator alloc, boolean startTls) {
+        SslHandler handler = new SslHandler(current().newEngine(alloc), startTls);
+        handler.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return handler;
+    }
+
+    private SslContext current() {
+        if (keys instanceof TlsConfig.PemFiles && !config.reloadInterval().isZero() && System.nanoTime() - nextCheckNanos >= 0) {
+            reloadIfChanged();
+        }
+        return context;
+    }
+
+    private synchronized void reloadIfChanged() {
+        if (System.nanoTime() - nextCheckNanos < 0) {
+            return; // another thread just checked
+        }
+        nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();
+        FileTime[] now = stamps();
+        if (java.util.Arrays.equals(now, stamps)) {
+            return;
+        }
+        try {
+            context = build();
+            stamps = now;
+            LOG.info("TLS certificate reloaded from {}", ((TlsConfig.PemFiles) keys).certificateChain());
+        } catch (RuntimeException e) {
+            LOG.warn("TLS certificate changed but cannot be loaded, keeping the previous one: {}", e.getMessage());
+        }
+    }
+
+    private FileTime[] stamps() {
+        if (!(keys instanceof TlsConfig.PemFiles pem)) {
+            return new FileTime[0];
+        }
+        try {
+            return new FileTime[] {Files.getLastModifiedTime(pem.certificateChain()), Files.getLastModifiedTime(pem.privateKey())};
+        } catch (IOException e) {
+            return new FileTime[0];
+        }
+    }
+
+    private SslContext build() {
+        SslContextBuilder builder = switch (keys) {
+            case TlsConfig.PemFiles pem -> {
+                requireReadable(pem.certificateChain().toFile(), "certificate");
+                requireReadable(pem.privateKey().toFile(), "private key");
+                yield SslContextBuilder.forServer(pem.certificateChain().toFile(), pem.privateKey().toFile(), pem.password());
+            }
+            case TlsConfig.KeyMaterial km -> SslContextBuilder.forServer(km.privateKey(), km.chain().toArray(X509Certificate[]::new));
+            case TlsConfig.SelfSigned s -> throw new IllegalStateException("unreachable: generated in the constructor");
+        };
+        builder.sslProvider(SslProvider.JDK)
+                .protocols(config.protocols())
+                .clientAuth(switch (config.clientAuth()) {
+                    case NONE -> ClientAuth.NONE;
+                    case OPTIONAL -> ClientAuth.OPTIONAL;
+                    case REQUIRE -> ClientAuth.REQUIRE;
+                });
+        if (!config.cipherSuites().isEmpty()) {
+            builder.ciphers(config.cipherSuites());
+        }
+        if (config.clientAuth() != TlsConfig.ClientAuth.NONE && config.clientCaFile() != null) {
+            requireReadable(config.clientCaFile().toFile(), "client CA file");
+            builder.trustManager(config.clientCaFile().toFile());
+        }
+        try {
+            return builder.build();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + rootMessage(e), e);
+        }
+    }
+
+    private static void requireReadable(java.io.File f, String what) {
+        if (!f.canRead()) {
+            throw new IllegalArgumentException("cannot read the TLS " + what + " file " + f);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+
+    /** What hooks see of a finished handshake. */
+    static TlsInfo info(SslHandler handler, boolean implicit) {
+        SSLSession s = handler.engine().getSession();
+        List<X509Certificate> peer = new ArrayList<>();
+        try {
+            for (Certificate c : s.getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    peer.add(x);
+                }
+            }
+        } catch (SSLPeerUnverifiedException none) {
+            // no client certificate
+        }
+        String serverName = null;
+        if (s instanceof ExtendedSSLSession e) {
+            for (SNIServerName n : e.getRequestedServerNames()) {
+                if (n instanceof SNIHostName h) {
+                    serverName = h.getAsciiName();
+                }
+            }
+        }
+        return new TlsInfo(s.getProtocol(), s.getCipherSuite(), peer, serverName, implicit);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.postern.tls;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the server speaks TLS, for STARTTLS (RFC 3207) and for implicit-TLS listeners (RFC 8314,
+ * "submissions" on port 465): where the key and certificate come from, which protocol versions and
+ * cipher suites are allowed, whether client certificates are asked for, and the handshake bound.
+ *
+ * <p>PEM files are watched: when either file changes, new connections get the new certificate (so a
+ * renewed certificate needs no restart); connections already open keep theirs. A file that cannot be
+ * read or parsed at a reload is logged and the previous certificate is kept.
+ *
+ * @param keys            where the private key and certificate chain come from
+ * @param protocols       TLS versions offered (default TLSv1.3 and TLSv1.2)
+ * @param cipherSuites    JSSE cipher suite names to allow, or empty for the JDK's defaults
+ * @param clientAuth      whether a client certificate is asked for (default {@link ClientAuth#NONE})
+ * @param clientCaFile    PEM file of the CAs client certificates must chain to; null for the JDK's
+ *                        default trust store (used only when {@code clientAuth} is not NONE)
+ * @param handshakeTimeout a handshake that takes longer closes the connection (default 10 s)
+ * @param reloadInterval  how often PEM files are checked for changes; zero never (default 60 s)
+ */
+public record TlsConfig(KeySource keys, List<String> protocols, List<String> cipherSuites, ClientAuth clientAuth,
+                        Path clientCaFile, Duration handshakeTimeout, Duration reloadInterval) {
+
+    /** Where the server's private key and certificate chain come from. */
+    public sealed interface KeySource permits PemFiles, KeyMaterial, SelfSigned {
+    }
+
+    /**
+     * PEM files: the certificate chain (leaf first) and the private key (PKCS#8; PKCS#1 and SEC1 keys
+     * need Bouncy Castle's {@code bcpkix} on the class path), with an optional password for an encrypted key.
+     */
+    public record PemFiles(Path certificateChain, Path privateKey, String password) implements KeySource {
+        public PemFiles {
+            Objects.requireNonNull(certificateChain, "certificateChain");
+            Objects.requireNonNull(privateKey, "privateKey");
+        }
+    }
+
+    /** A key and certificate chain (leaf first) already in memory, e.g. from a key store. */
+    public record KeyMaterial(PrivateKey privateKey, List<X509Certificate> chain) implements KeySource {
+        public KeyMaterial {
+            Objects.requireNonNull(privateKey, "privateKey");
+            chain = List.copyOf(chain);
+            if (chain.isEmpty()) {
+                throw new IllegalArgumentException("the certificate chain is empty");
+            }
+        }
+    }
+
+    /**
+     * A self-signed certificate for these names (DNS names or IP literals), generated at start-up. Fine
+     * for opportunistic STARTTLS between MTAs (which rarely verify) and for tests; needs Bouncy
+     * Castle's {@code bcpkix} on the class path.
+     */
+    public record SelfSigned(List<String> names) implements KeySource {
+        public SelfSigned {
+            names = List.copyOf(names);
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("a self-signed certificate needs at least one name");
+            }
+        }
+    }
+
+    /** Whether the server asks for a client certificate during the handshake. */
+    public enum ClientAuth {
+        /** Never asks. */
+        NONE,
+        /** Asks; a client without one (or with an untrusted one) still gets in. */
+        OPTIONAL,
+        /** Asks; a client without a trusted certificate fails the handshake. */
+        REQUIRE
+    }
+
+    public TlsConfig {
+        Objects.requireNonNull(keys, "keys");
+        protocols = List.copyOf(protocols);
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("at least one TLS protocol version is required");
+        }
+        for (String p : protocols) {
+            if (!p.startsWith("TLSv1")) {
+                throw new IllegalArgumentException("unknown TLS protocol version '" + p + "' (TLSv1.2, TLSv1.3)");
+            }
+        }
+        cipherSuites = List.copyOf(cipherSuites);
+        Objects.requireNonNull(clientAuth, "clientAuth");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive");
+        }
+        Objects.requireNonNull(reloadInterval, "reloadInterval");
+        if (reloadInterval.isNegative()) {
+            throw new IllegalArgumentException("reloadInterval must not be negative");
+        }
+    }
+
+    /** TLS with the certificate chain and key in these PEM files. */
+    public static Builder pem(Path certificateChain, Path privateKey) {
+        return new Builder(new PemFiles(certificateChain, privateKey, null));
+    }
+
+    /** TLS with this key and certificate chain (leaf first). */
+    public static Builder keyMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
+        return new Builder(new KeyMaterial(privateKey, chain));
+    }
+
+    /** TLS with a certificate generated at start-up for these names (see {@link SelfSigned}). */
+    public static Builder selfSigned(String... names) {
+        return new Builder(new SelfSigned(List.of(names)));
+    }
+
+    public static Builder builder(KeySource keys) {
+        return new Builder(keys);
+    }
+
+    /** Builder with documented defaults. */
+    public static final class Builder {
+        private final KeySource keys;
+        private List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
+        private List<String> cipherSuites = List.of();
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private Path clientCaFile;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration reloadInterval = Duration.ofSeconds(60);
+
+        private Builder(KeySource keys) {
+            this.keys = keys;
+        }
+
+        /** TLS versions offered. Default TLSv1.3 and TLSv1.2 (RFC 8996 retires the older ones). */
+        public Builder protocols(String... versions) {
+            this.protocols = List.of(versions);
+            return this;
+        }
+
+        /** JSSE cipher suite names allowed. Default: the JDK's defaults. */
+        public Builder cipherSuites(List<String> suites) {
+            this.cipherSuites = suites;
+            return this;
+        }
+
+        /** Whether to ask for client certificates. Default NONE. */
+        public Builder clientAuth(ClientAuth mode) {
+            this.clientAuth = mode;
+            return this;
+        }
+
+        /** PEM file of CAs that client certificates must chain to. Default: the JDK's trust store. */
+        public Builder clientCaFile(Path file) {
+            this.clientCaFile = file;
+            return this;
+        }
+
+        /** Longest a handshake may take. Default 10 s. */
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = d;
+            return this;
+        }
+
+        /** How often PEM files are checked for a renewed certificate; zero never. Default 60 s. */
+        public Builder reloadInterval(Duration d) {
+            this.reloadInterval = d;
+            return this;
+        }
+
+        public TlsConfig build() {
+            return new TlsConfig(keys, protocols, cipherSuites, clientAuth, clientCaFile, handshakeTimeout, reloadInterval);
+        }
+    }
+}
