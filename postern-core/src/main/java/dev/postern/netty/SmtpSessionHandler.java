@@ -458,6 +458,14 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void flushReplies() {
         ByteBuf out = replies;
         replies = null;
+        if (channel.eventLoop().isShuttingDown()) {
+            // stop() without grace: the event loop is going away and closes the channel itself; a write
+            // now would only make Netty log a rejected listener notification.
+            if (out != null) {
+                out.release();
+            }
+            return;
+        }
         boolean close = protocol != null && protocol.isClosed();
         if (startTlsRequested && !close && out != null) {
             startTlsRequested = false;

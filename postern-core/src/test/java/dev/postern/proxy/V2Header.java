@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /** Builds PROXY v2 headers byte by byte, including malformed ones, for tests. */
-final class V2Header {
+public final class V2Header {
 
     static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
@@ -31,7 +31,7 @@ final class V2Header {
         return new V2Header(0x21, family);
     }
 
-    static V2Header tcp4(String src, int srcPort, String dst, int dstPort) {
+    public static V2Header tcp4(String src, int srcPort, String dst, int dstPort) {
         return proxy(0x11).address(src).address(dst).port(srcPort).port(dstPort);
     }
 
@@ -123,7 +123,7 @@ final class V2Header {
         return out;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         byte[] b = body.toByteArray();
         int length = declaredLength != null ? declaredLength : b.length;
         byte[] out = new byte[16 + b.length];
