@@ -5,6 +5,7 @@ import dev.postern.Message;
 import dev.postern.Session;
 import dev.postern.SmtpHandler;
 import dev.postern.proxy.ProxyInfo;
+import dev.postern.tls.TlsInfo;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +21,10 @@ class ClientRecorder implements SmtpHandler {
 
     /** What a hook saw of the session. */
     record Seen(String sessionId, InetSocketAddress remote, InetSocketAddress socketRemote,
-                InetSocketAddress local, Optional<ProxyInfo> proxy) {
+                InetSocketAddress local, Optional<ProxyInfo> proxy, Optional<TlsInfo> tls) {
 
         static Seen of(Session s) {
-            return new Seen(s.id(), s.remoteAddress(), s.socketRemoteAddress(), s.localAddress(), s.proxy());
+            return new Seen(s.id(), s.remoteAddress(), s.socketRemoteAddress(), s.localAddress(), s.proxy(), s.tls());
         }
 
         String remoteIp() {
