@@ -1,5 +1,6 @@
 package dev.postern;
 
+import dev.postern.auth.Credentials;
 import dev.postern.proxy.ProxyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,18 @@ public interface SmtpHandler {
 
     /** The connection is closing, for any reason. Exceptions are logged and ignored. */
     default void onDisconnect(Session session) {
+    }
+
+    /**
+     * AUTH (RFC 4954): checks what the client presented ({@link Credentials.Password} for PLAIN and
+     * LOGIN, {@link Credentials.CramMd5} with its {@code verify(password)}, {@link Credentials.BearerToken}
+     * for XOAUTH2). Returns the identity to record in {@link Session#authenticatedUser()} (null: the
+     * user name), or throws {@link SmtpRejection}; the default refuses everyone with
+     * {@code 535 5.7.8}. Any other exception answers {@code 454 4.7.0} (temporary failure). Failed
+     * attempts count as errors toward {@code maxErrors}.
+     */
+    default String onAuth(Session session, Credentials credentials) {
+        throw SmtpRejection.of(535, "5.7.8", "Authentication credentials invalid");
     }
 
     /** HELO or EHLO with the client's name. May change {@link Session#setHeloResponse}, or reject. */

@@ -1,5 +1,6 @@
 package dev.postern;
 
+import dev.postern.auth.AuthConfig;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.tls.StartTlsMode;
 import dev.postern.tls.TlsConfig;
@@ -45,7 +46,8 @@ public record SmtpServerConfig(
         TrustedSources xforwardHosts,
         TrustedSources ignoredHosts,
         TlsConfig tls,
-        StartTlsMode startTls) {
+        StartTlsMode startTls,
+        AuthConfig auth) {
 
     /** Which ESMTP extensions are offered in the EHLO reply; each can be switched off. */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
@@ -102,6 +104,7 @@ public record SmtpServerConfig(
         Objects.requireNonNull(xforwardHosts, "xforwardHosts");
         Objects.requireNonNull(ignoredHosts, "ignoredHosts");
         Objects.requireNonNull(startTls, "startTls");
+        Objects.requireNonNull(auth, "auth");
         if (tls == null && startTls == StartTlsMode.REQUIRED) {
             throw new IllegalArgumentException("STARTTLS is required but no TLS certificate is configured");
         }
@@ -127,7 +130,7 @@ public record SmtpServerConfig(
                 maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout, dataTimeout, sessionDeadline,
                 greetingDelay, lineEndings, extensions, reverseDnsLookup, reverseDnsTimeout, spoolThreshold,
                 spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait, xclientHosts, xforwardHosts, ignoredHosts,
-                null, StartTlsMode.OPTIONAL);
+                null, StartTlsMode.OPTIONAL, AuthConfig.NONE);
     }
 
     /** Whether STARTTLS is offered to plain connections. */
@@ -170,6 +173,7 @@ public record SmtpServerConfig(
         b.ignoredHosts = ignoredHosts;
         b.tls = tls;
         b.startTls = startTls;
+        b.auth = auth;
         return b;
     }
 
@@ -200,7 +204,7 @@ public record SmtpServerConfig(
         private int maxConnections = 1000;
         private int maxProcessings = 256;
         private int maxCommandLineLength = 512;
-        private int maxLineBufferBytes = 8192;
+        private int maxLineBufferBytes = 16384;
         private int maxRecipients = 100;
         private long maxMessageSize = 25L * 1024 * 1024;
         private int maxHeaderBytes = 256 * 1024;
@@ -223,6 +227,7 @@ public record SmtpServerConfig(
         private TrustedSources ignoredHosts = TrustedSources.NONE;
         private TlsConfig tls;
         private StartTlsMode startTls = StartTlsMode.OPTIONAL;
+        private AuthConfig auth = AuthConfig.NONE;
 
         private Builder() {
         }
@@ -233,6 +238,15 @@ public record SmtpServerConfig(
          */
         public Builder tls(TlsConfig tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * SMTP AUTH: the mechanisms offered, whether it is required before MAIL, whether it is offered
+         * without TLS. Credentials are checked by {@link SmtpHandler#onAuth}. Default {@link AuthConfig#NONE}.
+         */
+        public Builder auth(AuthConfig auth) {
+            this.auth = auth;
             return this;
         }
 
@@ -332,7 +346,10 @@ public record SmtpServerConfig(
             return this;
         }
 
-        /** Octets buffered while waiting for a line end; past it the server says 421 and closes. Default 8192. */
+        /**
+         * Octets buffered while waiting for a line end; past it the server says 421 and closes. Default
+         * 16384: room for an AUTH line of 12288 octets (RFC 4954 4) such as an XOAUTH2 token.
+         */
         public Builder maxLineBufferBytes(int n) {
             this.maxLineBufferBytes = n;
             return this;
@@ -436,7 +453,7 @@ public record SmtpServerConfig(
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
                     reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
-                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls);
+                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth);
         }
 
         private static String localHostName() {

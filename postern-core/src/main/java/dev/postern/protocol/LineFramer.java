@@ -47,6 +47,11 @@ public final class LineFramer {
 
     /** Looks for a line at the reader index of {@code in}; consumes it (and its end) unless NEED_MORE / OVERFLOW. */
     public Outcome next(ByteBuf in) {
+        return next(in, maxLineLength);
+    }
+
+    /** As {@link #next(ByteBuf)}, with a line limit (line end included) for this line only, e.g. for AUTH. */
+    public Outcome next(ByteBuf in, int maxLineLength) {
         int start = in.readerIndex();
         int lf = in.forEachByte(start, in.readableBytes(), FIND_LF);
         if (lf < 0) {

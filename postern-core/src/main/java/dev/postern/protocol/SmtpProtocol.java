@@ -11,6 +11,9 @@ import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
+import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Credentials;
+import dev.postern.auth.SaslExchange;
 import dev.postern.message.HeaderBlockScanner;
 import dev.postern.message.HeaderEdits;
 import dev.postern.message.MessageSpool;
@@ -84,6 +87,9 @@ public final class SmtpProtocol {
     private boolean xclientAllowed;
     private boolean xforwardAllowed;
     private boolean tlsPending; // STARTTLS accepted, handshake not done: input is plaintext to discard
+    private SaslExchange sasl; // an AUTH exchange waiting for the client's next line
+    private SmtpReply saslFailure; // XOAUTH2: the refusal to send once the client acknowledges the error challenge
+    private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
 
     // the message being received
     private MessageSpool spool;
@@ -198,7 +204,9 @@ public final class SmtpProtocol {
                         send(Replies.PROXY_V2_UNTRUSTED);
                         return;
                     }
-                    LineFramer.Outcome outcome = framer.next(in);
+                    boolean saslLine = sasl != null || saslFailure != null;
+                    LineFramer.Outcome outcome = framer.next(in, saslLine || isAuthCommand(in)
+                            ? Math.max(AUTH_LINE_LIMIT, config.maxCommandLineLength()) : config.maxCommandLineLength());
                     switch (outcome) {
                         case NEED_MORE -> {
                             return;
@@ -208,11 +216,16 @@ public final class SmtpProtocol {
                             send(Replies.LINE_OVERFLOW);
                             return;
                         }
-                        case TOO_LONG -> send(Replies.LINE_TOO_LONG);
+                        case TOO_LONG -> {
+                            abortSasl();
+                            send(Replies.LINE_TOO_LONG);
+                        }
                         case BAD_CHARACTER -> send(Replies.BAD_CHARACTER);
                         case BARE_LF -> send(Replies.BARE_LF_COMMAND);
                         case LINE -> {
-                            if (!ext.pipelining() && commandsThisCall > 0) {
+                            if (saslLine) {
+                                saslResponse(framer.line(), framer.lineLength());
+                            } else if (!ext.pipelining() && commandsThisCall > 0) {
                                 // RFC 2920: without PIPELINING the client must wait for each reply.
                                 send(Replies.PIPELINING_OFF);
                             } else {
@@ -293,11 +306,12 @@ public final class SmtpProtocol {
             case "VRFY" -> send(args.isBlank() ? Replies.VRFY_SYNTAX : Replies.VRFY);
             case "HELP" -> send(SmtpReply.of(214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA"
                     + (ext.chunking() ? " BDAT" : "") + " RSET NOOP QUIT VRFY HELP"
-                    + (config.offersStartTls() ? " STARTTLS" : "")));
+                    + (config.offersStartTls() ? " STARTTLS" : "") + (config.auth().enabled() ? " AUTH" : "")));
             case "XCLIENT" -> xclient(args);
             case "XFORWARD" -> xforward(args);
             case "STARTTLS" -> startTls(args);
-            case "EXPN", "AUTH", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
+            case "AUTH" -> auth(args);
+            case "EXPN", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
             case "PROXY" -> {
                 // Only one PROXY header per connection, and only before the greeting.
                 log(LogLevel.WARN, "PROXY line inside the session refused (spoofing attempt?) from "
@@ -351,6 +365,13 @@ public final class SmtpProtocol {
         if (config.offersStartTls() && !session.isSecure()) {
             lines.add("STARTTLS");
         }
+        if (authOffered()) {
+            StringBuilder auth = new StringBuilder("AUTH");
+            for (AuthMechanism m : config.auth().mechanisms()) {
+                auth.append(' ').append(m.wireName());
+            }
+            lines.add(auth.toString());
+        }
         if (xclientAllowed) {
             lines.add("XCLIENT NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT");
         }
@@ -366,6 +387,10 @@ public final class SmtpProtocol {
             return;
         }
         if (tlsRequiredFirst()) {
+            return;
+        }
+        if (config.auth().required() && session.authenticatedUser().isEmpty()) {
+            send(Replies.AUTH_REQUIRED);
             return;
         }
         if (tx != null) {
@@ -423,6 +448,13 @@ public final class SmtpProtocol {
                             send(SmtpReply.of(501, "5.5.4", "Bad BODY value; 7BIT or 8BITMIME"));
                             return;
                         }
+                    }
+                }
+                case "AUTH" -> {
+                    // RFC 4954 5: the identity the message was submitted by; kept in the parameters, not trusted
+                    if (!config.auth().enabled()) {
+                        send(unsupported(key));
+                        return;
                     }
                 }
                 case "SMTPUTF8" -> {
@@ -605,6 +637,130 @@ public final class SmtpProtocol {
         }
     }
 
+    // RFC 4954 4: an AUTH command or response line may be up to 12288 octets
+    private static final int AUTH_LINE_LIMIT = 12288;
+
+    private boolean isAuthCommand(ByteBuf in) {
+        if (!config.auth().enabled() || in.readableBytes() < 5) {
+            return false;
+        }
+        int i = in.readerIndex();
+        return (in.getByte(i) | 0x20) == 'a' && (in.getByte(i + 1) | 0x20) == 'u' && (in.getByte(i + 2) | 0x20) == 't'
+                && (in.getByte(i + 3) | 0x20) == 'h' && in.getByte(i + 4) == ' ';
+    }
+
+    /** AUTH is advertised and accepted: mechanisms configured, and TLS active unless plaintext AUTH is allowed. */
+    private boolean authOffered() {
+        return config.auth().enabled() && (session.isSecure() || config.auth().allowPlaintext());
+    }
+
+    /** AUTH (RFC 4954): starts a SASL exchange; its further lines go to {@link #saslResponse}. */
+    private void auth(String args) {
+        if (!config.auth().enabled()) {
+            send(Replies.NOT_IMPLEMENTED);
+            return;
+        }
+        if (phase != Phase.GREETED) {
+            send(Replies.HELO_FIRST);
+            return;
+        }
+        if (session.authenticatedUser().isPresent()) {
+            send(Replies.AUTH_ALREADY);
+            return;
+        }
+        if (tx != null) {
+            send(Replies.IN_TRANSACTION);
+            return;
+        }
+        if (tlsRequiredFirst()) {
+            return;
+        }
+        String[] words = args.strip().split(" +");
+        if (words[0].isEmpty() || words.length > 2) {
+            send(Replies.AUTH_SYNTAX);
+            return;
+        }
+        var mechanism = AuthMechanism.byWireName(words[0]).filter(config.auth().mechanisms()::contains);
+        if (mechanism.isEmpty()) {
+            send(Replies.AUTH_UNKNOWN_MECHANISM);
+            return;
+        }
+        if (!authOffered()) {
+            send(Replies.AUTH_NEEDS_TLS);
+            return;
+        }
+        sasl = SaslExchange.start(mechanism.get(), config.hostname(), random, clock);
+        saslStep(sasl.begin(words.length == 2 ? words[1] : null));
+    }
+
+    private void saslResponse(byte[] bytes, int length) {
+        if (saslFailure != null) {
+            SmtpReply r = saslFailure; // XOAUTH2: the client acknowledged the error challenge
+            saslFailure = null;
+            send(r);
+            return;
+        }
+        saslStep(sasl.next(new String(bytes, 0, length, StandardCharsets.ISO_8859_1)));
+    }
+
+    private void saslStep(SaslExchange.Step step) {
+        switch (step) {
+            case SaslExchange.Step.Challenge c -> send(SmtpReply.of(334,
+                    java.util.Base64.getEncoder().encodeToString(c.text().getBytes(StandardCharsets.UTF_8))));
+            case SaslExchange.Step.Cancelled c -> {
+                abortSasl();
+                send(Replies.AUTH_CANCELLED);
+            }
+            case SaslExchange.Step.Malformed m -> {
+                abortSasl();
+                send(SmtpReply.of(501, "5.5.2", "Invalid authentication data: " + m.reason()));
+            }
+            case SaslExchange.Step.Done done -> authenticate(done.credentials());
+        }
+    }
+
+    private void authenticate(Credentials credentials) {
+        AuthMechanism mechanism = sasl.mechanism();
+        sasl = null;
+        String identity;
+        try {
+            identity = handler.onAuth(session, credentials);
+        } catch (SmtpRejection r) {
+            log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " failed for " + printable(credentials.username())
+                    + ": " + r.reply(), null);
+            if (mechanism == AuthMechanism.XOAUTH2) {
+                // Google's XOAUTH2: an error challenge first; the refusal follows the client's (empty) answer.
+                saslFailure = r.reply();
+                send(SmtpReply.of(334, java.util.Base64.getEncoder().encodeToString(
+                        "{\"status\":\"401\",\"schemes\":\"bearer\"}".getBytes(StandardCharsets.US_ASCII))));
+            } else {
+                send(r.reply());
+            }
+            return;
+        } catch (Exception e) {
+            log(LogLevel.ERROR, "onAuth failed", e);
+            send(Replies.AUTH_TEMPORARY_FAILURE);
+            return;
+        }
+        String user = identity != null ? identity : credentials.username();
+        session.authenticatedUser(user);
+        log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " as " + printable(user), null);
+        send(Replies.AUTH_OK);
+    }
+
+    private void abortSasl() {
+        sasl = null;
+        saslFailure = null;
+    }
+
+    /** A client-chosen name made safe for one log line. */
+    private static String printable(String text) {
+        String s = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return s.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f) ? s
+                : s.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
     /** RFC 3207 4: with STARTTLS required, a plain session may not start mail (or authenticate). */
     private boolean tlsRequiredFirst() {
         if (config.startTls() == dev.postern.tls.StartTlsMode.REQUIRED && !session.isSecure()) {
@@ -647,6 +803,7 @@ public final class SmtpProtocol {
         if (afterStartTls) {
             abortTransaction();
             session.forgetHelo();
+            session.authenticatedUser(null); // RFC 3207 4.2: nothing learned in clear counts, AUTH included
             phase = Phase.READY;
         }
         try {

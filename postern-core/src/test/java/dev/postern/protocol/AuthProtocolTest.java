@@ -1,0 +1,191 @@
+package dev.postern.protocol;
+
+import dev.postern.Session;
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpRejection;
+import dev.postern.auth.AuthConfig;
+import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Credentials;
+import dev.postern.tls.TlsConfig;
+import dev.postern.tls.TlsInfo;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static dev.postern.protocol.ProtocolHarness.codes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** AUTH (RFC 4954) in the state machine. */
+class AuthProtocolTest {
+
+    private static final AuthConfig ALL = AuthConfig.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN,
+            AuthMechanism.CRAM_MD5, AuthMechanism.XOAUTH2).andAllowPlaintext();
+
+    /** Knows alice / s3cret; records every attempt. */
+    static final class Users implements SmtpHandler {
+        final List<Credentials> attempts = new ArrayList<>();
+
+        @Override
+        public String onAuth(Session session, Credentials c) {
+            attempts.add(c);
+            boolean ok = switch (c) {
+                case Credentials.Password p -> p.username().equals("alice") && p.password().equals("s3cret");
+                case Credentials.CramMd5 cram -> cram.username().equals("alice") && cram.verify("s3cret");
+                case Credentials.BearerToken t -> t.token().equals("good-token");
+            };
+            if (!ok) {
+                throw SmtpRejection.of(535, "5.7.8", "Authentication credentials invalid");
+            }
+            return c.username().equals("alice") ? "alice@example.org" : null;
+        }
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ProtocolHarness harness(SmtpHandler h, Consumer<dev.postern.SmtpServerConfig.Builder> more) {
+        ProtocolHarness harness = new ProtocolHarness(h, b -> {
+            b.auth(ALL);
+            more.accept(b);
+        });
+        harness.ready();
+        return harness;
+    }
+
+    @Test
+    void ehloAdvertisesTheConfiguredMechanismsInOrder() {
+        assertThat(harness(new Users(), b -> { }).cmd("EHLO c")).contains("250 AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2\r\n");
+        assertThat(new ProtocolHarness().ready().cmd("EHLO c")).doesNotContain("AUTH");
+    }
+
+    @Test
+    void plainWithInitialResponse() {
+        Users users = new Users();
+        ProtocolHarness h = harness(users, b -> { });
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).isEqualTo("235 2.7.0 Authentication successful\r\n");
+        assertThat(h.session.authenticatedUser()).contains("alice@example.org");
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("503 5.5.1");
+        assertThat(users.attempts).hasSize(1);
+    }
+
+    @Test
+    void loginDialogue() {
+        ProtocolHarness h = harness(new Users(), b -> { });
+        assertThat(h.cmd("AUTH LOGIN")).isEqualTo("334 " + b64("Username:") + "\r\n");
+        assertThat(h.cmd(b64("alice"))).isEqualTo("334 " + b64("Password:") + "\r\n");
+        assertThat(h.cmd(b64("s3cret"))).startsWith("235 2.7.0");
+    }
+
+    @Test
+    void cramMd5() throws Exception {
+        ProtocolHarness h = harness(new Users(), b -> { });
+        String challenge = new String(Base64.getDecoder().decode(h.cmd("AUTH CRAM-MD5").substring(4).strip()), StandardCharsets.UTF_8);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacMD5");
+        mac.init(new javax.crypto.spec.SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacMD5"));
+        String digest = java.util.HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.UTF_8)));
+        assertThat(h.cmd(b64("alice " + digest))).startsWith("235 2.7.0");
+    }
+
+    @Test
+    void wrongPasswordIs535AndCountsAsAnError() {
+        ProtocolHarness h = harness(new Users(), b -> b.maxErrors(2));
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0wrong"))).isEqualTo("535 5.7.8 Authentication credentials invalid\r\n");
+        assertThat(h.session.authenticatedUser()).isEmpty();
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0wrong"))).contains("421 4.7.0 Too many errors");
+        assertThat(h.protocol.isClosed()).isTrue();
+    }
+
+    @Test
+    void xoauth2FailureSendsAnErrorChallengeThenTheRefusal() {
+        ProtocolHarness h = harness(new Users(), b -> { });
+        String challenge = h.cmd("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer bad\u0001\u0001"));
+        assertThat(challenge).startsWith("334 ");
+        assertThat(new String(Base64.getDecoder().decode(challenge.substring(4).strip()), StandardCharsets.UTF_8)).contains("\"status\":\"401\"");
+        assertThat(h.cmd("")).startsWith("535 5.7.8");
+        assertThat(h.cmd("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer good-token\u0001\u0001"))).startsWith("235");
+    }
+
+    @Test
+    void cancelMalformedAndUnknown() {
+        ProtocolHarness h = harness(new Users(), b -> { });
+        h.cmd("AUTH LOGIN");
+        assertThat(h.cmd("*")).startsWith("501 5.0.0");
+        assertThat(h.cmd("AUTH PLAIN !!!")).startsWith("501 5.5.2");
+        assertThat(h.cmd("AUTH GSSAPI")).startsWith("504 5.5.4");
+        assertThat(h.cmd("AUTH")).startsWith("501 5.5.4");
+        assertThat(codes(h.cmd("NOOP"))).containsExactly(250); // back to commands
+    }
+
+    @Test
+    void sequenceRules() {
+        ProtocolHarness h = new ProtocolHarness(new Users(), b -> b.auth(ALL));
+        h.connect();
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("503 5.5.1"); // before EHLO
+        h.cmd("EHLO c");
+        h.cmd("MAIL FROM:<a@b.test>");
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("503 5.5.1"); // in a transaction
+        assertThat(new ProtocolHarness().ready().cmd("AUTH PLAIN x")).startsWith("502 5.5.1"); // not configured
+    }
+
+    @Test
+    void withoutTlsAuthIsNotOfferedAndRefusedWith538() {
+        ProtocolHarness h = new ProtocolHarness(new Users(), b -> b.auth(AuthConfig.of(AuthMechanism.PLAIN))
+                .tls(TlsConfig.selfSigned("mx.test").build()));
+        h.ready();
+        assertThat(h.cmd("EHLO c")).doesNotContain("AUTH");
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("538 5.7.11");
+        h.cmd("STARTTLS");
+        h.protocol.tlsEstablished(new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(), null, false));
+        assertThat(h.cmd("EHLO c")).contains("AUTH PLAIN");
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("235");
+    }
+
+    @Test
+    void requiredAuthRefusesMailUntilAuthenticated() {
+        ProtocolHarness h = harness(new Users(), b -> b.auth(ALL.andRequired()));
+        assertThat(h.cmd("MAIL FROM:<a@b.test>")).isEqualTo("530 5.7.0 Authentication required\r\n");
+        h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"));
+        assertThat(h.cmd("MAIL FROM:<a@b.test> AUTH=<>")).startsWith("250");
+    }
+
+    @Test
+    void theDefaultHookRefusesEveryone() {
+        ProtocolHarness h = harness(new SmtpHandler() { }, b -> { });
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("535 5.7.8");
+    }
+
+    @Test
+    void aFailingHookIsATemporaryFailure() {
+        ProtocolHarness h = harness(new SmtpHandler() {
+            @Override
+            public String onAuth(Session session, Credentials credentials) {
+                throw new IllegalStateException("LDAP down");
+            }
+        }, b -> { });
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("454 4.7.0");
+    }
+
+    @Test
+    void startTlsForgetsAnEarlierAuth() {
+        ProtocolHarness h = new ProtocolHarness(new Users(), b -> b.auth(ALL).tls(TlsConfig.selfSigned("mx.test").build()));
+        h.ready();
+        h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"));
+        h.cmd("STARTTLS");
+        h.protocol.tlsEstablished(new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(), null, false));
+        assertThat(h.session.authenticatedUser()).isEmpty();
+    }
+
+    @Test
+    void longAuthLinesUpTo12288OctetsAreAccepted() {
+        ProtocolHarness h = harness(new Users(), b -> { });
+        String token = "t".repeat(9000);
+        assertThat(h.cmd("AUTH XOAUTH2 " + b64("user=bob\u0001auth=Bearer " + token + "\u0001\u0001"))).startsWith("334 ");
+        assertThat(h.cmd("")).startsWith("535"); // the XOAUTH2 error challenge acknowledged
+        assertThat(h.cmd("NOOP " + "x".repeat(600))).startsWith("500 5.5.6"); // other commands keep their limit
+    }
+}
