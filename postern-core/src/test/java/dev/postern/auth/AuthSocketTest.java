@@ -1,0 +1,124 @@
+package dev.postern.auth;
+
+import dev.postern.Message;
+import dev.postern.Session;
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpRejection;
+import dev.postern.SmtpServer;
+import dev.postern.testing.ExternalTool;
+import dev.postern.testing.TestTls;
+import dev.postern.tls.TlsConfig;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** AUTH over STARTTLS with real clients: Angus Mail (PLAIN, LOGIN, XOAUTH2) and swaks (PLAIN, LOGIN, CRAM-MD5). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AuthSocketTest {
+
+    /** alice / s3cret (token "good-token"); records who each accepted message was submitted by. */
+    static final class Users implements SmtpHandler {
+        final BlockingQueue<String> submittedBy = new LinkedBlockingQueue<>();
+
+        @Override
+        public String onAuth(Session session, Credentials c) {
+            boolean ok = switch (c) {
+                case Credentials.Password p -> p.username().equals("alice") && p.password().equals("s3cret");
+                case Credentials.CramMd5 cram -> cram.username().equals("alice") && cram.verify("s3cret");
+                case Credentials.BearerToken t -> t.username().equals("alice") && t.token().equals("good-token");
+            };
+            if (!ok) {
+                throw SmtpRejection.of(535, "5.7.8", "Authentication credentials invalid");
+            }
+            return null;
+        }
+
+        @Override
+        public void onMessage(Session session, Message message) throws Exception {
+            submittedBy.add(session.authenticatedUser().orElse("-") + " via " + session.tls().map(t -> t.protocol()).orElse("clear")
+                    + " " + new String(message.readAllBytes(), StandardCharsets.UTF_8).contains("Subject: authenticated"));
+        }
+    }
+
+    private final Users users = new Users();
+    private SmtpServer server;
+
+    private SmtpServer start() throws Exception {
+        server = SmtpServer.builder()
+                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test")
+                        .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain()).build())
+                        .auth(AuthConfig.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN, AuthMechanism.CRAM_MD5,
+                                AuthMechanism.XOAUTH2).andRequired()))
+                .handler(users).build().start();
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(Duration.ZERO);
+        }
+    }
+
+    private void sendWithAngus(String mechanism, String user, String secret) throws Exception {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", String.valueOf(server.port()));
+        p.put("mail.smtp.timeout", "10000");
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.ssl.trust", "*");
+        p.put("mail.smtp.auth", "true");
+        p.put("mail.smtp.auth.mechanisms", mechanism);
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(p);
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("alice@example.org"));
+        m.setRecipients(RecipientType.TO, "bob@example.net");
+        m.setSubject("authenticated");
+        m.setText("hello\r\n");
+        try (Transport t = session.getTransport("smtp")) {
+            t.connect(user, secret);
+            t.sendMessage(m, m.getAllRecipients());
+        }
+    }
+
+    @ParameterizedTest(name = "Angus Mail {0}")
+    @ValueSource(strings = {"PLAIN", "LOGIN", "XOAUTH2"})
+    void angusMailAuthenticates(String mechanism) throws Exception {
+        start();
+        sendWithAngus(mechanism, "alice", mechanism.equals("XOAUTH2") ? "good-token" : "s3cret");
+        assertThat(users.submittedBy.poll(10, TimeUnit.SECONDS)).isEqualTo("alice via TLSv1.3 true");
+        assertThatThrownBy(() -> sendWithAngus(mechanism, "alice", "wrong")).isInstanceOf(AuthenticationFailedException.class);
+        assertThat(users.submittedBy).isEmpty();
+    }
+
+    @ParameterizedTest(name = "swaks {0}")
+    @ValueSource(strings = {"PLAIN", "LOGIN", "CRAM-MD5"})
+    void swaksAuthenticates(String mechanism) throws Exception {
+        start();
+        ExternalTool.Result r = ExternalTool.run(Duration.ofSeconds(30), List.of("swaks", "--server", "127.0.0.1",
+                "--port", String.valueOf(server.port()), "--tls", "--auth", mechanism, "--auth-user", "alice",
+                "--auth-password", "s3cret", "--from", "alice@example.org", "--to", "bob@example.net",
+                "--header", "Subject: authenticated", "--timeout", "10"));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("<~  235 2.7.0 Authentication successful");
+        assertThat(users.submittedBy.poll(10, TimeUnit.SECONDS)).isEqualTo("alice via TLSv1.3 true");
+    }
+}
