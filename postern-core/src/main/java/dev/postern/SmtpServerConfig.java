@@ -47,7 +47,8 @@ public record SmtpServerConfig(
         TrustedSources ignoredHosts,
         TlsConfig tls,
         StartTlsMode startTls,
-        AuthConfig auth) {
+        AuthConfig auth,
+        int maxConnectionsPerClient) {
 
     /** Which ESMTP extensions are offered in the EHLO reply; each can be switched off. */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
@@ -105,6 +106,9 @@ public record SmtpServerConfig(
         Objects.requireNonNull(ignoredHosts, "ignoredHosts");
         Objects.requireNonNull(startTls, "startTls");
         Objects.requireNonNull(auth, "auth");
+        if (maxConnectionsPerClient < 0) {
+            throw new IllegalArgumentException("maxConnectionsPerClient must not be negative (0 = no limit)");
+        }
         if (tls == null && startTls == StartTlsMode.REQUIRED) {
             throw new IllegalArgumentException("STARTTLS is required but no TLS certificate is configured");
         }
@@ -130,7 +134,7 @@ public record SmtpServerConfig(
                 maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout, dataTimeout, sessionDeadline,
                 greetingDelay, lineEndings, extensions, reverseDnsLookup, reverseDnsTimeout, spoolThreshold,
                 spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait, xclientHosts, xforwardHosts, ignoredHosts,
-                null, StartTlsMode.OPTIONAL, AuthConfig.NONE);
+                null, StartTlsMode.OPTIONAL, AuthConfig.NONE, 0);
     }
 
     /** Whether STARTTLS is offered to plain connections. */
@@ -174,6 +178,7 @@ public record SmtpServerConfig(
         b.tls = tls;
         b.startTls = startTls;
         b.auth = auth;
+        b.maxConnectionsPerClient = maxConnectionsPerClient;
         return b;
     }
 
@@ -228,6 +233,7 @@ public record SmtpServerConfig(
         private TlsConfig tls;
         private StartTlsMode startTls = StartTlsMode.OPTIONAL;
         private AuthConfig auth = AuthConfig.NONE;
+        private int maxConnectionsPerClient = 0;
 
         private Builder() {
         }
@@ -331,6 +337,16 @@ public record SmtpServerConfig(
         /** Open connections at once; one more gets 421 4.7.0 and is closed. Default 1000. */
         public Builder maxConnections(int n) {
             this.maxConnections = n;
+            return this;
+        }
+
+        /**
+         * Open connections one client address may hold; more get {@code 421 4.7.0} and are closed. Counted
+         * by the real client (after PROXY), so clients behind one proxy are told apart. Default 0: no
+         * limit (only {@link #maxConnections} bounds the total).
+         */
+        public Builder maxConnectionsPerClient(int n) {
+            this.maxConnectionsPerClient = n;
             return this;
         }
 
@@ -453,7 +469,7 @@ public record SmtpServerConfig(
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
                     reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
-                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth);
+                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth, maxConnectionsPerClient);
         }
 
         private static String localHostName() {

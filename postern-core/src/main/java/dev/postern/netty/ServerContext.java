@@ -3,7 +3,9 @@ package dev.postern.netty;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 
+import java.net.InetAddress;
 import java.time.InstantSource;
+import java.util.concurrent.ConcurrentMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -20,6 +22,8 @@ final class ServerContext {
     final Set<SmtpSessionHandler> sessions = ConcurrentHashMap.newKeySet();
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
+    /** Open connections per real client address, when {@code maxConnectionsPerClient} is set. */
+    private final ConcurrentMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     /** Null when no TLS is configured. */
     final ServerSslContext tls;
 
@@ -29,5 +33,24 @@ final class ServerContext {
         this.inlineHooks = HookMode.inline(handler);
         this.processings = new Semaphore(config.maxProcessings(), true);
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
+    }
+
+    /** Counts one more connection of {@code client}, unless it already holds the per-client maximum. */
+    boolean admitClient(InetAddress client) {
+        int limit = config.maxConnectionsPerClient();
+        boolean[] admitted = {false};
+        perClient.compute(client, (k, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= limit) {
+                return n;
+            }
+            admitted[0] = true;
+            return open + 1;
+        });
+        return admitted[0];
+    }
+
+    void releaseClient(InetAddress client) {
+        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 }

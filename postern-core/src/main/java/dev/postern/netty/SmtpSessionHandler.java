@@ -68,6 +68,8 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private final long shortestTimeout;
     /** This connection's listener speaks TLS from the first byte (after any PROXY header). */
     private boolean implicitTls;
+    /** The real client counted against maxConnectionsPerClient (released at disconnect), or null. */
+    private InetAddress countedClient;
     /** The protocol accepted STARTTLS: the next flush sends its 220 in clear, then TLS begins. */
     private boolean startTlsRequested;
 
@@ -229,6 +231,17 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     /** The connection is ready for SMTP: reverse DNS if wanted, greeting delay, then the greeting. */
     private void startSession() {
         SessionState session = protocol.session();
+        if (server.config.maxConnectionsPerClient() > 0) {
+            InetAddress client = session.remoteAddress().getAddress();
+            if (!server.admitClient(client)) {
+                server.handler.onLogEvent(session, LogLevel.WARN, "connection from " + client.getHostAddress()
+                        + " refused: too many connections from this client (" + server.config.maxConnectionsPerClient() + ")", null);
+                submit(() -> protocol.abort(SmtpReply.of(421, "4.7.0", server.config.hostname()
+                        + " Too many connections from your address, try again later")));
+                return;
+            }
+            countedClient = client;
+        }
         Runnable greet = () -> {
             long delay = server.config.greetingDelay().toNanos();
             if (delay > 0) {
@@ -328,6 +341,10 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         awaitingProxyHeader = null;
         submit(() -> {
+            if (countedClient != null) {
+                server.releaseClient(countedClient);
+                countedClient = null;
+            }
             protocol.disconnect();
             cumulation.release();
             cumulation = Unpooled.EMPTY_BUFFER;

@@ -355,4 +355,59 @@ class ProxyProtocolSocketTest {
             assertThat(c.isClosedByServer()).isTrue();
         }
     }
+
+    /**
+     * maxConnectionsPerClient counts the real client: behind one trusted proxy, two connections for
+     * 192.0.2.10 fill its quota, a third is refused with 421, while 192.0.2.11 still gets in; a closed
+     * connection frees its place. Direct clients are counted by their own address.
+     */
+    @Test
+    void perClientConnectionLimitCountsTheRealClient() throws Exception {
+        Recorder r = new Recorder();
+        start(r, ProxyProtocolMode.OPTIONAL, "127.0.0.1/32", c -> c.maxConnectionsPerClient(2));
+        List<RawSmtpClient> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port());
+                open.add(c);
+                c.send("PROXY TCP4 192.0.2.10 198.51.100.1 4000" + i + " 25\r\n");
+                assertThat(c.reply()).startsWith("220 mx.test");
+            }
+            try (RawSmtpClient third = new RawSmtpClient("127.0.0.1", server.port())) {
+                third.send("PROXY TCP4 192.0.2.10 198.51.100.1 40009 25\r\n");
+                assertThat(third.reply()).startsWith("421 4.7.0 mx.test Too many connections from your address");
+                assertThat(third.isClosedByServer()).isTrue();
+            }
+            try (RawSmtpClient other = new RawSmtpClient("127.0.0.1", server.port())) {
+                other.send("PROXY TCP4 192.0.2.11 198.51.100.1 40000 25\r\n");
+                assertThat(other.reply()).startsWith("220 mx.test");
+            }
+            for (String direct : List.of("127.0.0.9", "127.0.0.9")) {
+                RawSmtpClient c = new RawSmtpClient(direct, server.port());
+                open.add(c);
+                assertThat(c.reply()).startsWith("220 mx.test");
+            }
+            try (RawSmtpClient third = new RawSmtpClient("127.0.0.9", server.port())) {
+                assertThat(third.reply()).startsWith("421 4.7.0");
+            }
+            open.remove(0).cmd("QUIT");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (true) { // the server counts the close when its disconnect runs
+                try (RawSmtpClient again = new RawSmtpClient("127.0.0.1", server.port())) {
+                    again.send("PROXY TCP4 192.0.2.10 198.51.100.1 40010 25\r\n");
+                    String reply = again.reply();
+                    if (reply.startsWith("220") || System.nanoTime() > deadline) {
+                        assertThat(reply).startsWith("220 mx.test");
+                        break;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertThat(r.logs).anyMatch(l -> l.equals("WARN connection from 192.0.2.10 refused: too many connections from this client (2)"));
+        } finally {
+            for (RawSmtpClient c : open) {
+                c.close();
+            }
+        }
+    }
 }
