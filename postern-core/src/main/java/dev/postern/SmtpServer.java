@@ -77,6 +77,11 @@ public final class SmtpServer implements AutoCloseable {
         return transport.activeConnections();
     }
 
+    /** The server's counters (connections, messages, TLS, AUTH, PROXY, error replies). */
+    public ServerMetrics metrics() {
+        return transport.metrics();
+    }
+
     public SmtpServerConfig config() {
         return config;
     }

@@ -146,6 +146,10 @@ public final class NettyTransport {
         }
     }
 
+    public dev.postern.ServerMetrics metrics() {
+        return server.metrics;
+    }
+
     public int activeConnections() {
         return server.connections.get();
     }

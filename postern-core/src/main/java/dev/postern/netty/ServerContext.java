@@ -22,6 +22,7 @@ final class ServerContext {
     final Set<SmtpSessionHandler> sessions = ConcurrentHashMap.newKeySet();
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
+    final dev.postern.ServerMetrics metrics = new dev.postern.ServerMetrics();
     /** Open connections per real client address, when {@code maxConnectionsPerClient} is set. */
     private final ConcurrentMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     /** Null when no TLS is configured. */

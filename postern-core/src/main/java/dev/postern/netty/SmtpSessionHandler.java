@@ -2,6 +2,7 @@ package dev.postern.netty;
 
 import dev.postern.Listener;
 import dev.postern.LogLevel;
+import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import dev.postern.proxy.ProxyInfo;
@@ -83,6 +84,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         if (server.connections.incrementAndGet() > server.config.maxConnections()) {
             server.connections.decrementAndGet();
+            server.metrics.increment(Counter.CONNECTIONS_REFUSED);
             server.handler.onLogEvent(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
                     + " refused: too many connections (" + server.config.maxConnections() + ")", null);
             byte[] refusal = ("421 4.7.0 " + server.config.hostname() + " Too many connections, try again later\r\n")
@@ -91,12 +93,13 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         admitted = true;
+        server.metrics.increment(Counter.CONNECTIONS_ACCEPTED);
         server.sessions.add(this);
         InetSocketAddress local = (InetSocketAddress) channel.localAddress();
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
         SessionState session = new SessionState(server.ids.next(), local, remote, server.clock.instant(),
                 server.config.greeting(), server.config.hostname());
-        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, new SmtpProtocol.ReplySink() {
+        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics, new SmtpProtocol.ReplySink() {
             @Override
             public void write(byte[] wire) {
                 reply(wire);
@@ -164,6 +167,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void proxyRefused(String reason) {
+        server.metrics.increment(Counter.PROXY_HEADERS_REJECTED);
         awaitingProxyHeader = null;
         proxyTimer.cancel(false);
         server.handler.onLogEvent(protocol.session(), LogLevel.WARN, reason + "; closing connection from "
@@ -174,6 +178,9 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The header (or, in optional mode, its absence) is settled: the proxy hook, then SMTP. */
     private void proxyHeaderDone(ProxyInfo info) {
+        if (info != null) {
+            server.metrics.increment(Counter.PROXY_HEADERS_ACCEPTED);
+        }
         awaitingProxyHeader = null;
         proxyTimer.cancel(false);
         if (implicitTls) {
@@ -234,6 +241,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (server.config.maxConnectionsPerClient() > 0) {
             InetAddress client = session.remoteAddress().getAddress();
             if (!server.admitClient(client)) {
+                server.metrics.increment(Counter.CONNECTIONS_REFUSED);
                 server.handler.onLogEvent(session, LogLevel.WARN, "connection from " + client.getHostAddress()
                         + " refused: too many connections from this client (" + server.config.maxConnectionsPerClient() + ")", null);
                 submit(() -> protocol.abort(SmtpReply.of(421, "4.7.0", server.config.hostname()
@@ -308,6 +316,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
+        server.metrics.increment(done.isSuccess() ? Counter.TLS_HANDSHAKES : Counter.TLS_HANDSHAKE_FAILURES);
         if (!done.isSuccess()) {
             if (!protocol.session().isQuiet()) {
                 server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "TLS handshake failed: " + done.cause(), null);
@@ -557,6 +566,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void timeOut(String what) {
+        server.metrics.increment(Counter.TIMEOUTS);
         server.handler.onLogEvent(protocol.session(), LogLevel.INFO, what + " exceeded; closing", null);
         submit(() -> protocol.abort(SmtpReply.of(421, "4.4.2", server.config.hostname() + " Error: timeout exceeded")));
         forceCloseLater();

@@ -10,6 +10,8 @@ import dev.postern.ReversePath;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
+import dev.postern.ServerMetrics;
+import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpServerConfig;
 import dev.postern.auth.AuthMechanism;
 import dev.postern.auth.Credentials;
@@ -77,6 +79,7 @@ public final class SmtpProtocol {
     private final SessionState session;
     private final InstantSource clock;
     private final ReplySink out;
+    private final ServerMetrics metrics;
     private final LineFramer framer;
 
     private Phase phase = Phase.CONNECTED;
@@ -107,6 +110,13 @@ public final class SmtpProtocol {
 
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
                         ReplySink out) {
+        this(config, handler, session, clock, new ServerMetrics(), out);
+    }
+
+    /** With the server's counters, which the protocol updates for replies, messages and AUTH. */
+    public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
+                        ServerMetrics metrics, ReplySink out) {
+        this.metrics = metrics;
         this.config = config;
         this.ext = config.extensions();
         this.handler = handler;
@@ -265,6 +275,7 @@ public final class SmtpProtocol {
             return;
         } catch (Exception e) {
             log(LogLevel.ERROR, "onCommand failed", e);
+            metrics.increment(Counter.HOOK_FAILURES);
             send(Replies.HOOK_FAILED);
             return;
         }
@@ -726,6 +737,7 @@ public final class SmtpProtocol {
         try {
             identity = handler.onAuth(session, credentials);
         } catch (SmtpRejection r) {
+            metrics.increment(Counter.AUTH_FAILURES);
             log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " failed for " + printable(credentials.username())
                     + ": " + r.reply(), null);
             if (mechanism == AuthMechanism.XOAUTH2) {
@@ -739,11 +751,13 @@ public final class SmtpProtocol {
             return;
         } catch (Exception e) {
             log(LogLevel.ERROR, "onAuth failed", e);
+            metrics.increment(Counter.HOOK_FAILURES);
             send(Replies.AUTH_TEMPORARY_FAILURE);
             return;
         }
         String user = identity != null ? identity : credentials.username();
         session.authenticatedUser(user);
+        metrics.increment(Counter.AUTH_SUCCESSES);
         log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " as " + printable(user), null);
         send(Replies.AUTH_OK);
     }
@@ -959,12 +973,17 @@ public final class SmtpProtocol {
             try {
                 handler.onMessage(session, message);
                 session.countMessage();
+                metrics.increment(Counter.MESSAGES_ACCEPTED);
+                metrics.add(Counter.MESSAGE_BYTES_ACCEPTED, message.size());
                 reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
                 log(LogLevel.INFO, "message " + id + " accepted from " + tx.reversePath + " for "
                         + tx.recipients.size() + " recipient(s), " + message.size() + " octets", null);
             } catch (Exception e) {
                 reply = failure(e, "onMessage", true);
             }
+        }
+        if (reply.code() >= 400) {
+            metrics.increment(Counter.MESSAGES_REJECTED);
         }
         abortTransaction();
         send(reply);
@@ -1014,6 +1033,7 @@ public final class SmtpProtocol {
     private void send(SmtpReply reply) {
         out.write(reply.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
         if (reply.code() >= 400) {
+            metrics.increment(reply.code() >= 500 ? Counter.REPLIES_5XX : Counter.REPLIES_4XX);
             session.countError();
             if (!reply.close() && session.errorCount() >= config.maxErrors()) {
                 log(LogLevel.WARN, "too many errors (" + session.errorCount() + "); closing", null);
@@ -1038,6 +1058,7 @@ public final class SmtpProtocol {
             return r.reply();
         }
         log(LogLevel.ERROR, hook + " failed", e);
+        metrics.increment(Counter.HOOK_FAILURES);
         return inTransaction ? Replies.HOOK_FAILED_TRANSACTION : Replies.HOOK_FAILED;
     }
 

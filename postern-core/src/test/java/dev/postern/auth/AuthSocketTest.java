@@ -107,6 +107,9 @@ class AuthSocketTest {
         assertThat(users.submittedBy.poll(10, TimeUnit.SECONDS)).isEqualTo("alice via TLSv1.3 true");
         assertThatThrownBy(() -> sendWithAngus(mechanism, "alice", "wrong")).isInstanceOf(AuthenticationFailedException.class);
         assertThat(users.submittedBy).isEmpty();
+        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.AUTH_SUCCESSES)).isEqualTo(1);
+        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.AUTH_FAILURES)).isEqualTo(1);
+        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.TLS_HANDSHAKES)).isEqualTo(2);
     }
 
     @ParameterizedTest(name = "swaks {0}")

@@ -237,6 +237,7 @@ class TlsSocketTest {
             assertThat(new String(got, StandardCharsets.ISO_8859_1)).doesNotContain("220");
         }
         assertThat(h.connectedFrom).isEmpty();
+        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.TLS_HANDSHAKE_FAILURES)).isEqualTo(1);
         sendWithAngus("smtps", server.port(), new Properties()); // the server keeps serving others
         assertThat(h.next(h.messages)).startsWith("TLSv1.3");
     }

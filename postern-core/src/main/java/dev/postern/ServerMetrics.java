@@ -1,0 +1,76 @@
+package dev.postern;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one server since it was built, for monitoring ({@link SmtpServer#metrics()}). Cheap to
+ * update from any thread (one {@link LongAdder} each) and read without locking; a reading is not an
+ * atomic snapshot across counters, which monitoring does not need.
+ */
+public final class ServerMetrics {
+
+    /** What is counted; the names are stable (they become metric names in the standalone server). */
+    public enum Counter {
+        /** Connections admitted (under maxConnections). */
+        CONNECTIONS_ACCEPTED,
+        /** Connections refused by maxConnections or maxConnectionsPerClient. */
+        CONNECTIONS_REFUSED,
+        /** Valid PROXY headers from trusted proxies. */
+        PROXY_HEADERS_ACCEPTED,
+        /** Trusted-proxy connections closed for a missing, late or invalid header. */
+        PROXY_HEADERS_REJECTED,
+        /** TLS handshakes completed (implicit TLS and STARTTLS). */
+        TLS_HANDSHAKES,
+        /** TLS handshakes that failed or timed out. */
+        TLS_HANDSHAKE_FAILURES,
+        /** AUTH exchanges that ended in 235. */
+        AUTH_SUCCESSES,
+        /** AUTH exchanges refused by the hook (535 and the like). */
+        AUTH_FAILURES,
+        /** Messages accepted (250 after DATA or the last BDAT). */
+        MESSAGES_ACCEPTED,
+        /** Octets of accepted messages. */
+        MESSAGE_BYTES_ACCEPTED,
+        /** Messages refused at their end (by a hook, size, or a storage failure). */
+        MESSAGES_REJECTED,
+        /** Replies with a 4xx code. */
+        REPLIES_4XX,
+        /** Replies with a 5xx code. */
+        REPLIES_5XX,
+        /** Hooks that threw something other than a rejection. */
+        HOOK_FAILURES,
+        /** Sessions closed by a command or data timeout, or the session deadline. */
+        TIMEOUTS
+    }
+
+    private final LongAdder[] counters = new LongAdder[Counter.values().length];
+
+    public ServerMetrics() {
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = new LongAdder();
+        }
+    }
+
+    public void increment(Counter c) {
+        counters[c.ordinal()].increment();
+    }
+
+    public void add(Counter c, long n) {
+        counters[c.ordinal()].add(n);
+    }
+
+    public long get(Counter c) {
+        return counters[c.ordinal()].sum();
+    }
+
+    /** Every counter by name, in declaration order. */
+    public Map<Counter, Long> snapshot() {
+        Map<Counter, Long> m = new LinkedHashMap<>();
+        for (Counter c : Counter.values()) {
+            m.put(c, get(c));
+        }
+        return m;
+    }
+}
