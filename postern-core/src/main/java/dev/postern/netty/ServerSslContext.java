@@ -4,11 +4,14 @@ import dev.postern.tls.SelfSignedCertificates;
 import dev.postern.tls.TlsConfig;
 import dev.postern.tls.TlsInfo;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.Mapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,76 +26,115 @@ import java.nio.file.attribute.FileTime;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server's Netty {@link SslContext}, built from a {@link TlsConfig} when the server starts (so a
- * bad key or certificate fails the start, not the first client), and rebuilt when watched PEM files
- * change. Thread-safe: sessions on any event loop ask it for handlers.
+ * The server's Netty {@link SslContext}s, built from a {@link TlsConfig} when the server is built (so a
+ * bad key or certificate fails early, not at the first client), and rebuilt when watched PEM files
+ * change. With SNI names configured, connections get Netty's {@link SniHandler}, which picks the
+ * context by the name in the ClientHello. Thread-safe: sessions on any event loop ask it for handlers.
  */
 final class ServerSslContext {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.postern.tls");
 
     private final TlsConfig config;
-    private final TlsConfig.KeySource keys;
-    private volatile SslContext context;
-    private volatile long nextCheckNanos;
-    private FileTime[] stamps; // guarded by this
+    private final Reloading fallback;
+    private final Map<String, Reloading> byName = new HashMap<>(); // lower-case names, "*.domain" for wildcards
 
     ServerSslContext(TlsConfig config) {
         this.config = config;
-        this.keys = config.keys() instanceof TlsConfig.SelfSigned s ? SelfSignedCertificates.generate(s.names()) : config.keys();
-        this.stamps = stamps();
-        this.context = build();
-        this.nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();
+        this.fallback = new Reloading(config.keys());
+        config.sni().forEach((name, keys) -> byName.put(name, new Reloading(keys)));
     }
 
-    /** A handler for one connection; {@code startTls}: the first write (the 220 to STARTTLS) goes out in clear. */
-    SslHandler newHandler(ByteBufAllocator alloc, boolean startTls) {
-        SslHandler handler = new SslHandler(current().newEngine(alloc), startTls);
-        handler.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        return handler;
+    /**
+     * A handler for one connection. {@code startTls}: the first write (the 220 to STARTTLS) still goes
+     * out in clear; an SNI handler reads only, so it never touches that write.
+     */
+    ChannelHandler newHandler(ByteBufAllocator alloc, boolean startTls) {
+        if (byName.isEmpty()) {
+            SslHandler handler = new SslHandler(fallback.current().newEngine(alloc), startTls);
+            handler.setHandshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return handler;
+        }
+        return new SniHandler((Mapping<String, SslContext>) this::select, config.handshakeTimeout().toMillis());
     }
 
-    private SslContext current() {
-        if (keys instanceof TlsConfig.PemFiles && !config.reloadInterval().isZero() && System.nanoTime() - nextCheckNanos >= 0) {
-            reloadIfChanged();
+    /** The context for an SNI host name: exact, then a wildcard one label up, else the default. */
+    private SslContext select(String hostName) {
+        if (hostName != null) {
+            String name = hostName.toLowerCase(Locale.ROOT);
+            Reloading exact = byName.get(name);
+            if (exact != null) {
+                return exact.current();
+            }
+            int dot = name.indexOf('.');
+            Reloading wildcard = dot > 0 ? byName.get("*" + name.substring(dot)) : null;
+            if (wildcard != null) {
+                return wildcard.current();
+            }
         }
-        return context;
+        return fallback.current();
     }
 
-    private synchronized void reloadIfChanged() {
-        if (System.nanoTime() - nextCheckNanos < 0) {
-            return; // another thread just checked
+    /** One key source's context, rebuilt when its PEM files change (checked at most every reloadInterval). */
+    private final class Reloading {
+        private final TlsConfig.KeySource keys;
+        private volatile SslContext context;
+        private volatile long nextCheckNanos;
+        private FileTime[] stamps; // guarded by this
+
+        Reloading(TlsConfig.KeySource source) {
+            this.keys = source instanceof TlsConfig.SelfSigned s ? SelfSignedCertificates.generate(s.names()) : source;
+            this.stamps = stamps();
+            this.context = build(keys);
+            this.nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();
         }
-        nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();
-        FileTime[] now = stamps();
-        if (java.util.Arrays.equals(now, stamps)) {
-            return;
+
+        SslContext current() {
+            if (keys instanceof TlsConfig.PemFiles && !config.reloadInterval().isZero() && System.nanoTime() - nextCheckNanos >= 0) {
+                reloadIfChanged();
+            }
+            return context;
         }
-        try {
-            context = build();
-            stamps = now;
-            LOG.info("TLS certificate reloaded from {}", ((TlsConfig.PemFiles) keys).certificateChain());
-        } catch (RuntimeException e) {
-            LOG.warn("TLS certificate changed but cannot be loaded, keeping the previous one: {}", e.getMessage());
+
+        private synchronized void reloadIfChanged() {
+            if (System.nanoTime() - nextCheckNanos < 0) {
+                return; // another thread just checked
+            }
+            nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();
+            FileTime[] now = stamps();
+            if (Arrays.equals(now, stamps)) {
+                return;
+            }
+            try {
+                context = build(keys);
+                stamps = now;
+                LOG.info("TLS certificate reloaded from {}", ((TlsConfig.PemFiles) keys).certificateChain());
+            } catch (RuntimeException e) {
+                LOG.warn("TLS certificate changed but cannot be loaded, keeping the previous one: {}", e.getMessage());
+            }
+        }
+
+        private FileTime[] stamps() {
+            if (!(keys instanceof TlsConfig.PemFiles pem)) {
+                return new FileTime[0];
+            }
+            try {
+                return new FileTime[] {Files.getLastModifiedTime(pem.certificateChain()), Files.getLastModifiedTime(pem.privateKey())};
+            } catch (IOException e) {
+                return new FileTime[0];
+            }
         }
     }
 
-    private FileTime[] stamps() {
-        if (!(keys instanceof TlsConfig.PemFiles pem)) {
-            return new FileTime[0];
-        }
-        try {
-            return new FileTime[] {Files.getLastModifiedTime(pem.certificateChain()), Files.getLastModifiedTime(pem.privateKey())};
-        } catch (IOException e) {
-            return new FileTime[0];
-        }
-    }
-
-    private SslContext build() {
+    private SslContext build(TlsConfig.KeySource keys) {
         SslContextBuilder builder = switch (keys) {
             case TlsConfig.PemFiles pem -> {
                 requireReadable(pem.certificateChain().toFile(), "certificate");
@@ -100,7 +142,7 @@ final class ServerSslContext {
                 yield SslContextBuilder.forServer(pem.certificateChain().toFile(), pem.privateKey().toFile(), pem.password());
             }
             case TlsConfig.KeyMaterial km -> SslContextBuilder.forServer(km.privateKey(), km.chain().toArray(X509Certificate[]::new));
-            case TlsConfig.SelfSigned s -> throw new IllegalStateException("unreachable: generated in the constructor");
+            case TlsConfig.SelfSigned s -> throw new IllegalStateException("unreachable: generated before building");
         };
         builder.sslProvider(SslProvider.JDK)
                 .protocols(config.protocols())

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,9 +27,13 @@ import java.util.Objects;
  *                        default trust store (used only when {@code clientAuth} is not NONE)
  * @param handshakeTimeout a handshake that takes longer closes the connection (default 10 s)
  * @param reloadInterval  how often PEM files are checked for changes; zero never (default 60 s)
+ * @param sni             other certificates by the host name a client asks for with SNI: an exact name
+ *                        ({@code mail.example.org}) or a wildcard for one label ({@code *.example.org});
+ *                        clients asking for another name, or none, get {@code keys}
  */
 public record TlsConfig(KeySource keys, List<String> protocols, List<String> cipherSuites, ClientAuth clientAuth,
-                        Path clientCaFile, Duration handshakeTimeout, Duration reloadInterval) {
+                        Path clientCaFile, Duration handshakeTimeout, Duration reloadInterval,
+                        Map<String, KeySource> sni) {
 
     /** Where the server's private key and certificate chain come from. */
     public sealed interface KeySource permits PemFiles, KeyMaterial, SelfSigned {
@@ -99,6 +106,18 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
         if (reloadInterval.isNegative()) {
             throw new IllegalArgumentException("reloadInterval must not be negative");
         }
+        Map<String, KeySource> names = new LinkedHashMap<>();
+        for (var e : sni.entrySet()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            String bare = name.startsWith("*.") ? name.substring(2) : name;
+            if (bare.isEmpty() || bare.contains("*") || bare.startsWith(".") || bare.endsWith(".")) {
+                throw new IllegalArgumentException("bad SNI host name '" + e.getKey() + "' (a name, or *.name)");
+            }
+            if (names.put(name, Objects.requireNonNull(e.getValue(), "SNI keys")) != null) {
+                throw new IllegalArgumentException("SNI host name listed twice: " + e.getKey());
+            }
+        }
+        sni = java.util.Collections.unmodifiableMap(names);
     }
 
     /** TLS with the certificate chain and key in these PEM files. */
@@ -129,6 +148,7 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
         private Path clientCaFile;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration reloadInterval = Duration.ofSeconds(60);
+        private final Map<String, KeySource> sni = new LinkedHashMap<>();
 
         private Builder(KeySource keys) {
             this.keys = keys;
@@ -170,8 +190,14 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
             return this;
         }
 
+        /** Serves {@code keys} to clients that ask for {@code hostName} (or a name under {@code *.domain}) with SNI. */
+        public Builder sni(String hostName, KeySource keys) {
+            this.sni.put(hostName, keys);
+            return this;
+        }
+
         public TlsConfig build() {
-            return new TlsConfig(keys, protocols, cipherSuites, clientAuth, clientCaFile, handshakeTimeout, reloadInterval);
+            return new TlsConfig(keys, protocols, cipherSuites, clientAuth, clientCaFile, handshakeTimeout, reloadInterval, sni);
         }
     }
 }

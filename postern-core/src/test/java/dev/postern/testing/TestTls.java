@@ -47,7 +47,15 @@ public final class TestTls {
 
     /** Layers a client TLS handshake over an open connection (after STARTTLS's 220, or after a PROXY header). */
     public static SSLSocket handshake(Socket plain, SSLContext ctx) throws IOException {
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "mx.test", plain.getPort(), true);
+        return handshake(plain, ctx, "mx.test");
+    }
+
+    /** As above, asking for {@code serverName} with SNI (null: no SNI at all). */
+    public static SSLSocket handshake(Socket plain, SSLContext ctx, String serverName) throws IOException {
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, serverName == null ? null : serverName, plain.getPort(), true);
+        javax.net.ssl.SSLParameters params = s.getSSLParameters();
+        params.setServerNames(serverName == null ? List.of() : List.of(new javax.net.ssl.SNIHostName(serverName)));
+        s.setSSLParameters(params);
         s.setUseClientMode(true);
         s.startHandshake();
         return s;

@@ -314,8 +314,44 @@ class TlsSocketTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("implicit TLS");
     }
 
+    @Test
+    void sniPicksTheCertificateByTheNameTheClientAsksFor() throws Exception {
+        TlsConfig.KeyMaterial mail = SelfSignedCertificates.generate(List.of("mail.example.org"));
+        TlsConfig.KeyMaterial wildcard = SelfSignedCertificates.generate(List.of("*.example.net"));
+        Recorder h = new Recorder(false);
+        SmtpServer server = start(h, c -> c.listen(Listener.of("127.0.0.1", 0).withImplicitTls())
+                .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain())
+                        .sni("Mail.Example.org", mail).sni("*.example.net", wildcard).build()));
+        int starttls = server.boundAddresses().get(0).getPort();
+        int implicit = server.boundAddresses().get(1).getPort();
+        assertThat(serverCertificate(implicit, "mail.example.org")).isEqualTo(mail.chain().getFirst());
+        assertThat(serverCertificate(implicit, "MAIL.example.ORG")).isEqualTo(mail.chain().getFirst());
+        assertThat(serverCertificate(implicit, "mx1.example.net")).isEqualTo(wildcard.chain().getFirst());
+        assertThat(serverCertificate(implicit, "a.mx1.example.net")).isEqualTo(TestTls.SERVER.chain().getFirst());
+        assertThat(serverCertificate(implicit, "other.test")).isEqualTo(TestTls.SERVER.chain().getFirst());
+        assertThat(serverCertificate(implicit, null)).isEqualTo(TestTls.SERVER.chain().getFirst());
+        try (Socket s = connect(null, starttls)) {
+            Lines io = new Lines(s);
+            io.reply();
+            io.cmd("EHLO c");
+            assertThat(io.cmd("STARTTLS")).startsWith("220 2.0.0");
+            SSLSocket tls = TestTls.handshake(s, TestTls.client(null), "mail.example.org");
+            assertThat(tls.getSession().getPeerCertificates()[0]).isEqualTo(mail.chain().getFirst());
+            assertThat(new Lines(tls).cmd("EHLO c")).startsWith("250-mx.test");
+        }
+        List<String> names = new ArrayList<>();
+        for (Session secured; (secured = h.secured.poll(1, TimeUnit.SECONDS)) != null; ) {
+            names.add(secured.tls().orElseThrow().serverName());
+        }
+        assertThat(names).contains("mail.example.org", "mx1.example.net");
+    }
+
     private static X509Certificate serverCertificate(int port) throws Exception {
-        try (Socket s = connect(null, port); SSLSocket tls = TestTls.handshake(s, TestTls.client(null))) {
+        return serverCertificate(port, "mx.test");
+    }
+
+    private static X509Certificate serverCertificate(int port, String serverName) throws Exception {
+        try (Socket s = connect(null, port); SSLSocket tls = TestTls.handshake(s, TestTls.client(null), serverName)) {
             new Lines(tls).reply();
             return (X509Certificate) tls.getSession().getPeerCertificates()[0];
         }
