@@ -51,12 +51,8 @@ class HaproxyInteropTest {
     static final String CLIENT_IP = "127.0.0.9";
     static final String PROXY_IP = "127.0.0.1";
 
-    /**
-     * A plain TCP relay. {@code SEND_PROXY} is {@code send-proxy} (v1, text) or {@code send-proxy-v2}
-     * (binary); Postern reads either, for IPv4 and IPv6 clients. The listener must trust HAProxy's address
-     * (here 127.0.0.1/32).
-     */
-    static final String TCP_RELAY = """
+    /** The global and defaults sections every configuration here shares: TCP mode, logs to stderr. */
+    static final String PREAMBLE = """
             global
                 log stderr format raw local0 info
 
@@ -67,6 +63,14 @@ class HaproxyInteropTest {
                 timeout connect 5s
                 timeout client  1m
                 timeout server  1m
+            """;
+
+    /**
+     * A plain TCP relay. {@code SEND_PROXY} is {@code send-proxy} (v1, text) or {@code send-proxy-v2}
+     * (binary); Postern reads either, for IPv4 and IPv6 clients. The listener must trust HAProxy's address
+     * (here 127.0.0.1/32).
+     */
+    static final String TCP_RELAY = PREAMBLE + """
 
             frontend smtp
                 bind 127.0.0.1:${PROXY_PORT}
@@ -83,17 +87,7 @@ class HaproxyInteropTest {
      * it presented one (verified against {@code CLIENT_CA}), the SNI it asked for, a unique id to
      * correlate both logs, and a CRC32C of the header.
      */
-    static final String TLS_TERMINATION = """
-            global
-                log stderr format raw local0 info
-
-            defaults
-                mode    tcp
-                log     global
-                option  tcplog
-                timeout connect 5s
-                timeout client  1m
-                timeout server  1m
+    static final String TLS_TERMINATION = PREAMBLE + """
 
             frontend smtps
                 bind 127.0.0.1:${PROXY_PORT} ssl crt ${CERT_PEM} verify optional ca-file ${CLIENT_CA}
@@ -136,17 +130,7 @@ class HaproxyInteropTest {
      * Two hops: an edge relay speaks v1 to an inner one that reads it ({@code accept-proxy}) and passes
      * the same client on to Postern in v2. (One HAProxy process plays both, for the test.)
      */
-    static final String TWO_HOPS = """
-            global
-                log stderr format raw local0 info
-
-            defaults
-                mode    tcp
-                log     global
-                option  tcplog
-                timeout connect 5s
-                timeout client  1m
-                timeout server  1m
+    static final String TWO_HOPS = PREAMBLE + """
 
             frontend edge
                 bind 127.0.0.1:${PROXY_PORT}

@@ -41,17 +41,7 @@ class TlsInteropTest {
     static final String CLIENT_IP = "127.0.0.9";
 
     /** HAProxy passes TLS through (TCP mode) and puts a PROXY v2 header in front of it. */
-    static final String TLS_PASSTHROUGH = """
-            global
-                log stderr format raw local0 info
-
-            defaults
-                mode    tcp
-                log     global
-                option  tcplog
-                timeout connect 5s
-                timeout client  1m
-                timeout server  1m
+    static final String TLS_PASSTHROUGH = HaproxyInteropTest.PREAMBLE + """
 
             frontend smtps
                 bind 127.0.0.1:${PROXY_PORT}

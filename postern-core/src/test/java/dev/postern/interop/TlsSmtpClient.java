@@ -6,8 +6,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,8 +39,7 @@ final class TlsSmtpClient implements AutoCloseable {
         plain.bind(new InetSocketAddress(InetAddress.getByName(fromAddress), 0));
         plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
         plain.setSoTimeout(10_000);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(keys, new TrustManager[] {new TrustAll()}, null);
+        SSLContext tls = dev.postern.testing.TestTls.trustingAnyServer(keys);
         socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, sni, port, true);
         SSLParameters params = socket.getSSLParameters();
         params.setServerNames(List.of(new SNIHostName(sni)));
@@ -77,20 +73,5 @@ final class TlsSmtpClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

@@ -40,6 +40,11 @@ public final class TestTls {
             kmf.init(ks, new char[0]);
             keys = kmf.getKeyManagers();
         }
+        return trustingAnyServer(keys);
+    }
+
+    /** A client TLS context with these key managers (may be null) that trusts any server. */
+    public static SSLContext trustingAnyServer(KeyManager[] keys) throws GeneralSecurityException {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(keys, new TrustManager[] {new TrustAll()}, null);
         return ctx;
