@@ -349,6 +349,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             proxyTimer.cancel(false);
         }
         awaitingProxyHeader = null;
+        closing.set(true); // closed already: nothing more to write (and the event loop may be going away)
         submit(() -> {
             if (countedClient != null) {
                 server.releaseClient(countedClient);

@@ -32,7 +32,9 @@ import java.util.stream.Collectors;
  * into command-line arguments and parsed by the same picocli options, with the same converters.
  *
  * <p>One key is richer than its flag: each {@code listen} entry is either {@code "HOST:PORT"} or a
- * mapping that also sets that listener's PROXY protocol ({@link ListenEntry}). See
+ * mapping that also sets that listener's PROXY protocol and implicit TLS ({@link ListenEntry}), which
+ * takes the place of {@code --tls-listen}. The other TLS flags are the keys of a {@code tls:} mapping,
+ * named without {@code --tls-} ({@code tls: {cert: FILE, starttls: required}}). See
  * {@code postern.example.yml}.
  */
 final class ConfigFile {
@@ -42,6 +44,7 @@ final class ConfigFile {
     /**
      * One {@code listen} entry of the file.
      *
+     * @param address        the address, implicit TLS when the entry says {@code tls: implicit}
      * @param proxyProtocol  this listener's own mode, or null to use the top-level {@code proxy-protocol}
      * @param trustedProxies this listener's own trusted proxies, or null to use the top-level {@code trusted-proxies}
      */
@@ -51,7 +54,15 @@ final class ConfigFile {
     private static final String ADDRESS = "address";
     private static final String PROXY_PROTOCOL = "proxy-protocol";
     private static final String TRUSTED_PROXIES = "trusted-proxies";
-    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, PROXY_PROTOCOL, TRUSTED_PROXIES);
+    private static final String TLS = "tls";
+    private static final String IMPLICIT = "implicit";
+    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, PROXY_PROTOCOL, TRUSTED_PROXIES, TLS);
+
+    /** The TLS flags are --tls-NAME, and --starttls; in the file, NAME and starttls under {@code tls:}. */
+    private static final String TLS_FLAG_PREFIX = "tls-";
+    private static final String STARTTLS = "starttls";
+    /** Its file form is a listen entry's {@code tls: implicit}. */
+    private static final String TLS_LISTEN = "tls-listen";
 
     private final Path path;
     private final Map<String, Object> values;
@@ -131,6 +142,13 @@ final class ConfigFile {
                 TrustedSources trusted = map.containsKey(TRUSTED_PROXIES)
                         ? TrustedSources.parse(commaList(map.get(TRUSTED_PROXIES), where + "'" + TRUSTED_PROXIES + "'"))
                         : null;
+                if (map.containsKey(TLS)) {
+                    if (!plain(map.get(TLS), where + "'" + TLS + "'").strip().equalsIgnoreCase(IMPLICIT)) {
+                        throw new ConfigException(where + "'" + TLS + "' must be " + IMPLICIT + " (TLS from the first "
+                                + "byte, RFC 8314); leave it out for a plain listener, which offers STARTTLS");
+                    }
+                    listener = listener.withImplicitTls();
+                }
                 return new ListenEntry(listener, mode, trusted);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(where + e.getMessage());
@@ -138,7 +156,7 @@ final class ConfigFile {
         }
         if (item == null || item instanceof List) {
             throw new ConfigException(where + "must be \"HOST:PORT\" or a mapping with 'address' (and optionally "
-                    + "'proxy-protocol', 'trusted-proxies')");
+                    + "'proxy-protocol', 'trusted-proxies', 'tls')");
         }
         try {
             return new ListenEntry(Listener.parse(String.valueOf(item)), null, null);
@@ -169,22 +187,51 @@ final class ConfigFile {
     /**
      * The settings but {@code listen} (see {@link #listenEntries()}) as arguments for {@code spec}'s options.
      *
-     * @param settable the options a config file may set, keyed by long name without dashes
+     * @param settable    the options a config file may set at its top level, keyed by long name without dashes
+     * @param tlsSettable the options of the {@code tls:} mapping, keyed by their names there
      */
-    List<String> toArguments(Map<String, OptionSpec> settable) throws ConfigException {
+    List<String> toArguments(Map<String, OptionSpec> settable, Map<String, OptionSpec> tlsSettable) throws ConfigException {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Object> e : values.entrySet()) {
-            if (e.getKey().equals(LISTEN)) {
+            String key = e.getKey();
+            if (key.equals(LISTEN)) {
                 continue;
             }
-            OptionSpec option = settable.get(e.getKey());
-            if (option == null) {
-                throw new ConfigException(path + ": unknown key '" + e.getKey() + "' (known keys: "
-                        + String.join(", ", settable.keySet()) + ")");
+            if (key.equals(TLS)) {
+                addTlsArguments(args, e.getValue(), tlsSettable);
+                continue;
             }
-            addArguments(args, e.getKey(), option, e.getValue());
+            OptionSpec option = settable.get(key);
+            if (option == null) {
+                // "Keys are the flag names" would lead to tls-cert: at the top level.
+                String hint = key.startsWith(TLS_FLAG_PREFIX) || key.equals(STARTTLS)
+                        ? "; TLS settings go in the '" + TLS + "' mapping, and implicit-TLS listeners are listen entries "
+                                + "with '" + TLS + ": " + IMPLICIT + "'"
+                        : "";
+                throw new ConfigException(path + ": unknown key '" + key + "' (known keys: "
+                        + String.join(", ", settable.keySet()) + ", " + TLS + ")" + hint);
+            }
+            addArguments(args, key, option, e.getValue());
         }
         return args;
+    }
+
+    private void addTlsArguments(List<String> args, Object value, Map<String, OptionSpec> tlsSettable) throws ConfigException {
+        if (value == null) {
+            throw new ConfigException(path + ": '" + TLS + "' has no value");
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(path + ": '" + TLS + "' must be a mapping of TLS settings such as 'cert: FILE'");
+        }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            OptionSpec option = tlsSettable.get(key);
+            if (option == null) {
+                throw new ConfigException(path + ": unknown key '" + TLS + "." + key + "' (known keys of '" + TLS + "': "
+                        + String.join(", ", tlsSettable.keySet()) + ")");
+            }
+            addArguments(args, TLS + "." + key, option, e.getValue());
+        }
     }
 
     private void addArguments(List<String> args, String key, OptionSpec option, Object value) throws ConfigException {
@@ -222,11 +269,33 @@ final class ConfigFile {
         args.add(String.valueOf(value));
     }
 
-    /** The options of {@code spec} a config file may set: all long options but help and the config file itself. */
+    /**
+     * The options of {@code spec} a config file may set at its top level: all long options but help, the
+     * config file itself and the TLS ones ({@link #tlsOptions}).
+     */
     static Map<String, OptionSpec> settableOptions(CommandSpec spec, String configOption) {
         return spec.options().stream()
-                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals(configOption))
+                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals(configOption) && !isTls(o))
                 .collect(Collectors.toMap(o -> o.longestName().substring(2), o -> o, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    /**
+     * The options the {@code tls:} mapping may set, keyed by their names there: {@code --tls-cert} is
+     * {@code cert}, {@code --starttls} is {@code starttls}. Not {@code --tls-listen}: a listen entry says
+     * {@code tls: implicit} instead.
+     */
+    static Map<String, OptionSpec> tlsOptions(CommandSpec spec) {
+        return spec.options().stream()
+                .filter(o -> isTls(o) && !o.longestName().substring(2).equals(TLS_LISTEN))
+                .collect(Collectors.toMap(o -> {
+                    String name = o.longestName().substring(2);
+                    return name.equals(STARTTLS) ? name : name.substring(TLS_FLAG_PREFIX.length());
+                }, o -> o, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    private static boolean isTls(OptionSpec option) {
+        String name = option.longestName().substring(2);
+        return name.startsWith(TLS_FLAG_PREFIX) || name.equals(STARTTLS);
     }
 
     /**

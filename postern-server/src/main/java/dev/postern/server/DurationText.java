@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * Durations as people write them: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}, or
  * combined such as {@code 1m30s}; ISO-8601 ({@code PT5M}) is accepted too. A bare number is refused
- * because its unit would be a guess.
+ * because its unit would be a guess, but for {@code 0}, which is zero in any unit.
  */
 final class DurationText {
 
@@ -20,6 +20,9 @@ final class DurationText {
 
     static Duration parse(String text) {
         String t = text.strip();
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
         if (t.length() > 1 && (t.charAt(0) == 'P' || t.charAt(0) == 'p')) {
             try {
                 return Duration.parse(t);

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The value of the Received trace field this server adds to each message (RFC 5321 4.4):
- * <pre>from HELO (RDNS-or-unknown [IP]) by HOSTNAME (Postern) with PROTOCOL id ID [for &lt;RCPT&gt;]; DATE</pre>
+ * <pre>from HELO (RDNS-or-unknown [IP]) by HOSTNAME (Postern) with PROTOCOL id ID [for &lt;RCPT&gt;] [tls CIPHER-SUITE]; DATE</pre>
  * The client is the real one (after PROXY or XCLIENT), or the up-stream one an XFORWARD named.
  */
 final class ReceivedField {
@@ -50,6 +50,9 @@ final class ReceivedField {
         if (envelope != null && envelope.recipients().size() == 1) {
             sb.append(" for ").append(envelope.forwardPaths().get(0));
         }
+        // RFC 8314 4.3: the "tls" clause names the cipher suite. It is one of RFC 5321's
+        // Additional-Registered-Clauses, which come after FOR.
+        session.tls().ifPresent(tls -> sb.append(" tls ").append(tls.cipherSuite()));
         return sb.append("; ").append(DATE.format(now)).toString();
     }
 

@@ -12,8 +12,11 @@ import dev.postern.server.ValueConverters.ListenerConverter;
 import dev.postern.server.ValueConverters.LogLevelConverter;
 import dev.postern.server.ValueConverters.ProxyProtocolConverter;
 import dev.postern.server.ValueConverters.TrustedSourceConverter;
+import dev.postern.tls.StartTlsMode;
+import dev.postern.tls.TlsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -44,8 +47,9 @@ final class ServeCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = CONFIG_OPTION, paramLabel = "FILE",
-            description = "YAML settings file; its keys are these flags' names without the dashes, and each listen entry may set "
-                    + "its own proxy-protocol and trusted-proxies (see postern-server/src/main/resources/postern.example.yml). "
+            description = "YAML settings file; its keys are these flags' names without the dashes, the TLS ones in a tls: "
+                    + "mapping without --tls- (tls: {cert: FILE}), and each listen entry may set its own proxy-protocol, "
+                    + "trusted-proxies and tls: implicit (see postern-server/src/main/resources/postern.example.yml). "
                     + "Flags override it. Default: none.")
     private Path config;
 
@@ -53,6 +57,11 @@ final class ServeCommand implements Callable<Integer> {
             converter = ListenerConverter.class,
             description = "Address to listen on; repeat for more. HOST: an IP, [IPv6], a name, * or empty for every interface. Default: ${DEFAULT-VALUE}.")
     private List<Listener> listen;
+
+    @Option(names = "--tls-listen", paramLabel = "HOST:PORT", split = ",", converter = ListenerConverter.class,
+            description = "Address for implicit TLS (RFC 8314, like port 465: TLS from the first byte), besides --listen; "
+                    + "repeat for more. Needs a certificate (--tls-cert or --tls-self-signed). Default: none.")
+    private List<Listener> tlsListen;
 
     @Option(names = "--maildir", paramLabel = "DIR", defaultValue = "./mail",
             description = "Maildir to deliver into; tmp/, new/ and cur/ are created. Default: ${DEFAULT-VALUE}.")
@@ -147,6 +156,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Clients (e.g. load-balancer health checks) served but not logged per session. Default: none.")
     private List<String> ignoredHosts;
 
+    @Mixin
+    private TlsOptions tls;
+
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Least severe log event written to stderr: info writes about 3 lines per session, warn only problems "
@@ -187,21 +199,36 @@ final class ServeCommand implements Callable<Integer> {
                     .xclientHosts(xclient)
                     .xforwardHosts(xforward)
                     .ignoredHosts(trusted(ignoredHosts));
+            // The library's default name, resolved here already: a self-signed certificate is made out to it.
+            String name = hostname != null ? hostname : SmtpServerConfig.builder().build().hostname();
+            TlsConfig tlsConfig = tls.config(name);
+            server.hostname(name).tls(tlsConfig).startTls(tls.startTls());
             List<String> warnings = new ArrayList<>();
+            boolean implicitTls = false;
             for (Listener listener : listeners(fileListeners)) {
                 server.listen(listener);
                 if (listener.proxyProtocol() == ProxyProtocolMode.OFF && !listener.trustedProxies().equals(TrustedSources.NONE)) {
                     warnings.add("listener " + listener + " has trusted proxies but --proxy-protocol off: no PROXY header is read");
                 }
+                if (listener.implicitTls() && tlsConfig == null) {
+                    throw new ParameterException(spec.commandLine(), TlsOptions.needsCertificate(
+                            "implicit-TLS listener " + Listener.of(listener.host(), listener.port())));
+                }
+                implicitTls |= listener.implicitTls();
+            }
+            if (tlsConfig != null && tlsConfig.keys() instanceof TlsConfig.SelfSigned) {
+                warnings.add("--tls-self-signed: clients cannot verify the certificate generated for " + name
+                        + "; give --tls-cert and --tls-key for one they can");
+            }
+            if (tlsConfig != null && tls.startTls() == StartTlsMode.OFF && !implicitTls) {
+                warnings.add("a TLS certificate is configured but --starttls is off and no listener is implicit TLS "
+                        + "(--tls-listen): no connection uses it");
             }
             if (xclient.isWildcard()) {
                 warnings.add("--xclient-hosts '*': any client can claim any address and name with XCLIENT; list your proxies instead");
             }
             if (xforward.isWildcard()) {
                 warnings.add("--xforward-hosts '*': any client can put any client details in Received fields with XFORWARD");
-            }
-            if (hostname != null) {
-                server.hostname(hostname);
             }
             if (shutdownGrace.isNegative()) {
                 throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
@@ -213,15 +240,26 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The listeners with their PROXY protocol settings. The addresses are the flags', else the file's,
-     * else the default. A proxy setting given as a flag applies to every listener; else a listener's own
-     * setting in the file applies; else the file's top-level one, else the default.
+     * The listeners with their PROXY protocol and implicit-TLS settings. The plain addresses are
+     * --listen's, else the file's entries without {@code tls: implicit}, else the default; the
+     * implicit-TLS ones are --tls-listen's, else the file's entries with {@code tls: implicit}. A proxy
+     * setting given as a flag applies to every listener; else a listener's own setting in the file
+     * applies; else the file's top-level one, else the default.
      */
     private List<Listener> listeners(List<ConfigFile.ListenEntry> fileListeners) {
         ParseResult flags = spec.commandLine().getParseResult();
-        List<ConfigFile.ListenEntry> entries = fileListeners != null && !flags.hasMatchedOption("--listen")
-                ? fileListeners
-                : listen.stream().map(l -> new ConfigFile.ListenEntry(l, null, null)).toList();
+        boolean listenFlag = flags.hasMatchedOption("--listen");
+        boolean tlsListenFlag = flags.hasMatchedOption("--tls-listen");
+        List<ConfigFile.ListenEntry> entries = new ArrayList<>();
+        if (fileListeners != null) {
+            fileListeners.stream().filter(e -> e.address().implicitTls() ? !tlsListenFlag : !listenFlag).forEach(entries::add);
+        }
+        if (fileListeners == null || listenFlag) {
+            listen.forEach(l -> entries.add(new ConfigFile.ListenEntry(l, null, null)));
+        }
+        if (tlsListenFlag) {
+            tlsListen.forEach(l -> entries.add(new ConfigFile.ListenEntry(l.withImplicitTls(), null, null)));
+        }
         boolean modeFlag = flags.hasMatchedOption("--proxy-protocol");
         boolean trustedFlag = flags.hasMatchedOption("--trusted-proxies");
         List<Listener> listeners = new ArrayList<>();
@@ -261,7 +299,7 @@ final class ServeCommand implements Callable<Integer> {
             ConfigFile file = ConfigFile.read(config);
             listenEntries = file.listenEntries();
             try {
-                parsed = fromFile.parseArgs(file.toArguments(settable).toArray(String[]::new));
+                parsed = fromFile.parseArgs(file.toArguments(settable, ConfigFile.tlsOptions(spec)).toArray(String[]::new));
             } catch (ParameterException e) {
                 throw new ConfigException(file.path() + ": " + e.getMessage());
             }

@@ -1,13 +1,18 @@
 package dev.postern.server;
 
+import dev.postern.Listener;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServer;
+import dev.postern.SmtpServerConfig;
+import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.tls.StartTlsMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
@@ -32,6 +37,9 @@ final class StandaloneServer {
                 .start();
         LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server),
                 settings.discard() ? "discarding every message" : "maildir " + settings.maildir().toAbsolutePath().normalize());
+        for (Listener listener : settings.server().listeners()) {
+            LOG.info("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
+        }
         return server;
     }
 
@@ -63,12 +71,31 @@ final class StandaloneServer {
         }
     }
 
+    /** Whether a client of {@code listener} gets TLS at once, STARTTLS or neither, and whether a PROXY header is read. */
+    private static String describe(Listener listener, SmtpServerConfig config) {
+        String tls;
+        if (listener.implicitTls()) {
+            tls = "implicit TLS";
+        } else if (config.offersStartTls()) {
+            tls = "plain, STARTTLS offered" + (config.startTls() == StartTlsMode.REQUIRED ? " and required before MAIL" : "");
+        } else {
+            tls = "plain, STARTTLS not offered (" + (config.tls() == null ? "no certificate" : "--starttls off") + ")";
+        }
+        if (listener.proxyProtocol() == ProxyProtocolMode.OFF) {
+            return tls;
+        }
+        return tls + ", PROXY header " + listener.proxyProtocol().name().toLowerCase(Locale.ROOT) + " from " + listener.trustedProxies();
+    }
+
     private static String addresses(SmtpServer server) {
         return server.boundAddresses().stream().map(StandaloneServer::format).collect(Collectors.joining(", "));
     }
 
     private static String format(InetSocketAddress a) {
-        String host = a.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        return hostPort(a.getHostString(), a.getPort());
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 }

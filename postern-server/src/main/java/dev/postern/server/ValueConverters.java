@@ -4,6 +4,8 @@ import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.tls.StartTlsMode;
+import dev.postern.tls.TlsConfig;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -86,6 +88,28 @@ final class ValueConverters {
                 return value.strip();
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class StartTlsConverter implements ITypeConverter<StartTlsMode> {
+        @Override
+        public StartTlsMode convert(String value) {
+            try {
+                return StartTlsMode.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not one of off, optional, required");
+            }
+        }
+    }
+
+    static final class ClientAuthConverter implements ITypeConverter<TlsConfig.ClientAuth> {
+        @Override
+        public TlsConfig.ClientAuth convert(String value) {
+            try {
+                return TlsConfig.ClientAuth.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not one of none, optional, require");
             }
         }
     }

@@ -21,6 +21,7 @@ class DurationTextTest {
             "1m30s, PT1M30S",
             "1h5m, PT1H5M",
             "0s, PT0S",
+            "0, PT0S",
             "PT5M, PT5M",
             "pt90s, PT1M30S",
             "P1DT2H, PT26H",

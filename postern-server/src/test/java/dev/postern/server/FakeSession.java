@@ -3,6 +3,7 @@ package dev.postern.server;
 import dev.postern.Envelope;
 import dev.postern.Session;
 import dev.postern.proxy.ProxyInfo;
+import dev.postern.tls.TlsInfo;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -19,6 +20,8 @@ final class FakeSession implements Session {
     String heloName = "client.example";
     boolean esmtp = true;
     boolean secure;
+    /** The TLS layer; setting it makes the session secure. */
+    TlsInfo tls;
     String user;
     Envelope envelope;
     Map<String, String> xforward = Map.of();
@@ -37,7 +40,8 @@ final class FakeSession implements Session {
     @Override public int errorCount() { return 0; }
     @Override public int unknownCommandCount() { return 0; }
     @Override public int messageCount() { return 0; }
-    @Override public boolean isSecure() { return secure; }
+    @Override public boolean isSecure() { return secure || tls != null; }
+    @Override public Optional<TlsInfo> tls() { return Optional.ofNullable(tls); }
     @Override public Optional<String> authenticatedUser() { return Optional.ofNullable(user); }
     @Override public boolean isProxied() { return false; }
     @Override public Optional<ProxyInfo> proxy() { return Optional.empty(); }

@@ -134,7 +134,8 @@ class LauncherIT {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("--listen=HOST:PORT", "--maildir=DIR", "--discard", "--proxy-protocol=off|optional|required",
                 "--trusted-proxies=CIDR[,CIDR...]", "--proxy-timeout=DURATION", "--xclient-hosts=CIDR[,CIDR...]",
-                "--xforward-hosts", "--ignored-hosts", "--proxy-optional-wait", "--log-level", "--shutdown-grace", "--config=FILE");
+                "--xforward-hosts", "--ignored-hosts", "--proxy-optional-wait", "--log-level", "--shutdown-grace", "--config=FILE",
+                "--tls-listen=HOST:PORT", "--tls-cert=FILE", "--tls-self-signed", "--starttls=off|optional|required");
         assertThat(r.err()).isEmpty();
     }
 

@@ -7,6 +7,7 @@ import dev.postern.MailParameters;
 import dev.postern.Mailbox;
 import dev.postern.Recipient;
 import dev.postern.ReversePath;
+import dev.postern.tls.TlsInfo;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -84,6 +85,29 @@ class ReceivedFieldTest {
         assertThat(ReceivedField.protocol(s)).isEqualTo("UTF8SMTPA");
         s.secure = true;
         assertThat(ReceivedField.protocol(s)).isEqualTo("UTF8SMTPSA");
+    }
+
+    @Test
+    void tlsSessionsNameTheCipherSuiteInTheRfc8314TlsClauseAfterFor() {
+        FakeSession s = new FakeSession();
+        s.envelope = envelope(false, "bob@example.org");
+        s.tls = new TlsInfo("TLSv1.3", "TLS_AES_256_GCM_SHA384", List.of(), "mx.example.org", false);
+        assertThat(ReceivedField.value(s, "mx.example.org", "S1", NOW)).isEqualTo(
+                "from client.example (unknown [192.0.2.7]) by mx.example.org (Postern) with ESMTPS id S1"
+                        + " for <bob@example.org> tls TLS_AES_256_GCM_SHA384; Tue, 5 Mar 2024 09:07:02 +0200");
+        s.envelope = envelope(false, "bob@example.org", "carol@example.org");
+        s.tls = new TlsInfo("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", List.of(), null, true);
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW))
+                .endsWith(" with ESMTPS id S1 tls TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; Tue, 5 Mar 2024 09:07:02 +0200");
+    }
+
+    @Test
+    void plainSessionsHaveNoTlsClause() {
+        FakeSession s = new FakeSession();
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW)).doesNotContain(" tls ");
+        s.secure = true;
+        assertThat(ReceivedField.value(s, "mx", "S1", NOW)).as("secure, but the TLS layer is unknown")
+                .contains(" with ESMTPS id S1;").doesNotContain(" tls ");
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.tls.StartTlsMode;
+import dev.postern.tls.TlsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -353,7 +355,10 @@ class ServeCommandTest {
         for (String required : List.of("--config", "--listen", "--maildir", "--hostname", "--max-message-size",
                 "--max-recipients", "--max-errors", "--command-timeout", "--max-connections", "--line-endings",
                 "--discard", "--shutdown-grace", "--proxy-protocol", "--trusted-proxies", "--proxy-timeout",
-                "--proxy-optional-wait", "--xclient-hosts", "--xforward-hosts", "--ignored-hosts", "--log-level")) {
+                "--proxy-optional-wait", "--xclient-hosts", "--xforward-hosts", "--ignored-hosts", "--log-level",
+                "--tls-listen", "--tls-cert", "--tls-key", "--tls-key-password-file", "--tls-self-signed", "--starttls",
+                "--tls-protocols", "--tls-ciphers", "--tls-client-auth", "--tls-client-ca", "--tls-handshake-timeout",
+                "--tls-reload-interval")) {
             assertThat(blocks).containsKey(required);
         }
     }
@@ -493,7 +498,7 @@ class ServeCommandTest {
     void badListenEntriesAreErrorsNamingTheFileAndTheEntry() throws IOException {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("listen: [\"127.0.0.1:1\", {address: \"127.0.0.1:2\", proxy: on}]\n",
-                "listen entry 2: unknown key 'proxy' (known keys: address, proxy-protocol, trusted-proxies)");
+                "listen entry 2: unknown key 'proxy' (known keys: address, proxy-protocol, trusted-proxies, tls)");
         cases.put("listen: [{proxy-protocol: required}]\n", "listen entry 1: 'address' must be given as \"HOST:PORT\"");
         cases.put("listen: [{address: nowhere}]\n", "listen entry 1: listen address must be HOST:PORT");
         cases.put("listen: [{address: \"127.0.0.1:1\", proxy-protocol: maybe}]\n",
@@ -546,11 +551,262 @@ class ServeCommandTest {
                 proxied("::1", 2527, ProxyProtocolMode.OPTIONAL, "::1/128"));
         assertThat(s.server().hostname()).isEqualTo("mx.example.org");
         assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.parse("127.0.0.1/32"));
+        assertThat(s.server().tls()).as("no certificate in the example").isNull();
+        assertThat(s.server().startTls()).isEqualTo(StartTlsMode.OPTIONAL);
         assertThat(s.warnings()).isEmpty();
         CommandLine serve = PosternMain.commandLine().getSubcommands().get("serve");
         for (String key : ConfigFile.settableOptions(serve.getCommandSpec(), ServeCommand.CONFIG_OPTION).keySet()) {
             assertThat(example).as("the example shows " + key).containsPattern("(?m)^(# )?" + key + ":");
         }
+        assertThat(example).containsPattern("(?m)^tls:$").containsPattern("(?m)^  #   tls: implicit$");
+        for (String key : ConfigFile.tlsOptions(serve.getCommandSpec()).keySet()) {
+            assertThat(example).as("the example shows tls: " + key).containsPattern("(?m)^  (# )?" + key + ":");
+        }
+    }
+
+    @Test
+    void exampleConfigFileTlsLinesAreValidUncommented() throws IOException {
+        String example;
+        try (var in = ServeCommand.class.getResourceAsStream("/postern.example.yml")) {
+            example = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Path ca = Files.writeString(dir.resolve("client-ca.pem"), "x");
+        String uncommented = example
+                .replace("  # - address: \"127.0.0.1:4650\"\n  #   tls: implicit", "  - address: \"127.0.0.1:4650\"\n    tls: implicit")
+                .replace("  self-signed: false", "  self-signed: true")
+                .replace("  # ciphers:", "  ciphers:")
+                .replace("  client-auth: none\n  # client-ca: /etc/postern/client-ca.pem", "  client-auth: optional\n  client-ca: " + ca);
+        SmtpServerConfig c = settings("--config", yaml(uncommented).toString()).server();
+        assertThat(c.listeners()).contains(Listener.of("127.0.0.1", 4650).withImplicitTls());
+        TlsConfig tls = c.tls();
+        assertThat(tls.keys()).isEqualTo(new TlsConfig.SelfSigned(List.of("mx.example.org")));
+        assertThat(tls.cipherSuites()).hasSize(3);
+        assertThat(tls.clientCaFile()).isEqualTo(ca);
+    }
+
+    // ---- TLS
+
+    private Path file(String name) throws IOException {
+        return Files.writeString(dir.resolve(name), "not read before the server starts\n");
+    }
+
+    @Test
+    void withoutACertificateThereIsNoTls() {
+        SmtpServerConfig c = settings().server();
+        assertThat(c.tls()).isNull();
+        assertThat(c.startTls()).isEqualTo(StartTlsMode.OPTIONAL);
+        assertThat(c.offersStartTls()).isFalse();
+        assertThat(settings("--starttls", "off").server().tls()).as("off needs no certificate").isNull();
+    }
+
+    @Test
+    void tlsDefaultsAreTheLibraryDefaults() {
+        ServeSettings s = settings("--tls-self-signed", "--hostname", "mx.test");
+        assertThat(s.server().tls()).isEqualTo(TlsConfig.selfSigned("mx.test").build());
+        assertThat(s.server().startTls()).isEqualTo(StartTlsMode.OPTIONAL);
+        assertThat(s.server().offersStartTls()).isTrue();
+        assertThat(s.server().listeners()).containsExactly(Listener.of("127.0.0.1", 2525));
+    }
+
+    @Test
+    void selfSignedCertificateIsForTheServersNameAndAWarning() {
+        ServeSettings s = settings("--tls-self-signed");
+        String name = s.server().hostname();
+        assertThat(name).isEqualTo(SmtpServerConfig.builder().build().hostname());
+        assertThat(s.server().tls().keys()).isEqualTo(new TlsConfig.SelfSigned(List.of(name)));
+        assertThat(s.warnings()).singleElement().asString()
+                .startsWith("--tls-self-signed: clients cannot verify the certificate generated for " + name);
+    }
+
+    @Test
+    void everyTlsFlagReachesTheSettings() throws IOException {
+        Path cert = file("cert.pem");
+        Path key = file("key.pem");
+        Path password = Files.writeString(dir.resolve("password"), "s3cret pass\nsecond line ignored\n");
+        Path ca = file("ca.pem");
+        ServeSettings s = settings("--listen", "127.0.0.1:2587",
+                "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--tls-key-password-file", password.toString(),
+                "--starttls", "REQUIRED",
+                "--tls-listen", "127.0.0.1:4650,[::1]:4651",
+                "--tls-protocols", "TLSv1.3",
+                "--tls-ciphers", "TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256",
+                "--tls-client-auth", "require", "--tls-client-ca", ca.toString(),
+                "--tls-handshake-timeout", "3s",
+                "--tls-reload-interval", "0");
+        SmtpServerConfig c = s.server();
+        assertThat(c.tls()).isEqualTo(TlsConfig.builder(new TlsConfig.PemFiles(cert, key, "s3cret pass"))
+                .protocols("TLSv1.3")
+                .cipherSuites(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"))
+                .clientAuth(TlsConfig.ClientAuth.REQUIRE)
+                .clientCaFile(ca)
+                .handshakeTimeout(Duration.ofSeconds(3))
+                .reloadInterval(Duration.ZERO)
+                .build());
+        assertThat(c.startTls()).isEqualTo(StartTlsMode.REQUIRED);
+        assertThat(c.listeners()).containsExactly(Listener.of("127.0.0.1", 2587),
+                Listener.of("127.0.0.1", 4650).withImplicitTls(), Listener.of("::1", 4651).withImplicitTls());
+        assertThat(s.warnings()).isEmpty();
+    }
+
+    @Test
+    void tlsListenersGetTheProxyFlagsToo() {
+        ServeSettings s = settings("--tls-self-signed", "--tls-listen", "127.0.0.1:4650", "--proxy-protocol", "required",
+                "--trusted-proxies", "10.0.0.0/8");
+        assertThat(s.server().listeners()).containsExactly(
+                proxied("127.0.0.1", 2525, ProxyProtocolMode.REQUIRED, "10.0.0.0/8"),
+                proxied("127.0.0.1", 4650, ProxyProtocolMode.REQUIRED, "10.0.0.0/8").withImplicitTls());
+    }
+
+    @Test
+    void certificateThatNoConnectionUsesIsAWarning() {
+        assertThat(settings("--tls-self-signed", "--hostname", "mx.test", "--starttls", "off").warnings())
+                .hasSize(2).anySatisfy(w -> assertThat(w).contains("--starttls is off and no listener is implicit TLS"));
+        assertThat(settings("--tls-self-signed", "--starttls", "off", "--tls-listen", "127.0.0.1:4650").warnings())
+                .noneSatisfy(w -> assertThat(w).contains("--starttls is off"));
+    }
+
+    @Test
+    void badTlsSettingsExitWith2AndOneLine() throws IOException {
+        String cert = file("cert.pem").toString();
+        String key = file("key.pem").toString();
+        String empty = Files.writeString(dir.resolve("empty"), "").toString();
+        String missing = dir.resolve("missing.pem").toString();
+        Map<List<String>, String> cases = new LinkedHashMap<>();
+        cases.put(List.of("--tls-cert", cert), "--tls-cert and --tls-key go together: give both PEM files");
+        cases.put(List.of("--tls-key", key), "--tls-cert and --tls-key go together");
+        cases.put(List.of("--tls-self-signed", "--tls-cert", cert, "--tls-key", key),
+                "--tls-self-signed and --tls-cert exclude each other");
+        cases.put(List.of("--tls-key-password-file", key), "--tls-key-password-file needs --tls-key");
+        cases.put(List.of("--tls-self-signed", "--tls-key-password-file", key), "--tls-key-password-file needs --tls-key");
+        cases.put(List.of("--starttls", "required"), "--starttls required needs a certificate: give --tls-cert and "
+                + "--tls-key, or --tls-self-signed");
+        cases.put(List.of("--tls-listen", "127.0.0.1:4650"), "implicit-TLS listener 127.0.0.1:4650 needs a certificate");
+        cases.put(List.of("--tls-client-auth", "require"), "--tls-client-auth require needs a certificate");
+        cases.put(List.of("--tls-self-signed", "--tls-client-ca", cert), "--tls-client-ca needs --tls-client-auth optional or require");
+        cases.put(List.of("--tls-cert", missing, "--tls-key", key), "cannot read the --tls-cert file " + missing);
+        cases.put(List.of("--tls-cert", cert, "--tls-key", dir.toString()), "cannot read the --tls-key file " + dir);
+        cases.put(List.of("--tls-cert", cert, "--tls-key", key, "--tls-key-password-file", empty),
+                "the --tls-key-password-file " + empty + " is empty");
+        cases.put(List.of("--tls-self-signed", "--tls-client-auth", "optional", "--tls-client-ca", missing),
+                "cannot read the --tls-client-ca file");
+        cases.put(List.of("--tls-self-signed", "--tls-protocols", "TLSv1.3,TLSv1.4"), "--tls-protocols: this JDK does not "
+                + "support 'TLSv1.4' (it offers TLSv1.3, TLSv1.2");
+        cases.put(List.of("--tls-self-signed", "--tls-protocols", "SSLv3"), "unknown TLS protocol version 'SSLv3'");
+        cases.put(List.of("--tls-self-signed", "--tls-ciphers", "TLS_AES_256_GCM_SHA384,TLS_NOPE"),
+                "--tls-ciphers: this JDK does not support 'TLS_NOPE'");
+        cases.put(List.of("--tls-self-signed", "--tls-handshake-timeout", "0s"), "handshakeTimeout must be positive");
+        cases.put(List.of("--tls-reload-interval", "soon"), "'soon' is not a duration");
+        cases.put(List.of("--starttls", "sometimes"), "'sometimes' is not one of off, optional, required");
+        cases.put(List.of("--tls-client-auth", "maybe"), "'maybe' is not one of none, optional, require");
+        cases.put(List.of("--tls-listen", "nowhere"), "listen address must be HOST:PORT");
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
+            args.addAll(c.getKey());
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
+            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
+            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
+        }
+    }
+
+    @Test
+    void configFileTlsMappingSetsEveryTlsSetting() throws IOException {
+        Path cert = file("cert.pem");
+        Path key = file("key.pem");
+        Path password = Files.writeString(dir.resolve("password"), "pw\n");
+        Path ca = file("ca.pem");
+        Path config = yaml("""
+                listen:
+                  - "127.0.0.1:2600"
+                  - address: "127.0.0.1:4650"
+                    tls: implicit
+                  - address: "127.0.0.1:4651"
+                    tls: IMPLICIT
+                    proxy-protocol: required
+                    trusted-proxies: 10.0.0.0/8
+                tls:
+                  cert: %s
+                  key: %s
+                  key-password-file: %s
+                  starttls: required
+                  protocols: [TLSv1.3, TLSv1.2]
+                  ciphers: TLS_AES_128_GCM_SHA256
+                  client-auth: optional
+                  client-ca: %s
+                  handshake-timeout: 2s
+                  reload-interval: 5m
+                """.formatted(cert, key, password, ca));
+        SmtpServerConfig c = settings("--config", config.toString()).server();
+        assertThat(c.tls()).isEqualTo(TlsConfig.builder(new TlsConfig.PemFiles(cert, key, "pw"))
+                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256"))
+                .clientAuth(TlsConfig.ClientAuth.OPTIONAL)
+                .clientCaFile(ca)
+                .handshakeTimeout(Duration.ofSeconds(2))
+                .reloadInterval(Duration.ofMinutes(5))
+                .build());
+        assertThat(c.startTls()).isEqualTo(StartTlsMode.REQUIRED);
+        assertThat(c.listeners()).containsExactly(Listener.of("127.0.0.1", 2600),
+                Listener.of("127.0.0.1", 4650).withImplicitTls(),
+                proxied("127.0.0.1", 4651, ProxyProtocolMode.REQUIRED, "10.0.0.0/8").withImplicitTls());
+    }
+
+    @Test
+    void tlsFlagsOverrideTheConfigFile() throws IOException {
+        Path config = yaml("""
+                listen:
+                  - "127.0.0.1:2600"
+                  - address: "127.0.0.1:4650"
+                    tls: implicit
+                tls:
+                  self-signed: true
+                  starttls: required
+                  protocols: [TLSv1.2]
+                hostname: mx.test
+                """);
+        SmtpServerConfig c = settings("--config", config.toString(), "--starttls", "off", "--tls-protocols", "TLSv1.3").server();
+        assertThat(c.tls()).isEqualTo(TlsConfig.selfSigned("mx.test").protocols("TLSv1.3").build());
+        assertThat(c.startTls()).isEqualTo(StartTlsMode.OFF);
+        assertThat(settings("--config", config.toString(), "--listen", "127.0.0.1:2999").server().listeners())
+                .as("--listen replaces the plain entries only")
+                .containsExactly(Listener.of("127.0.0.1", 4650).withImplicitTls(), Listener.of("127.0.0.1", 2999));
+        assertThat(settings("--config", config.toString(), "--tls-listen", "127.0.0.1:4999").server().listeners())
+                .as("--tls-listen replaces the implicit-TLS entries only")
+                .containsExactly(Listener.of("127.0.0.1", 2600), Listener.of("127.0.0.1", 4999).withImplicitTls());
+    }
+
+    @Test
+    void badTlsConfigIsAnErrorNamingTheFileAndTheKey() throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("tls: {certificate: a.pem}\n", "unknown key 'tls.certificate' (known keys of 'tls': cert, key, "
+                + "key-password-file, self-signed, starttls, protocols, ciphers, client-auth, client-ca, handshake-timeout, "
+                + "reload-interval)");
+        cases.put("tls-cert: a.pem\n", "unknown key 'tls-cert' (known keys: ");
+        cases.put("starttls: required\n", "TLS settings go in the 'tls' mapping, and implicit-TLS listeners are listen "
+                + "entries with 'tls: implicit'");
+        cases.put("tls-listen: \"127.0.0.1:465\"\n", "unknown key 'tls-listen'");
+        cases.put("tls: yes\n", "'tls' must be a mapping of TLS settings");
+        cases.put("tls:\n", "'tls' has no value");
+        cases.put("tls: {self-signed: maybe}\n", "'tls.self-signed' must be true or false");
+        cases.put("tls: {protocols: {a: b}}\n", "'tls.protocols' must be a value, not a mapping");
+        cases.put("tls: {cert: [a.pem, b.pem]}\n", "'tls.cert' takes one value, not a list");
+        cases.put("tls: {handshake-timeout: soon}\n", "'soon' is not a duration");
+        cases.put("tls: {starttls: sometimes}\n", "'sometimes' is not one of off, optional, required");
+        cases.put("tls: {self-signed: true, self-signed: false}\n", "duplicate key self-signed");
+        cases.put("listen: [{address: \"127.0.0.1:1\", tls: explicit}]\n",
+                "listen entry 1: 'tls' must be implicit (TLS from the first byte, RFC 8314)");
+        cases.put("listen: [{address: \"127.0.0.1:1\", tls: [implicit]}]\n", "listen entry 1: 'tls' must be a plain value");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = yaml(c.getKey());
+            assertThatThrownBy(() -> settings("--config", file.toString()))
+                    .as(c.getKey())
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(c.getValue());
+        }
+        assertThatThrownBy(() -> settings("--config", yaml("listen: [{address: \"127.0.0.1:465\", tls: implicit}]\n").toString()))
+                .isInstanceOf(ParameterException.class).hasMessageContaining("implicit-TLS listener 127.0.0.1:465 needs a certificate");
+        assertThatThrownBy(() -> settings("--config", yaml("tls: {starttls: required}\n").toString()))
+                .isInstanceOf(ParameterException.class).hasMessageContaining("--starttls required needs a certificate");
     }
 
     /** Splits picocli's option list into one whitespace-normalised block per option, keyed by long name. */

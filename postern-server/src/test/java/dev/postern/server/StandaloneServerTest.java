@@ -5,24 +5,40 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
 import dev.postern.SmtpServer;
+import dev.postern.tls.SelfSignedCertificates;
+import dev.postern.tls.TlsConfig;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -33,9 +49,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class StandaloneServerTest {
 
+    private static final String DATE = "; \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\r\n";
+
     /** RFC 5321 4.4 Received field as this server writes it, up to the date. */
     private static final String RECEIVED = "Received: from client\\.example \\(unknown \\[%s\\]\\) by mx\\.test \\(Postern\\)"
-            + " with ESMTP id [0-9A-Z]+ for <rcpt@example\\.org>; \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\r\n";
+            + " with ESMTP id [0-9A-Z]+ for <rcpt@example\\.org>" + DATE;
+
+    /** The same for a message received over TLS: ESMTPS (RFC 3848), and RFC 8314's tls clause with the cipher suite. */
+    private static final String RECEIVED_OVER_TLS = "Received: from client\\.example \\(unknown \\[127\\.0\\.0\\.1\\]\\) by "
+            + "mx\\.test \\(Postern\\) with ESMTPS id [0-9A-Z]+ for <rcpt@example\\.org> tls TLS_[A-Z0-9_]+" + DATE;
 
     @TempDir
     Path dir;
@@ -305,5 +327,122 @@ class StandaloneServerTest {
             assertThat(e).hasMessageContaining("451 4.3.0");
         }
         assertThat(delivered()).isEmpty();
+    }
+
+    // ---- TLS
+
+    /**
+     * Angus Mail settings for {@code protocol} (smtp, or smtps for implicit TLS) to 127.0.0.1:{@code port}.
+     * The certificates name mx.test, not the address connected to, so the name check is off; each test
+     * says which certificates it trusts.
+     */
+    private static Properties mailSettings(String protocol, int port) {
+        Properties props = new Properties();
+        props.put("mail." + protocol + ".ssl.checkserveridentity", "false");
+        props.put("mail." + protocol + ".host", "127.0.0.1");
+        props.put("mail." + protocol + ".port", String.valueOf(port));
+        props.put("mail." + protocol + ".localhost", "client.example");
+        props.put("mail." + protocol + ".connectiontimeout", "10000");
+        props.put("mail." + protocol + ".timeout", "10000");
+        props.put("mail." + protocol + ".writetimeout", "10000");
+        return props;
+    }
+
+    private static void send(String protocol, Properties props) throws MessagingException {
+        Session mail = Session.getInstance(props);
+        MimeMessage message = new MimeMessage(mail);
+        message.setFrom(new InternetAddress("sender@example.com"));
+        message.setRecipient(RecipientType.TO, new InternetAddress("rcpt@example.org"));
+        message.setSubject("over TLS");
+        message.setText("secret\r\n", "us-ascii");
+        try (Transport transport = mail.getTransport(protocol)) {
+            transport.connect();
+            transport.sendMessage(message, message.getAllRecipients());
+        }
+    }
+
+    @Test
+    void angusMailOverRequiredStartTlsWithASelfSignedCertificate() throws Exception {
+        List<String> lines;
+        try (LogCapture log = new LogCapture()) {
+            SmtpServer server = serve("--tls-self-signed", "--starttls", "required");
+            Properties props = mailSettings("smtp", server.port());
+            props.put("mail.smtp.starttls.enable", "true");
+            props.put("mail.smtp.starttls.required", "true");
+            props.put("mail.smtp.ssl.trust", "*");
+            send("smtp", props);
+            lines = log.lines();
+        }
+        assertThat(lines).anySatisfy(l -> assertThat(l)
+                        .contains("WARN ", "--tls-self-signed: clients cannot verify the certificate generated for mx.test"))
+                .anySatisfy(l -> assertThat(l)
+                        .contains("INFO ", "listener 127.0.0.1:0: plain, STARTTLS offered and required before MAIL\n"));
+        assertThat(read(delivered().get(0))).containsPattern("^" + RECEIVED_OVER_TLS).endsWith("\r\n\r\nsecret\r\n");
+    }
+
+    @Test
+    void angusMailOverImplicitTlsOnATlsListenListener() throws Exception {
+        List<String> lines;
+        try (LogCapture log = new LogCapture()) {
+            SmtpServer server = serve("--tls-self-signed", "--tls-listen", "127.0.0.1:0");
+            // Bound in the order of the listeners: --listen's, then --tls-listen's.
+            Properties props = mailSettings("smtps", server.boundAddresses().get(1).getPort());
+            props.put("mail.smtps.ssl.trust", "*");
+            send("smtps", props);
+            lines = log.lines();
+        }
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("INFO ", "listener 127.0.0.1:0: implicit TLS\n"))
+                .anySatisfy(l -> assertThat(l).contains("INFO ", "listener 127.0.0.1:0: plain, STARTTLS offered\n"));
+        assertThat(read(delivered().get(0))).containsPattern("^" + RECEIVED_OVER_TLS);
+    }
+
+    @ParameterizedTest(name = "encrypted key: {0}")
+    @ValueSource(booleans = {false, true})
+    void pemFilesAreTheCertificateClientsSee(boolean encrypted) throws Exception {
+        TlsConfig.KeyMaterial keys = SelfSignedCertificates.generate(List.of("mx.test"));
+        Path cert = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", keys.chain().get(0).getEncoded()));
+        Path key = dir.resolve("key.pem");
+        List<String> args = new ArrayList<>(List.of("--tls-cert", cert.toString(), "--tls-key", key.toString()));
+        if (encrypted) {
+            writeEncrypted(keys, key, "pass phrase");
+            assertThat(Files.readString(key)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
+            args.addAll(List.of("--tls-key-password-file", Files.writeString(dir.resolve("password"), "pass phrase\n").toString()));
+        } else {
+            Files.writeString(key, pem("PRIVATE KEY", keys.privateKey().getEncoded()));
+        }
+        SmtpServer server = serve(args.toArray(String[]::new));
+        Properties props = mailSettings("smtp", server.port());
+        props.put("mail.smtp.starttls.enable", "true");
+        props.put("mail.smtp.starttls.required", "true");
+        // The handshake succeeds only if the server presents this very certificate.
+        props.put("mail.smtp.ssl.socketFactory", trustingOnly(keys.chain().get(0)));
+        send("smtp", props);
+        assertThat(read(delivered().get(0))).containsPattern("^" + RECEIVED_OVER_TLS);
+    }
+
+    /** PEM as operators' tools write it: Base64 in 64-column lines between BEGIN and END lines. */
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** The key as an "ENCRYPTED PRIVATE KEY" (PKCS#8 with AES-256-CBC), as {@code openssl pkcs8 -topk8} writes it. */
+    private static void writeEncrypted(TlsConfig.KeyMaterial keys, Path file, String password) throws Exception {
+        var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                .setProvider(new BouncyCastleProvider()).setPassword(password.toCharArray()).build();
+        try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(file))) {
+            writer.writeObject(new JcaPKCS8Generator(keys.privateKey(), encryptor));
+        }
+    }
+
+    private static SSLSocketFactory trustingOnly(X509Certificate certificate) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("server", certificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context.getSocketFactory();
     }
 }
