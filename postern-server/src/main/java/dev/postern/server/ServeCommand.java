@@ -99,6 +99,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Open connections at once; one more gets 421. Default: ${DEFAULT-VALUE}.")
     private int maxConnections;
 
+    @Option(names = "--max-connections-per-client", paramLabel = "N", defaultValue = "0",
+            description = "Open connections at once from one client address (the real client's, after a PROXY header); "
+                    + "one more gets 421. 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    private int maxConnectionsPerClient;
+
     @Option(names = "--max-processings", paramLabel = "N", defaultValue = "256",
             description = "Message deliveries and other hook calls running at once; more wait. Default: ${DEFAULT-VALUE}.")
     private int maxProcessings;
@@ -123,6 +128,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "On SIGTERM, time open sessions get to finish before they get 421. Default: ${DEFAULT-VALUE}.")
     private Duration shutdownGrace;
+
+    @Option(names = "--http-listen", paramLabel = "HOST:PORT", converter = ListenerConverter.class,
+            description = "Address of an HTTP endpoint for monitoring: GET /metrics (Prometheus), /health and /ready (503 "
+                    + "once a stop has begun). For operators only: keep it off public networks. Default: none (off).")
+    private Listener httpListen;
 
     @Option(names = "--proxy-protocol", paramLabel = "off|optional|required", defaultValue = "off",
             converter = ProxyProtocolConverter.class,
@@ -190,6 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                     .dataTimeout(dataTimeout)
                     .sessionDeadline(sessionDeadline)
                     .maxConnections(maxConnections)
+                    .maxConnectionsPerClient(maxConnectionsPerClient)
                     .maxProcessings(maxProcessings)
                     .ioThreads(ioThreads)
                     .lineEndings(lineEndings)
@@ -233,7 +244,8 @@ final class ServeCommand implements Callable<Integer> {
             if (shutdownGrace.isNegative()) {
                 throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
             }
-            return new ServeSettings(server.build(), maildir, discard, shutdownGrace, logLevel, List.copyOf(warnings));
+            return new ServeSettings(server.build(), maildir, discard, shutdownGrace, httpListen, logLevel,
+                    List.copyOf(warnings));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }

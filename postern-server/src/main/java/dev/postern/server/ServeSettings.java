@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
 
 import java.nio.file.Path;
@@ -9,8 +10,9 @@ import java.util.List;
 /**
  * Everything {@code postern serve} needs to run, resolved from defaults, the config file and flags.
  *
- * @param warnings settings that are valid but probably not what was meant, to log at start
+ * @param httpListen the address of the monitoring endpoint ({@link MonitoringEndpoint}), or null for none
+ * @param warnings   settings that are valid but probably not what was meant, to log at start
  */
 record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace,
-                     LogThreshold logLevel, List<String> warnings) {
+                     Listener httpListen, LogThreshold logLevel, List<String> warnings) {
 }

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -22,12 +23,18 @@ final class StandaloneServer {
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneServer.class);
 
     private final ServeSettings settings;
+    private SmtpServer smtp;
+    /** Null without --http-listen. */
+    private MonitoringEndpoint monitoring;
 
     StandaloneServer(ServeSettings settings) {
         this.settings = settings;
     }
 
-    /** Starts the server and returns it running; the caller stops it. */
+    /**
+     * Starts the SMTP server, and the monitoring endpoint if there is one, and returns the SMTP server
+     * running; the caller stops them with {@link #stop}.
+     */
     SmtpServer start() throws IOException {
         settings.warnings().forEach(LOG::warn);
         SmtpServer server = SmtpServer.builder()
@@ -35,21 +42,57 @@ final class StandaloneServer {
                 .handler(handler())
                 .build()
                 .start();
+        MonitoringEndpoint endpoint = null;
+        if (settings.httpListen() != null) {
+            try {
+                endpoint = MonitoringEndpoint.start(settings.httpListen(), server);
+            } catch (IOException | RuntimeException e) {
+                // After the SMTP listeners, not before: a JDK server bound but never started keeps its port
+                // until the JVM exits. So a failure here closes them again, as if they had failed to bind.
+                server.stop(Duration.ZERO);
+                throw e;
+            }
+        }
         LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server),
                 settings.discard() ? "discarding every message" : "maildir " + settings.maildir().toAbsolutePath().normalize());
         for (Listener listener : settings.server().listeners()) {
             LOG.info("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
         }
+        if (endpoint != null) {
+            LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
+                    MonitoringEndpoint.METRICS, MonitoringEndpoint.HEALTH, MonitoringEndpoint.READY);
+        }
+        smtp = server;
+        monitoring = endpoint;
         return server;
     }
 
+    /**
+     * Stops gracefully: {@code /ready} answers 503 at once, open sessions get {@code grace} to finish
+     * (then 421), and the monitoring endpoint closes last, so that it answers throughout the stop.
+     */
+    void stop(Duration grace) {
+        if (monitoring != null) {
+            monitoring.stopping();
+        }
+        smtp.stop(grace);
+        if (monitoring != null) {
+            monitoring.stop();
+        }
+    }
+
+    /** The address the monitoring endpoint is bound to (its port when --http-listen asked for 0), or null without one. */
+    InetSocketAddress httpAddress() {
+        return monitoring == null ? null : monitoring.address();
+    }
+
     void runUntilShutdown() throws IOException, InterruptedException {
-        SmtpServer server = start();
+        start();
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: open sessions get {} to finish", settings.shutdownGrace());
-            server.stop(settings.shutdownGrace());
+            stop(settings.shutdownGrace());
             LOG.info("stopped");
             stopped.countDown();
             // An orderly stop is a success: exit 0, where the JVM would report 143 for SIGTERM and a

@@ -10,9 +10,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -129,13 +134,50 @@ class LauncherIT {
     }
 
     @Test
+    void readyAnswers503FromSigtermUntilTheLastSessionEndsThenExitsZero() throws Exception {
+        int port = freePort();
+        int httpPort = freePort();
+        Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", dir.resolve("mail").toString(),
+                "--shutdown-grace", "20s", "--http-listen", "127.0.0.1:" + httpPort);
+        awaitListening(server, port);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI ready = URI.create("http://127.0.0.1:" + httpPort + "/ready");
+        // The endpoint opens just after the SMTP listeners.
+        awaitListening(server, httpPort);
+        assertThat(get(http, ready).statusCode()).isEqualTo(200);
+
+        try (SmtpTestClient client = SmtpTestClient.connect(port)) {
+            assertThat(client.reply()).startsWith("220 ");
+            server.destroy(); // SIGTERM
+            HttpResponse<String> response = get(http, ready);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (response.statusCode() == 200 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                response = get(http, ready);
+            }
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo("stopping\n");
+            assertThat(server.isAlive()).as("waiting for the open session").isTrue();
+            assertThat(client.command("QUIT")).startsWith("221");
+        }
+        Result r = finish(server, 15);
+        assertThat(r.exitCode()).as("exit status after SIGTERM; stderr: " + r.err()).isZero();
+        assertThat(r.err()).contains("monitoring on http://127.0.0.1:" + httpPort + " (/metrics, /health, /ready)\n");
+    }
+
+    private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void serveHelpExitsZeroAndListsTheFlags() throws Exception {
         Result r = finish(start("serve", "--help"), 60);
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("--listen=HOST:PORT", "--maildir=DIR", "--discard", "--proxy-protocol=off|optional|required",
                 "--trusted-proxies=CIDR[,CIDR...]", "--proxy-timeout=DURATION", "--xclient-hosts=CIDR[,CIDR...]",
                 "--xforward-hosts", "--ignored-hosts", "--proxy-optional-wait", "--log-level", "--shutdown-grace", "--config=FILE",
-                "--tls-listen=HOST:PORT", "--tls-cert=FILE", "--tls-self-signed", "--starttls=off|optional|required");
+                "--tls-listen=HOST:PORT", "--tls-cert=FILE", "--tls-self-signed", "--starttls=off|optional|required",
+                "--http-listen=HOST:PORT", "--max-connections-per-client=N");
         assertThat(r.err()).isEmpty();
     }
 

@@ -17,6 +17,8 @@ import picocli.CommandLine.ParameterException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +78,8 @@ class ServeCommandTest {
         assertThat(s.maildir()).isEqualTo(Path.of("./mail"));
         assertThat(s.discard()).isFalse();
         assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.httpListen()).as("no monitoring endpoint unless asked for").isNull();
+        assertThat(s.server().maxConnectionsPerClient()).isZero();
         assertThat(s.logLevel()).isEqualTo(LogThreshold.INFO);
         assertThat(s.warnings()).isEmpty();
         assertThat(s.server().listeners().get(0).proxyProtocol()).isEqualTo(ProxyProtocolMode.OFF);
@@ -96,12 +100,14 @@ class ServeCommandTest {
                 "--data-timeout", "PT2M",
                 "--session-deadline", "1h",
                 "--max-connections", "50",
+                "--max-connections-per-client", "3",
                 "--max-processings", "8",
                 "--io-threads", "2",
                 "--line-endings", "strict",
                 "--reverse-dns",
                 "--discard",
                 "--shutdown-grace", "500ms",
+                "--http-listen", "[::1]:9025",
                 "--proxy-protocol", "required",
                 "--trusted-proxies", "10.0.0.0/8,::1",
                 "--proxy-timeout", "2s",
@@ -130,6 +136,8 @@ class ServeCommandTest {
         assertThat(c.dataTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.sessionDeadline()).isEqualTo(Duration.ofHours(1));
         assertThat(c.maxConnections()).isEqualTo(50);
+        assertThat(c.maxConnectionsPerClient()).isEqualTo(3);
+        assertThat(s.httpListen()).isEqualTo(Listener.of("::1", 9025));
         assertThat(c.maxProcessings()).isEqualTo(8);
         assertThat(c.ioThreads()).isEqualTo(2);
         assertThat(c.lineEndings()).isEqualTo(LineEndingPolicy.STRICT);
@@ -162,12 +170,14 @@ class ServeCommandTest {
                 data-timeout: 90s
                 session-deadline: 2h
                 max-connections: 10
+                max-connections-per-client: 2
                 max-processings: 4
                 io-threads: 1
                 line-endings: leave
                 reverse-dns: true
                 discard: true
                 shutdown-grace: 3s
+                http-listen: ":9100"
                 proxy-protocol: optional
                 trusted-proxies: ["127.0.0.1/32", "::1"]
                 proxy-timeout: 1s
@@ -198,6 +208,8 @@ class ServeCommandTest {
         assertThat(c.dataTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.sessionDeadline()).isEqualTo(Duration.ofHours(2));
         assertThat(c.maxConnections()).isEqualTo(10);
+        assertThat(c.maxConnectionsPerClient()).isEqualTo(2);
+        assertThat(s.httpListen()).as("every interface").isEqualTo(Listener.of("*", 9100));
         assertThat(c.maxProcessings()).isEqualTo(4);
         assertThat(c.ioThreads()).isEqualTo(1);
         assertThat(c.lineEndings()).isEqualTo(LineEndingPolicy.LEAVE);
@@ -335,6 +347,38 @@ class ServeCommandTest {
     }
 
     @Test
+    void badMonitoringAndPerClientValuesExitWith2AndOneLine() throws IOException {
+        Map<List<String>, String> cases = new LinkedHashMap<>();
+        cases.put(List.of("--http-listen", "9025"), "listen address must be HOST:PORT: 9025");
+        cases.put(List.of("--http-listen", "127.0.0.1:http"), "bad port in listen address: 127.0.0.1:http");
+        cases.put(List.of("--http-listen", "127.0.0.1:65536"), "listener port out of range: 65536");
+        cases.put(List.of("--http-listen", "::1:9025"), "write IPv6 listen addresses as [ADDR]:PORT");
+        cases.put(List.of("--max-connections-per-client", "-1"), "maxConnectionsPerClient must not be negative (0 = no limit)");
+        cases.put(List.of("--max-connections-per-client", "two"), "'two' is not an int");
+        cases.put(List.of("--config", yaml("http-listen: [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n").toString()),
+                "'http-listen' takes one value, not a list");
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
+            args.addAll(c.getKey());
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
+            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
+            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
+        }
+    }
+
+    @Test
+    void httpPortInUseExitsWith1AndOneLine() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Run r = run("serve", "--listen", "127.0.0.1:0", "--maildir", dir.resolve("mail").toString(), "--http-listen", address);
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.err()).startsWith("postern: cannot listen on --http-listen " + address + ": ");
+            assertThat(r.err().strip().lines()).hasSize(1);
+        }
+    }
+
+    @Test
     void helpListsEveryFlagWithItsDefault() {
         Run r = run("serve", "--help");
         assertThat(r.exitCode()).isZero();
@@ -354,7 +398,7 @@ class ServeCommandTest {
         }
         for (String required : List.of("--config", "--listen", "--maildir", "--hostname", "--max-message-size",
                 "--max-recipients", "--max-errors", "--command-timeout", "--max-connections", "--line-endings",
-                "--discard", "--shutdown-grace", "--proxy-protocol", "--trusted-proxies", "--proxy-timeout",
+                "--max-connections-per-client", "--discard", "--shutdown-grace", "--http-listen", "--proxy-protocol", "--trusted-proxies", "--proxy-timeout",
                 "--proxy-optional-wait", "--xclient-hosts", "--xforward-hosts", "--ignored-hosts", "--log-level",
                 "--tls-listen", "--tls-cert", "--tls-key", "--tls-key-password-file", "--tls-self-signed", "--starttls",
                 "--tls-protocols", "--tls-ciphers", "--tls-client-auth", "--tls-client-ca", "--tls-handshake-timeout",

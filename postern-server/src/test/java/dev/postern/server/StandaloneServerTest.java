@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
+import dev.postern.ServerMetrics;
 import dev.postern.SmtpServer;
 import dev.postern.tls.SelfSignedCertificates;
 import dev.postern.tls.TlsConfig;
@@ -31,6 +32,15 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +49,19 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The standalone server over real sockets, in this JVM, on 127.0.0.1 and a port the OS picks. */
 @Timeout(60)
@@ -62,21 +80,35 @@ class StandaloneServerTest {
     @TempDir
     Path dir;
 
-    private final List<SmtpServer> servers = new ArrayList<>();
+    private final List<StandaloneServer> servers = new ArrayList<>();
 
     @AfterEach
     void stopServers() {
         servers.forEach(s -> s.stop(Duration.ZERO));
     }
 
+    /** A started standalone server and its SMTP server. */
+    private record Running(StandaloneServer standalone, SmtpServer smtp) {
+        /** {@code path} on the monitoring endpoint. */
+        URI http(String path) {
+            InetSocketAddress address = standalone.httpAddress();
+            return URI.create("http://" + address.getHostString() + ":" + address.getPort() + path);
+        }
+    }
+
     /** Starts {@code postern serve ARGS} on 127.0.0.1:0 with hostname mx.test and the maildir in the temp dir. */
-    private SmtpServer serve(String... args) throws IOException {
+    private Running start(String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--hostname", "mx.test",
                 "--maildir", maildir().toString()));
         all.addAll(List.of(args));
-        SmtpServer server = new StandaloneServer(ServeCommandTest.settings(all.toArray(String[]::new))).start();
-        servers.add(server);
-        return server;
+        StandaloneServer standalone = new StandaloneServer(ServeCommandTest.settings(all.toArray(String[]::new)));
+        SmtpServer server = standalone.start();
+        servers.add(standalone);
+        return new Running(standalone, server);
+    }
+
+    private SmtpServer serve(String... args) throws IOException {
+        return start(args).smtp();
     }
 
     /** Collects every log event while it is open. */
@@ -444,5 +476,196 @@ class StandaloneServerTest {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, tmf.getTrustManagers(), null);
         return context.getSocketFactory();
+    }
+
+    // ---- Monitoring endpoint (--http-listen) and the per-client limit
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** Prometheus 0.0.4 metric names, and sample values as Go's ParseFloat reads them. */
+    private static final String NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
+    private static final Pattern COMMENT = Pattern.compile("# (HELP " + NAME + " .+|TYPE (" + NAME + ") "
+            + "(counter|gauge|histogram|summary|untyped))");
+    private static final Pattern SAMPLE = Pattern.compile("(" + NAME + ")(\\{[^}]*\\})? "
+            + "([-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?|[-+]?Inf|NaN)( -?\\d+)?");
+
+    private static HttpResponse<String> http(String method, URI uri) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .method(method, method.equals("POST") ? BodyPublishers.ofString("x=1") : BodyPublishers.noBody()).build();
+        return HTTP.send(request, BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http("GET", uri);
+    }
+
+    @Test
+    void metricsAreThePrometheusTextFormatWithEveryCounter() throws Exception {
+        long before = System.currentTimeMillis();
+        List<String> lines;
+        Running server;
+        try (LogCapture log = new LogCapture()) {
+            server = start("--http-listen", "127.0.0.1:0");
+            lines = log.lines();
+        }
+        long after = System.currentTimeMillis();
+        int port = server.standalone().httpAddress().getPort();
+        assertThat(port).isPositive();
+        assertThat(lines).anySatisfy(l -> assertThat(l)
+                .contains("INFO ", "monitoring on http://127.0.0.1:" + port + " (/metrics, /health, /ready)\n"));
+        try (SmtpTestClient client = SmtpTestClient.connect(server.smtp().port())) {
+            assertThat(client.deliver("a@example.com", "rcpt@example.org", "Subject: counted\r\n\r\nbody\r\n")).startsWith("250 ");
+            assertThat(client.command("QUIT")).startsWith("221");
+        }
+
+        HttpResponse<String> response = get(server.http("/metrics"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        String body = response.body();
+        assertThat(body).contains("# HELP postern_messages_accepted_total Messages accepted: 250 after DATA or the last BDAT.\n"
+                        + "# TYPE postern_messages_accepted_total counter\n"
+                        + "postern_messages_accepted_total 1\n")
+                .contains("\n# TYPE postern_connections_accepted_total counter\npostern_connections_accepted_total 1\n")
+                .contains("\n# TYPE postern_connections_active gauge\n")
+                .contains("\n# TYPE postern_up gauge\npostern_up 1\n")
+                .contains("\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ")
+                .contains("\n# TYPE jvm_memory_heap_used_bytes gauge\njvm_memory_heap_used_bytes ")
+                .endsWith("\n");
+        for (ServerMetrics.Counter counter : ServerMetrics.Counter.values()) {
+            String name = "postern_" + counter.name().toLowerCase(Locale.ROOT) + "_total";
+            assertThat(body).containsPattern("(?m)^# HELP " + name + " \\S").contains("# TYPE " + name + " counter\n");
+        }
+        Map<String, String> samples = parseExposition(body);
+        assertThat(Double.parseDouble(samples.get("postern_start_time_seconds")) * 1000).isBetween(before - 1.0, after + 1.0);
+        assertThat(Double.parseDouble(samples.get("process_cpu_seconds_total"))).isPositive();
+        assertThat(Long.parseLong(samples.get("jvm_memory_heap_used_bytes"))).isPositive();
+        assertThat(samples).containsEntry("postern_message_bytes_accepted_total",
+                String.valueOf(server.smtp().metrics().get(ServerMetrics.Counter.MESSAGE_BYTES_ACCEPTED)));
+    }
+
+    /**
+     * Checks {@code body} against the text format: every line a HELP or TYPE comment or a sample
+     * {@code name value} / {@code name{labels} value}, one TYPE per metric before its sample.
+     *
+     * @return the samples' values by metric name
+     */
+    private static Map<String, String> parseExposition(String body) {
+        Map<String, String> samples = new LinkedHashMap<>();
+        Set<String> typed = new HashSet<>();
+        for (String line : body.split("\n")) {
+            Matcher comment = COMMENT.matcher(line);
+            Matcher sample = SAMPLE.matcher(line);
+            if (comment.matches()) {
+                if (comment.group(2) != null) {
+                    assertThat(typed.add(comment.group(2))).as("one TYPE line for " + comment.group(2)).isTrue();
+                }
+            } else {
+                assertThat(sample.matches()).as("a sample line: " + line).isTrue();
+                assertThat(typed).as("TYPE before the sample " + line).contains(sample.group(1));
+                samples.put(sample.group(1), sample.group(3));
+            }
+        }
+        return samples;
+    }
+
+    @Test
+    void healthAndReadyAnswer200AndHeadAnswersWithoutABody() throws Exception {
+        Running server = start("--http-listen", "127.0.0.1:0");
+        HttpResponse<String> health = get(server.http("/health"));
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("ok\n");
+        assertThat(health.headers().firstValue("Cache-Control")).hasValue("no-store");
+        HttpResponse<String> ready = get(server.http("/ready?from=haproxy"));
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("ready\n");
+        HttpResponse<String> head = http("HEAD", server.http("/metrics"));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValueAsLong("Content-Length").orElseThrow()).isPositive();
+    }
+
+    @Test
+    void otherMethodsGet405AndOtherPaths404() throws Exception {
+        Running server = start("--http-listen", "127.0.0.1:0");
+        for (String method : List.of("POST", "PUT", "DELETE", "OPTIONS")) {
+            HttpResponse<String> response = http(method, server.http("/metrics"));
+            assertThat(response.statusCode()).as(method).isEqualTo(405);
+            assertThat(response.headers().firstValue("Allow")).as(method).hasValue("GET, HEAD");
+        }
+        for (String path : List.of("/", "/metrics/", "/healthz", "/ready/now", "/../metrics")) {
+            HttpResponse<String> response = get(server.http(path));
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.body()).as(path).isEqualTo("not found: try /metrics, /health or /ready\n");
+        }
+        assertThat(http("POST", server.http("/nope")).statusCode()).isEqualTo(404);
+        assertThat(get(server.http("/health")).statusCode()).as("still answering").isEqualTo(200);
+    }
+
+    @Test
+    void readyAnswers503FromTheStartOfAGracefulStopAndTheEndpointClosesLast() throws Exception {
+        Running server = start("--http-listen", "127.0.0.1:0");
+        URI ready = server.http("/ready");
+        Thread stopping;
+        try (SmtpTestClient client = SmtpTestClient.connect(server.smtp().port())) {
+            assertThat(client.reply()).startsWith("220 ");
+            stopping = Thread.ofPlatform().start(() -> server.standalone().stop(Duration.ofSeconds(30)));
+            HttpResponse<String> response = get(ready);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (response.statusCode() == 200 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                response = get(ready);
+            }
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo("stopping\n");
+            assertThat(stopping.isAlive()).as("the stop waits for the open session").isTrue();
+            assertThat(get(server.http("/health")).statusCode()).as("alive while stopping").isEqualTo(200);
+            assertThat(get(server.http("/metrics")).body()).contains("\npostern_connections_active 1\n");
+            assertThat(client.command("QUIT")).startsWith("221");
+        }
+        stopping.join(Duration.ofSeconds(10));
+        assertThat(stopping.isAlive()).as("the stop ends with the last session").isFalse();
+        assertThatThrownBy(() -> get(ready)).as("the endpoint is closed once the stop is over").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void withoutHttpListenThereIsNoEndpoint() throws Exception {
+        assertThat(start().standalone().httpAddress()).isNull();
+    }
+
+    @Test
+    void httpPortInUseFailsTheStartAndClosesTheSmtpListeners() throws Exception {
+        int smtpPort = freePort();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> start("--listen", "127.0.0.1:" + smtpPort, "--http-listen", "127.0.0.1:" + taken.getLocalPort()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("cannot listen on --http-listen 127.0.0.1:" + taken.getLocalPort() + ": ");
+        }
+        try (ServerSocket free = new ServerSocket(smtpPort, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThat(free.getLocalPort()).as("the SMTP port is free again").isEqualTo(smtpPort);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void maxConnectionsPerClientRefusesTheThirdConnectionWith421() throws Exception {
+        SmtpServer server = serve("--max-connections-per-client", "2");
+        try (SmtpTestClient first = SmtpTestClient.connect(server.port());
+             SmtpTestClient second = SmtpTestClient.connect(server.port())) {
+            assertThat(first.reply()).startsWith("220 ");
+            assertThat(second.reply()).startsWith("220 ");
+            try (SmtpTestClient third = SmtpTestClient.connect(server.port())) {
+                assertThat(third.reply()).startsWith("421 4.7.0 ");
+                assertThat(third.reply()).as("closed after the 421").isNull();
+            }
+            assertThat(first.deliverAfterGreeting("a@example.com", "rcpt@example.org", "Subject: x\r\n\r\nbody\r\n"))
+                    .as("the admitted sessions go on").startsWith("250 ");
+        }
+        assertThat(server.metrics().get(ServerMetrics.Counter.CONNECTIONS_REFUSED)).isEqualTo(1);
     }
 }
