@@ -2,6 +2,7 @@ package dev.postern.netty;
 
 import dev.postern.Listener;
 import dev.postern.LogLevel;
+import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
@@ -146,7 +147,7 @@ public final class NettyTransport {
         }
     }
 
-    public dev.postern.ServerMetrics metrics() {
+    public ServerMetrics metrics() {
         return server.metrics;
     }
 

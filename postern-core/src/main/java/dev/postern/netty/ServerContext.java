@@ -1,5 +1,6 @@
 package dev.postern.netty;
 
+import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 
@@ -22,7 +23,7 @@ final class ServerContext {
     final Set<SmtpSessionHandler> sessions = ConcurrentHashMap.newKeySet();
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
-    final dev.postern.ServerMetrics metrics = new dev.postern.ServerMetrics();
+    final ServerMetrics metrics = new ServerMetrics();
     /** Open connections per real client address, when {@code maxConnectionsPerClient} is set. */
     private final ConcurrentMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     /** Null when no TLS is configured. */

@@ -22,6 +22,8 @@ import dev.postern.message.MessageSpool;
 import dev.postern.message.ReceivedMessage;
 import dev.postern.proxy.XclientCommand;
 import dev.postern.proxy.XforwardCommand;
+import dev.postern.tls.StartTlsMode;
+import dev.postern.tls.TlsInfo;
 import io.netty.buffer.ByteBuf;
 
 import java.net.InetAddress;
@@ -31,6 +33,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -92,7 +96,8 @@ public final class SmtpProtocol {
     private boolean tlsPending; // STARTTLS accepted, handshake not done: input is plaintext to discard
     private SaslExchange sasl; // an AUTH exchange waiting for the client's next line
     private SmtpReply saslFailure; // XOAUTH2: the refusal to send once the client acknowledges the error challenge
-    private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
+    /** For CRAM-MD5 challenges; one for the server (SecureRandom is thread-safe), not one per connection. */
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     // the message being received
     private MessageSpool spool;
@@ -700,7 +705,7 @@ public final class SmtpProtocol {
             send(Replies.AUTH_NEEDS_TLS);
             return;
         }
-        sasl = SaslExchange.start(mechanism.get(), config.hostname(), random, clock);
+        sasl = SaslExchange.start(mechanism.get(), config.hostname(), RANDOM, clock);
         saslStep(sasl.begin(words.length == 2 ? words[1] : null));
     }
 
@@ -716,8 +721,7 @@ public final class SmtpProtocol {
 
     private void saslStep(SaslExchange.Step step) {
         switch (step) {
-            case SaslExchange.Step.Challenge c -> send(SmtpReply.of(334,
-                    java.util.Base64.getEncoder().encodeToString(c.text().getBytes(StandardCharsets.UTF_8))));
+            case SaslExchange.Step.Challenge c -> send(saslChallenge(c.text()));
             case SaslExchange.Step.Cancelled c -> {
                 abortSasl();
                 send(Replies.AUTH_CANCELLED);
@@ -743,8 +747,7 @@ public final class SmtpProtocol {
             if (mechanism == AuthMechanism.XOAUTH2) {
                 // Google's XOAUTH2: an error challenge first; the refusal follows the client's (empty) answer.
                 saslFailure = r.reply();
-                send(SmtpReply.of(334, java.util.Base64.getEncoder().encodeToString(
-                        "{\"status\":\"401\",\"schemes\":\"bearer\"}".getBytes(StandardCharsets.US_ASCII))));
+                send(saslChallenge("{\"status\":\"401\",\"schemes\":\"bearer\"}"));
             } else {
                 send(r.reply());
             }
@@ -762,6 +765,11 @@ public final class SmtpProtocol {
         send(Replies.AUTH_OK);
     }
 
+    /** RFC 4954 4: a server challenge is 334 and the challenge in base64. */
+    private static SmtpReply saslChallenge(String text) {
+        return SmtpReply.of(334, Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     private void abortSasl() {
         sasl = null;
         saslFailure = null;
@@ -777,7 +785,7 @@ public final class SmtpProtocol {
 
     /** RFC 3207 4: with STARTTLS required, a plain session may not start mail (or authenticate). */
     private boolean tlsRequiredFirst() {
-        if (config.startTls() == dev.postern.tls.StartTlsMode.REQUIRED && !session.isSecure()) {
+        if (config.startTls() == StartTlsMode.REQUIRED && !session.isSecure()) {
             send(Replies.TLS_REQUIRED);
             return true;
         }
@@ -806,7 +814,7 @@ public final class SmtpProtocol {
      * runs onSecure, and after STARTTLS forgets what the client said in clear (RFC 3207 4.2) so that
      * it must EHLO again.
      */
-    public void tlsEstablished(dev.postern.tls.TlsInfo info) {
+    public void tlsEstablished(TlsInfo info) {
         if (phase == Phase.CLOSED) {
             return;
         }
