@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  *         .listen("127.0.0.1", 2525)
  *         .hostname("mx.example.org")
  *         .handler(new SmtpHandler() {
- *             public void onMessage(Session s, Message m) throws Exception {
+ *             public void onMessage(SmtpSession s, ReceivedMessage m) throws Exception {
  *                 try (var in = m.openStream()) { store(m.envelope(), in); }
  *             }
  *         })

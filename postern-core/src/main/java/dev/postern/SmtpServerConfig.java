@@ -121,22 +121,6 @@ public record SmtpServerConfig(
         }
     }
 
-    /** The settings as they were before TLS: no TLS. Kept so that code calling the canonical constructor still compiles. */
-    public SmtpServerConfig(List<Listener> listeners, String hostname, String greeting, int maxConnections,
-                            int maxProcessings, int maxCommandLineLength, int maxLineBufferBytes, int maxRecipients,
-                            long maxMessageSize, int maxHeaderBytes, int maxErrors, Duration commandTimeout,
-                            Duration dataTimeout, Duration sessionDeadline, Duration greetingDelay,
-                            LineEndingPolicy lineEndings, Extensions extensions, boolean reverseDnsLookup,
-                            Duration reverseDnsTimeout, int spoolThreshold, Path spoolDirectory, int ioThreads,
-                            Duration proxyTimeout, Duration proxyOptionalWait, TrustedSources xclientHosts,
-                            TrustedSources xforwardHosts, TrustedSources ignoredHosts) {
-        this(listeners, hostname, greeting, maxConnections, maxProcessings, maxCommandLineLength, maxLineBufferBytes,
-                maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout, dataTimeout, sessionDeadline,
-                greetingDelay, lineEndings, extensions, reverseDnsLookup, reverseDnsTimeout, spoolThreshold,
-                spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait, xclientHosts, xforwardHosts, ignoredHosts,
-                null, StartTlsMode.OPTIONAL, AuthConfig.NONE, 0);
-    }
-
     /** Whether STARTTLS is offered to plain connections. */
     public boolean offersStartTls() {
         return tls != null && startTls != StartTlsMode.OFF;

@@ -37,7 +37,7 @@ class LargeMessageMemoryTest {
                         .maxMessageSize(25L * 1024 * 1024).maxConnections(100))
                 .handler(new SmtpHandler() {
                     @Override
-                    public void onMessage(Session s, Message m) throws Exception {
+                    public void onMessage(SmtpSession s, ReceivedMessage m) throws Exception {
                         MessageDigest md = MessageDigest.getInstance("SHA-256");
                         try (InputStream in = m.openStream()) {
                             byte[] buf = new byte[64 * 1024];

@@ -28,7 +28,7 @@ class ServerMetricsTest {
                 .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test").maxConnections(1))
                 .handler(new SmtpHandler() {
                     @Override
-                    public void onMessage(Session session, Message message) throws Exception {
+                    public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
                         if (new String(message.readAllBytes()).contains("Subject: reject me")) {
                             throw SmtpRejection.of(550, "5.7.1", "Not this one");
                         }

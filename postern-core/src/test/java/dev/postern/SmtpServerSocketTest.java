@@ -93,7 +93,7 @@ class SmtpServerSocketTest {
     void angusSeesRejectionsFromHooks() throws Exception {
         SmtpServer server = start(new SmtpHandler() {
             @Override
-            public ForwardPath onRcptTo(dev.postern.Session s, ForwardPath to, MailParameters p) {
+            public ForwardPath onRcptTo(dev.postern.SmtpSession s, ForwardPath to, MailParameters p) {
                 throw SmtpRejection.of(550, "5.1.1", "No such user here");
             }
         }, c -> { });
@@ -252,7 +252,7 @@ class SmtpServerSocketTest {
         CountDownLatch interrupted = new CountDownLatch(1);
         SmtpServer server = start(new SmtpHandler() {
             @Override
-            public void onHelo(dev.postern.Session s, String name) {
+            public void onHelo(dev.postern.SmtpSession s, String name) {
                 try {
                     Thread.sleep(Long.MAX_VALUE);
                 } catch (InterruptedException e) {
@@ -323,7 +323,7 @@ class SmtpServerSocketTest {
         CountDownLatch bothConnected = new CountDownLatch(2);
         CollectingHandler h = new CollectingHandler() {
             @Override
-            public void onHelo(dev.postern.Session s, String name) {
+            public void onHelo(dev.postern.SmtpSession s, String name) {
                 bothConnected.countDown();
                 try {
                     Thread.sleep(200); // a slow lookup
@@ -367,7 +367,7 @@ class SmtpServerSocketTest {
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         SmtpServer server = start(new SmtpHandler() {
             @Override
-            public void onConnect(dev.postern.Session s) {
+            public void onConnect(dev.postern.SmtpSession s) {
                 seen.add(s.remoteAddress().getAddress().getHostAddress() + " " + s.remoteHostName().orElse("-")
                         + " " + s.localAddress().getPort() + " " + s.id());
             }

@@ -1,6 +1,7 @@
 package dev.postern.netty;
 
-import dev.postern.proxy.ProxyHeaderValidator;
+import dev.postern.proxy.internal.NettyProxyMessages;
+import dev.postern.proxy.internal.ProxyHeaderValidator;
 import dev.postern.proxy.ProxyInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -95,7 +96,7 @@ final class ProxyHeaderReader {
             return new Outcome.Invalid("header not decodable");
         }
         try {
-            ProxyInfo info = ProxyInfo.from(message);
+            ProxyInfo info = NettyProxyMessages.toProxyInfo(message);
             in.skipBytes(length);
             return new Outcome.Header(info);
         } finally {

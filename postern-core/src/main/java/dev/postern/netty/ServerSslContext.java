@@ -1,6 +1,5 @@
 package dev.postern.netty;
 
-import dev.postern.tls.SelfSignedCertificates;
 import dev.postern.tls.TlsConfig;
 import dev.postern.tls.TlsInfo;
 import io.netty.buffer.ByteBufAllocator;
@@ -91,7 +90,7 @@ final class ServerSslContext {
         private FileTime[] stamps; // guarded by this
 
         Reloading(TlsConfig.KeySource source) {
-            this.keys = source instanceof TlsConfig.SelfSigned s ? SelfSignedCertificates.generate(s.names()) : source;
+            this.keys = source instanceof TlsConfig.SelfSigned s ? s.generate() : source;
             this.stamps = stamps();
             this.context = build(keys);
             this.nextCheckNanos = System.nanoTime() + config.reloadInterval().toNanos();

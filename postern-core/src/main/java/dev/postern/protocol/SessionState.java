@@ -1,7 +1,7 @@
 package dev.postern.protocol;
 
 import dev.postern.Envelope;
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.tls.TlsInfo;
 
@@ -15,10 +15,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The mutable state behind the {@link Session} view hooks see. Only the protocol and the transport
+ * The mutable state behind the {@link SmtpSession} view hooks see. Only the protocol and the transport
  * change it, always from the one thread that runs the session at that moment.
  */
-public final class SessionState implements Session {
+public final class SessionState implements SmtpSession {
 
     private final String id;
     private final InetSocketAddress socketLocal;

@@ -15,13 +15,13 @@ import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpServerConfig;
 import dev.postern.auth.AuthMechanism;
 import dev.postern.auth.Credentials;
-import dev.postern.auth.SaslExchange;
+import dev.postern.auth.internal.SaslExchange;
 import dev.postern.message.HeaderBlockScanner;
 import dev.postern.message.HeaderEdits;
 import dev.postern.message.MessageSpool;
-import dev.postern.message.ReceivedMessage;
-import dev.postern.proxy.XclientCommand;
-import dev.postern.proxy.XforwardCommand;
+import dev.postern.message.SpooledMessage;
+import dev.postern.proxy.internal.XclientCommand;
+import dev.postern.proxy.internal.XforwardCommand;
 import dev.postern.tls.StartTlsMode;
 import dev.postern.tls.TlsInfo;
 import io.netty.buffer.ByteBuf;
@@ -976,7 +976,7 @@ public final class SmtpProtocol {
             reply = Replies.SPOOL_FAILED;
         } else {
             String id = session.id() + "." + (++messageSeq);
-            ReceivedMessage message = new ReceivedMessage(id, tx.envelope(), messageStarted, spool,
+            SpooledMessage message = new SpooledMessage(id, tx.envelope(), messageStarted, spool,
                     headerScanner.headerEnd(), headerEdits);
             try {
                 handler.onMessage(session, message);

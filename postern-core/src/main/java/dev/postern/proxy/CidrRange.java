@@ -1,5 +1,7 @@
 package dev.postern.proxy;
 
+import dev.postern.proxy.internal.IpLiterals;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Arrays;

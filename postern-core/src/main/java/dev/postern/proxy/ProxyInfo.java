@@ -1,22 +1,11 @@
 package dev.postern.proxy;
 
-import io.netty.handler.codec.haproxy.HAProxyCommand;
-import io.netty.handler.codec.haproxy.HAProxyMessage;
-import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
-import io.netty.handler.codec.haproxy.HAProxySSLTLV;
-import io.netty.handler.codec.haproxy.HAProxyTLV;
-import io.netty.util.NetUtil;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a PROXY protocol header said about a connection, for hooks and logs.
@@ -64,27 +53,6 @@ public record ProxyInfo(int version, Command command, Transport transport,
         tlvs = List.copyOf(tlvs);
     }
 
-    /**
-     * Converts the message Netty's {@code HAProxyMessageDecoder} produced. Copies everything it keeps, so
-     * the caller still owns {@code msg} and must release it.
-     *
-     * <p>Netty lists an SSL entry's nested entries twice: inside the {@link HAProxySSLTLV} and again,
-     * flattened, in {@link HAProxyMessage#tlvs()}. Only the SSL entry is kept here (its value holds the
-     * nested entries, see {@link #ssl()}), so each TLV appears once, as on the wire.
-     */
-    public static ProxyInfo from(HAProxyMessage msg) {
-        int version = msg.protocolVersion() == HAProxyProtocolVersion.V1 ? 1 : 2;
-        Command command = msg.command() == HAProxyCommand.LOCAL ? Command.LOCAL : Command.PROXY;
-        Transport transport = Transport.valueOf(msg.proxiedProtocol().name());
-        InetSocketAddress source = null;
-        InetSocketAddress destination = null;
-        if (command == Command.PROXY && transport.hasInetAddresses()) {
-            source = socketAddress(msg.sourceAddress(), msg.sourcePort());
-            destination = socketAddress(msg.destinationAddress(), msg.destinationPort());
-        }
-        return new ProxyInfo(version, command, transport, source, destination, topLevelTlvs(msg.tlvs()));
-    }
-
     /** Whether the header named the real client, so that {@link #source()} should replace the peer address. */
     public boolean hasClientAddress() {
         return source != null;
@@ -119,7 +87,7 @@ public record ProxyInfo(int version, Command command, Transport transport,
      * PP2_TYPE_SSL: how the client reached the proxy over TLS.
      *
      * @throws IllegalArgumentException when the entry is malformed (Netty's decoder and
-     *                                  {@link ProxyHeaderValidator#checkV2} both refuse such headers)
+     *                                  Postern's header validator both refuse such headers)
      */
     public Optional<SslTlv> ssl() {
         return first(Tlv.SSL).map(SslTlv::parse);
@@ -127,33 +95,5 @@ public record ProxyInfo(int version, Command command, Transport transport,
 
     private Optional<byte[]> first(int type) {
         return tlvs.stream().filter(t -> t.type() == type).findFirst().map(Tlv::value);
-    }
-
-    private static InetSocketAddress socketAddress(String literal, int port) {
-        // Netty validated the literal; creating it from bytes guarantees no DNS lookup.
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(literal);
-        if (bytes == null) {
-            throw new IllegalArgumentException("not an IP address: " + literal);
-        }
-        InetAddress address = IpLiterals.fromBytes(IpLiterals.unmapIpv4(bytes));
-        return new InetSocketAddress(address, port);
-    }
-
-    private static List<Tlv> topLevelTlvs(List<HAProxyTLV> nettyTlvs) {
-        Set<HAProxyTLV> nested = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (HAProxyTLV t : nettyTlvs) {
-            if (t instanceof HAProxySSLTLV ssl) {
-                nested.addAll(ssl.encapsulatedTLVs());
-            }
-        }
-        List<Tlv> out = new ArrayList<>();
-        for (HAProxyTLV t : nettyTlvs) {
-            if (!nested.contains(t)) {
-                byte[] value = new byte[t.content().readableBytes()];
-                t.content().getBytes(t.content().readerIndex(), value);
-                out.add(new Tlv(t.typeByteValue() & 0xff, value));
-            }
-        }
-        return out;
     }
 }

@@ -1,5 +1,7 @@
 package dev.postern.tls;
 
+import dev.postern.tls.internal.SelfSignedCertificates;
+
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -72,6 +74,14 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
             if (names.isEmpty()) {
                 throw new IllegalArgumentException("a self-signed certificate needs at least one name");
             }
+        }
+
+        /**
+         * Generates the key and certificate now (an ECDSA P-256 key, valid for a year), for example to give a
+         * test client the certificate to trust; needs Bouncy Castle's {@code bcpkix} on the class path.
+         */
+        public KeyMaterial generate() {
+            return SelfSignedCertificates.generate(names);
         }
     }
 

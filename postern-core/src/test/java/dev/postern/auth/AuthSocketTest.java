@@ -1,7 +1,7 @@
 package dev.postern.auth;
 
-import dev.postern.Message;
-import dev.postern.Session;
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpServer;
@@ -38,7 +38,7 @@ class AuthSocketTest {
         final BlockingQueue<String> submittedBy = new LinkedBlockingQueue<>();
 
         @Override
-        public String onAuth(Session session, Credentials c) {
+        public String onAuth(SmtpSession session, Credentials c) {
             boolean ok = switch (c) {
                 case Credentials.Password p -> p.username().equals("alice") && p.password().equals("s3cret");
                 case Credentials.CramMd5 cram -> cram.username().equals("alice") && cram.verify("s3cret");
@@ -51,7 +51,7 @@ class AuthSocketTest {
         }
 
         @Override
-        public void onMessage(Session session, Message message) throws Exception {
+        public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
             submittedBy.add(session.authenticatedUser().orElse("-") + " via " + session.tls().map(t -> t.protocol()).orElse("clear")
                     + " " + new String(message.readAllBytes(), StandardCharsets.UTF_8).contains("Subject: authenticated"));
         }

@@ -1,8 +1,8 @@
 package dev.postern.interop;
 
 import dev.postern.LogLevel;
-import dev.postern.Message;
-import dev.postern.Session;
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.tls.TlsInfo;
@@ -23,7 +23,7 @@ class ClientRecorder implements SmtpHandler {
     record Seen(String sessionId, InetSocketAddress remote, InetSocketAddress socketRemote,
                 InetSocketAddress local, Optional<ProxyInfo> proxy, Optional<TlsInfo> tls) {
 
-        static Seen of(Session s) {
+        static Seen of(SmtpSession s) {
             return new Seen(s.id(), s.remoteAddress(), s.socketRemoteAddress(), s.localAddress(), s.proxy(), s.tls());
         }
 
@@ -46,22 +46,22 @@ class ClientRecorder implements SmtpHandler {
     final List<String> logs = new CopyOnWriteArrayList<>();
 
     @Override
-    public void onConnect(Session session) {
+    public void onConnect(SmtpSession session) {
         connects.add(Seen.of(session));
     }
 
     @Override
-    public void onDisconnect(Session session) {
+    public void onDisconnect(SmtpSession session) {
         disconnects.add(Seen.of(session));
     }
 
     @Override
-    public void onMessage(Session session, Message message) throws Exception {
+    public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
         messages.add(new Delivered(Seen.of(session), new String(message.readAllBytes(), StandardCharsets.UTF_8)));
     }
 
     @Override
-    public void onLogEvent(Session session, LogLevel level, String message, Throwable error) {
+    public void onLogEvent(SmtpSession session, LogLevel level, String message, Throwable error) {
         logs.add(level + " " + message + (error == null ? "" : " (" + error + ")"));
     }
 

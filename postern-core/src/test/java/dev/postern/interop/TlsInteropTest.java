@@ -1,5 +1,6 @@
 package dev.postern.interop;
 
+import dev.postern.testing.V2Header;
 import dev.postern.Listener;
 import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;

@@ -1,6 +1,6 @@
 package dev.postern.protocol;
 
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.auth.AuthConfig;
@@ -30,7 +30,7 @@ class AuthProtocolTest {
         final List<Credentials> attempts = new ArrayList<>();
 
         @Override
-        public String onAuth(Session session, Credentials c) {
+        public String onAuth(SmtpSession session, Credentials c) {
             attempts.add(c);
             boolean ok = switch (c) {
                 case Credentials.Password p -> p.username().equals("alice") && p.password().equals("s3cret");
@@ -163,7 +163,7 @@ class AuthProtocolTest {
     void aFailingHookIsATemporaryFailure() {
         ProtocolHarness h = harness(new SmtpHandler() {
             @Override
-            public String onAuth(Session session, Credentials credentials) {
+            public String onAuth(SmtpSession session, Credentials credentials) {
                 throw new IllegalStateException("LDAP down");
             }
         }, b -> { });

@@ -3,10 +3,10 @@ package dev.postern.protocol;
 import dev.postern.ForwardPath;
 import dev.postern.MailParameters;
 import dev.postern.Mailbox;
-import dev.postern.Message;
+import dev.postern.ReceivedMessage;
 import dev.postern.MessageHeaders;
 import dev.postern.ReversePath;
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpServerConfig;
@@ -25,10 +25,10 @@ class SmtpProtocolTest {
     /** Collects accepted messages. */
     static class Collector implements SmtpHandler {
         final List<String> messages = new ArrayList<>();
-        final List<Message> envelopes = new ArrayList<>();
+        final List<ReceivedMessage> envelopes = new ArrayList<>();
 
         @Override
-        public void onMessage(Session session, Message message) throws Exception {
+        public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
             messages.add(new String(message.readAllBytes(), StandardCharsets.UTF_8));
             envelopes.add(message);
         }
@@ -222,7 +222,7 @@ class SmtpProtocolTest {
     void unknownCommandsGet500AndTheHookCanDropTheClient() {
         ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
             @Override
-            public void onUnknownCommand(Session session, String line) {
+            public void onUnknownCommand(SmtpSession session, String line) {
                 if (session.unknownCommandCount() >= 3) {
                     throw SmtpRejection.of(421, "4.7.0", "Too many unknown commands");
                 }
@@ -341,12 +341,12 @@ class SmtpProtocolTest {
         void hooksRewriteAndRejectPaths() {
             Collector c = new Collector() {
                 @Override
-                public ReversePath onMailFrom(Session s, ReversePath from, MailParameters p) {
+                public ReversePath onMailFrom(SmtpSession s, ReversePath from, MailParameters p) {
                     return ReversePath.of(new Mailbox(from.mailbox().localPart().toLowerCase(), from.mailbox().domain()));
                 }
 
                 @Override
-                public ForwardPath onRcptTo(Session s, ForwardPath to, MailParameters p) {
+                public ForwardPath onRcptTo(SmtpSession s, ForwardPath to, MailParameters p) {
                     if (to.address().startsWith("nobody")) {
                         throw SmtpRejection.of(550, "5.1.1", "No such user");
                     }
@@ -364,12 +364,12 @@ class SmtpProtocolTest {
         void hookFailuresBecome451InATransactionAnd421Outside() {
             ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
                 @Override
-                public ForwardPath onRcptTo(Session s, ForwardPath to, MailParameters p) {
+                public ForwardPath onRcptTo(SmtpSession s, ForwardPath to, MailParameters p) {
                     throw new IllegalStateException("database down");
                 }
 
                 @Override
-                public void onHelo(Session s, String name) {
+                public void onHelo(SmtpSession s, String name) {
                     if (name.equals("boom")) {
                         throw new IllegalStateException("boom");
                     }
@@ -386,7 +386,7 @@ class SmtpProtocolTest {
         void connectHookChangesTheGreetingOrRejects() {
             ProtocolHarness greet = new ProtocolHarness(new SmtpHandler() {
                 @Override
-                public void onConnect(Session s) {
+                public void onConnect(SmtpSession s) {
                     s.setGreeting("welcome\r\n250 injected");
                     s.setHeloResponse("hi there");
                 }
@@ -396,7 +396,7 @@ class SmtpProtocolTest {
 
             ProtocolHarness reject = new ProtocolHarness(new SmtpHandler() {
                 @Override
-                public void onConnect(Session s) {
+                public void onConnect(SmtpSession s) {
                     throw SmtpRejection.of(554, "5.7.1", "Go away");
                 }
             });
@@ -408,7 +408,7 @@ class SmtpProtocolTest {
         void rejectionWithCloseDropsTheConnection() {
             ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
                 @Override
-                public ForwardPath onRcptTo(Session s, ForwardPath to, MailParameters p) {
+                public ForwardPath onRcptTo(SmtpSession s, ForwardPath to, MailParameters p) {
                     throw SmtpRejection.of(554, "5.7.1", "Spam").andClose();
                 }
             }).ready();
@@ -422,12 +422,12 @@ class SmtpProtocolTest {
             List<String> seenSubjects = new ArrayList<>();
             Collector c = new Collector() {
                 @Override
-                public void onDataStart(Session s, MessageHeaders headers) {
+                public void onDataStart(SmtpSession s, MessageHeaders headers) {
                     headers.prepend("Received", "from x by y");
                 }
 
                 @Override
-                public void onDataHeaders(Session s, MessageHeaders headers) {
+                public void onDataHeaders(SmtpSession s, MessageHeaders headers) {
                     seenSubjects.add(headers.first("subject").orElse("?"));
                     headers.append("X-Checked", "yes");
                 }
@@ -445,7 +445,7 @@ class SmtpProtocolTest {
         void headerHookRejectsEarlyButTheReplyComesAfterTheContent() {
             Collector c = new Collector() {
                 @Override
-                public void onDataHeaders(Session s, MessageHeaders headers) {
+                public void onDataHeaders(SmtpSession s, MessageHeaders headers) {
                     if (headers.first("X-Spam").isPresent()) {
                         throw SmtpRejection.of(550, "5.7.1", "Spam");
                     }
@@ -462,7 +462,7 @@ class SmtpProtocolTest {
         void messageHookFailureGives451AndNothingIsCounted() {
             ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
                 @Override
-                public void onMessage(Session s, Message m) throws Exception {
+                public void onMessage(SmtpSession s, ReceivedMessage m) throws Exception {
                     throw new java.io.IOException("disk full");
                 }
             }).ready();

@@ -1,6 +1,6 @@
 package dev.postern.protocol;
 
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.tls.StartTlsMode;
@@ -108,7 +108,7 @@ class StartTlsProtocolTest {
     void onSecureCanRefuseTheClient() {
         ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
             @Override
-            public void onSecure(Session session) {
+            public void onSecure(SmtpSession session) {
                 if (session.tls().orElseThrow().peerCertificates().isEmpty()) {
                     throw SmtpRejection.of(530, "5.7.0", "Client certificate required");
                 }

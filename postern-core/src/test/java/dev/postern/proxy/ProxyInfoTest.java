@@ -1,5 +1,9 @@
 package dev.postern.proxy;
 
+import dev.postern.testing.ProxyHeaderSamples;
+import dev.postern.testing.NettyDecoding;
+import dev.postern.testing.V2Header;
+import dev.postern.proxy.internal.NettyProxyMessages;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
@@ -13,7 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import static dev.postern.proxy.NettyDecoding.decode;
+import static dev.postern.testing.NettyDecoding.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +33,7 @@ class ProxyInfoTest {
 
     @Test
     void v1Tcp4FromTheSpec() throws Exception {
-        ProxyInfo info = decode(ascii(ProxyHeaderValidatorTest.SPEC_V1_EXAMPLE));
+        ProxyInfo info = decode(ascii(ProxyHeaderSamples.SPEC_V1_EXAMPLE));
         assertThat(info.version()).isEqualTo(1);
         assertThat(info.command()).isEqualTo(ProxyInfo.Command.PROXY);
         assertThat(info.transport()).isEqualTo(ProxyInfo.Transport.TCP4);
@@ -68,7 +72,7 @@ class ProxyInfoTest {
 
     @Test
     void v2Tcp4WithEveryKindOfTlv() throws Exception {
-        ProxyInfo info = decode(ProxyHeaderValidatorTest.V2.everyTlv().crc32c().bytes());
+        ProxyInfo info = decode(ProxyHeaderSamples.everyTlv().crc32c().bytes());
         assertThat(info.version()).isEqualTo(2);
         assertThat(info.command()).isEqualTo(ProxyInfo.Command.PROXY);
         assertThat(info.transport()).isEqualTo(ProxyInfo.Transport.TCP4);
@@ -96,7 +100,7 @@ class ProxyInfoTest {
 
     @Test
     void sslSubTlvsAppearOnlyInsideTheSslEntryNotFlattenedAsNettyListsThem() {
-        ProxyInfo info = decode(ProxyHeaderValidatorTest.V2.everyTlv().crc32c().bytes());
+        ProxyInfo info = decode(ProxyHeaderSamples.everyTlv().crc32c().bytes());
         assertThat(info.tlvs()).extracting(Tlv::type)
                 .containsExactly(Tlv.ALPN, Tlv.AUTHORITY, Tlv.UNIQUE_ID, Tlv.SSL, Tlv.NETNS, 0xE0, Tlv.CRC32C);
         assertThat(info.tlv(SslTlv.SUBTYPE_VERSION)).isEmpty();
@@ -128,7 +132,7 @@ class ProxyInfoTest {
 
     @Test
     void aiosmtpdSample() throws Exception {
-        ProxyInfo info = decode(ProxyHeaderValidatorTest.AIOSMTPD_V2);
+        ProxyInfo info = decode(ProxyHeaderSamples.AIOSMTPD_V2);
         assertThat(info.source()).isEqualTo(at("127.0.0.1", 45138));
         assertThat(info.destination()).isEqualTo(at("127.0.0.1", 0x62A5));
         assertThat(info.authority()).hasValue("AUTHORITY");
@@ -175,7 +179,7 @@ class ProxyInfoTest {
                 "192.0.2.1", "192.0.2.2", 1000, 25,
                 List.of(new io.netty.handler.codec.haproxy.HAProxyTLV((byte) 0xE5,
                         io.netty.buffer.Unpooled.copiedBuffer("x", StandardCharsets.US_ASCII))));
-        ProxyInfo info = ProxyInfo.from(msg);
+        ProxyInfo info = NettyProxyMessages.toProxyInfo(msg);
         assertThat(msg.release()).isTrue();
         assertThat(info.tlv(0xE5)).containsExactly(new Tlv(0xE5, new byte[] {'x'}));
         assertThat(info.source()).isEqualTo(at("192.0.2.1", 1000));

@@ -1,10 +1,11 @@
 package dev.postern.proxy;
 
+import dev.postern.testing.V2Header;
 import dev.postern.CommandDecision;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
-import dev.postern.Message;
-import dev.postern.Session;
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpServer;
@@ -30,11 +31,11 @@ class ProxyProtocolSocketTest {
     /** Records what hooks saw of the client. */
     static class Recorder implements SmtpHandler {
         final BlockingQueue<String> connects = new LinkedBlockingQueue<>();
-        final BlockingQueue<Session> messages = new LinkedBlockingQueue<>();
+        final BlockingQueue<SmtpSession> messages = new LinkedBlockingQueue<>();
         final List<String> logs = new CopyOnWriteArrayList<>();
 
         @Override
-        public void onConnect(Session s) {
+        public void onConnect(SmtpSession s) {
             connects.add(s.remoteAddress().getAddress().getHostAddress() + ":" + s.remoteAddress().getPort()
                     + " via " + s.socketRemoteAddress().getAddress().getHostAddress()
                     + " proxied=" + s.isProxied()
@@ -42,12 +43,12 @@ class ProxyProtocolSocketTest {
         }
 
         @Override
-        public void onMessage(Session s, Message m) {
+        public void onMessage(SmtpSession s, ReceivedMessage m) {
             messages.add(s);
         }
 
         @Override
-        public void onLogEvent(Session s, LogLevel level, String message, Throwable error) {
+        public void onLogEvent(SmtpSession s, LogLevel level, String message, Throwable error) {
             logs.add(level + " " + message);
         }
 
@@ -95,7 +96,7 @@ class ProxyProtocolSocketTest {
         List<ProxyInfo> seen = new CopyOnWriteArrayList<>();
         Recorder r = new Recorder() {
             @Override
-            public ProxyInfo onProxy(Session s, ProxyInfo p) {
+            public ProxyInfo onProxy(SmtpSession s, ProxyInfo p) {
                 seen.add(p);
                 return p;
             }
@@ -219,7 +220,7 @@ class ProxyProtocolSocketTest {
     void proxyHookCanRefuseOrAdjust() throws Exception {
         Recorder r = new Recorder() {
             @Override
-            public ProxyInfo onProxy(Session s, ProxyInfo p) {
+            public ProxyInfo onProxy(SmtpSession s, ProxyInfo p) {
                 if (p.source().getAddress().getHostAddress().equals("192.0.2.66")) {
                     throw SmtpRejection.of(554, "5.7.1", "Blocked network");
                 }
@@ -280,7 +281,7 @@ class ProxyProtocolSocketTest {
         }
         r.nextConnect();
         assertThat(r.nextConnect()).startsWith("192.0.2.44:5555").contains("proxied=true");
-        Session s = r.messages.poll(5, TimeUnit.SECONDS);
+        SmtpSession s = r.messages.poll(5, TimeUnit.SECONDS);
         assertThat(s.remoteHostName()).contains("client.example");
         assertThat(s.authenticatedUser()).contains("alice");
         try (RawSmtpClient c = new RawSmtpClient("127.0.0.9", server.port())) {
@@ -295,7 +296,7 @@ class ProxyProtocolSocketTest {
         BlockingQueue<java.util.Map<String, String>> forwarded = new LinkedBlockingQueue<>();
         Recorder r = new Recorder() {
             @Override
-            public void onMessage(Session s, Message m) {
+            public void onMessage(SmtpSession s, ReceivedMessage m) {
                 forwarded.add(s.xforward());
             }
         };
@@ -320,7 +321,7 @@ class ProxyProtocolSocketTest {
     void commandFilterPassesRewritesAnswersAndFails() throws Exception {
         Recorder r = new Recorder() {
             @Override
-            public CommandDecision onCommand(Session s, String line) {
+            public CommandDecision onCommand(SmtpSession s, String line) {
                 if (line.equalsIgnoreCase("XPING")) {
                     s.attributes().merge("pings", 1, (a, b) -> (Integer) a + (Integer) b);
                     return CommandDecision.reply(250, "2.0.0", "pong " + s.attributes().get("pings"));

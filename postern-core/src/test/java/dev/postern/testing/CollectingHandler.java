@@ -1,8 +1,8 @@
 package dev.postern.testing;
 
 import dev.postern.Envelope;
-import dev.postern.Message;
-import dev.postern.Session;
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 
 import java.nio.charset.StandardCharsets;
@@ -23,13 +23,13 @@ public class CollectingHandler implements SmtpHandler {
     public final List<String> disconnected = new CopyOnWriteArrayList<>();
 
     @Override
-    public void onMessage(Session session, Message message) throws Exception {
+    public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
         messages.add(new Received(message.envelope(), new String(message.readAllBytes(), StandardCharsets.UTF_8),
                 session.remoteAddress().getAddress().getHostAddress(), session.id()));
     }
 
     @Override
-    public void onDisconnect(Session session) {
+    public void onDisconnect(SmtpSession session) {
         disconnected.add(session.id());
     }
 

@@ -1,6 +1,5 @@
 package dev.postern.testing;
 
-import dev.postern.tls.SelfSignedCertificates;
 import dev.postern.tls.TlsConfig;
 
 import javax.net.ssl.KeyManager;
@@ -24,7 +23,7 @@ import java.util.List;
 public final class TestTls {
 
     /** One server key for the whole test run (generating is cheap, but there is no need to repeat it). */
-    public static final TlsConfig.KeyMaterial SERVER = SelfSignedCertificates.generate(List.of("mx.test", "127.0.0.1"));
+    public static final TlsConfig.KeyMaterial SERVER = new TlsConfig.SelfSigned(List.of("mx.test", "127.0.0.1")).generate();
 
     private TestTls() {
     }

@@ -1,8 +1,9 @@
 package dev.postern.tls;
 
+import dev.postern.testing.V2Header;
 import dev.postern.Listener;
-import dev.postern.Message;
-import dev.postern.Session;
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
@@ -55,7 +56,7 @@ class TlsSocketTest {
     /** What the hooks saw of each session: its TLS layer, its client address, and its messages. */
     static final class Recorder implements SmtpHandler {
         final boolean nonBlocking;
-        final BlockingQueue<Session> secured = new LinkedBlockingQueue<>();
+        final BlockingQueue<SmtpSession> secured = new LinkedBlockingQueue<>();
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final BlockingQueue<String> connectedFrom = new LinkedBlockingQueue<>();
 
@@ -69,17 +70,17 @@ class TlsSocketTest {
         }
 
         @Override
-        public void onConnect(Session session) {
+        public void onConnect(SmtpSession session) {
             connectedFrom.add(session.remoteAddress().getAddress().getHostAddress() + " secure=" + session.isSecure());
         }
 
         @Override
-        public void onSecure(Session session) {
+        public void onSecure(SmtpSession session) {
             secured.add(session);
         }
 
         @Override
-        public void onMessage(Session session, Message message) throws Exception {
+        public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
             TlsInfo tls = session.tls().orElseThrow(() -> new AssertionError("message accepted in clear"));
             messages.add(tls.protocol() + " " + new String(message.readAllBytes(), StandardCharsets.UTF_8));
         }
@@ -197,7 +198,7 @@ class TlsSocketTest {
                 .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse("127.0.0.1/32")).withImplicitTls()));
         byte[] header = version == 1
                 ? "PROXY TCP4 192.0.2.7 127.0.0.1 40001 465\r\n".getBytes(StandardCharsets.US_ASCII)
-                : dev.postern.proxy.V2Header.tcp4("192.0.2.7", 40001, "127.0.0.1", 465).bytes();
+                : V2Header.tcp4("192.0.2.7", 40001, "127.0.0.1", 465).bytes();
         try (Socket plain = new PrefixingSocket(header)) {
             plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 5000);
             plain.setSoTimeout(10_000);
@@ -207,7 +208,7 @@ class TlsSocketTest {
             assertThat(io.cmd("EHLO c")).startsWith("250-mx.test");
         }
         assertThat(h.next(h.connectedFrom)).isEqualTo("192.0.2.7 secure=true");
-        Session secured = h.next(h.secured);
+        SmtpSession secured = h.next(h.secured);
         assertThat(secured.proxy()).isPresent();
         assertThat(secured.socketRemoteAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     }
@@ -257,7 +258,7 @@ class TlsSocketTest {
 
     @Test
     void clientCertificatesReachTheHooks(@TempDir Path dir) throws Exception {
-        TlsConfig.KeyMaterial client = SelfSignedCertificates.generate(List.of("client.test"));
+        TlsConfig.KeyMaterial client = new TlsConfig.SelfSigned(List.of("client.test")).generate();
         Path ca = dir.resolve("client-ca.pem");
         TestTls.writePem(client, ca, dir.resolve("unused.key"));
         Recorder h = new Recorder(false);
@@ -286,7 +287,7 @@ class TlsSocketTest {
                 .tls(TlsConfig.pem(cert, key).reloadInterval(Duration.ofMillis(1)).build()));
         assertThat(serverCertificate(server.port())).isEqualTo(TestTls.SERVER.chain().getFirst());
 
-        TlsConfig.KeyMaterial renewed = SelfSignedCertificates.generate(List.of("mx.test"));
+        TlsConfig.KeyMaterial renewed = new TlsConfig.SelfSigned(List.of("mx.test")).generate();
         TestTls.writePem(renewed, cert, key);
         FileTime later = FileTime.from(Instant.now().plusSeconds(5));
         Files.setLastModifiedTime(cert, later);
@@ -316,8 +317,8 @@ class TlsSocketTest {
 
     @Test
     void sniPicksTheCertificateByTheNameTheClientAsksFor() throws Exception {
-        TlsConfig.KeyMaterial mail = SelfSignedCertificates.generate(List.of("mail.example.org"));
-        TlsConfig.KeyMaterial wildcard = SelfSignedCertificates.generate(List.of("*.example.net"));
+        TlsConfig.KeyMaterial mail = new TlsConfig.SelfSigned(List.of("mail.example.org")).generate();
+        TlsConfig.KeyMaterial wildcard = new TlsConfig.SelfSigned(List.of("*.example.net")).generate();
         Recorder h = new Recorder(false);
         SmtpServer server = start(h, c -> c.listen(Listener.of("127.0.0.1", 0).withImplicitTls())
                 .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain())
@@ -340,7 +341,7 @@ class TlsSocketTest {
             assertThat(new Lines(tls).cmd("EHLO c")).startsWith("250-mx.test");
         }
         List<String> names = new ArrayList<>();
-        for (Session secured; (secured = h.secured.poll(1, TimeUnit.SECONDS)) != null; ) {
+        for (SmtpSession secured; (secured = h.secured.poll(1, TimeUnit.SECONDS)) != null; ) {
             names.add(secured.tls().orElseThrow().serverName());
         }
         assertThat(names).contains("mail.example.org", "mx1.example.net");

@@ -1,9 +1,9 @@
 package dev.postern.server;
 
 import dev.postern.LogLevel;
-import dev.postern.Message;
+import dev.postern.ReceivedMessage;
 import dev.postern.MessageHeaders;
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 
 import java.nio.file.Path;
@@ -29,13 +29,13 @@ final class MaildirHandler implements SmtpHandler {
 
     /** Added here rather than by the store so the library counts it in the size and hands it on in the content. */
     @Override
-    public void onDataStart(Session session, MessageHeaders headers) {
+    public void onDataStart(SmtpSession session, MessageHeaders headers) {
         headers.prepend(ReceivedField.NAME,
                 ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock)));
     }
 
     @Override
-    public void onMessage(Session session, Message message) {
+    public void onMessage(SmtpSession session, ReceivedMessage message) {
         Path file;
         try {
             file = store.deliver(message);

@@ -1,6 +1,6 @@
 package dev.postern.server;
 
-import dev.postern.Message;
+import dev.postern.ReceivedMessage;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import org.slf4j.Logger;
@@ -74,7 +74,7 @@ public final class MaildirStore {
      *
      * @throws DeliveryFailed (451 4.3.0) when the message could not be stored durably
      */
-    public Path deliver(Message message) {
+    public Path deliver(ReceivedMessage message) {
         String name = names.next();
         Path inTmp = tmpDir.resolve(name);
         Path inNew = newDir.resolve(name);

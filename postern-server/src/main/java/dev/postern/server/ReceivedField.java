@@ -1,7 +1,7 @@
 package dev.postern.server;
 
 import dev.postern.Envelope;
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -31,7 +31,7 @@ final class ReceivedField {
      * @param id an identifier to find the message in the logs: the session id, since the message id
      *           is not yet known when the field is added at the start of DATA
      */
-    static String value(Session session, String hostname, String id, ZonedDateTime now) {
+    static String value(SmtpSession session, String hostname, String id, ZonedDateTime now) {
         // Postfix XFORWARD_README: a content filter's XFORWARD names the up-stream client, which is who
         // the message came from; an attribute sent as [UNAVAILABLE] is empty here, so "unknown".
         Map<String, String> forwarded = session.xforward();
@@ -57,7 +57,7 @@ final class ReceivedField {
     }
 
     /** The WITH protocol name: RFC 3848 (ESMTPS, ESMTPA, ESMTPSA) and RFC 6531 3.7.3 (UTF8SMTP...). */
-    static String protocol(Session session) {
+    static String protocol(SmtpSession session) {
         if (!session.isEsmtp()) {
             return "SMTP";
         }

@@ -4,7 +4,7 @@ import dev.postern.BodyType;
 import dev.postern.Envelope;
 import dev.postern.HeaderField;
 import dev.postern.MailParameters;
-import dev.postern.Message;
+import dev.postern.ReceivedMessage;
 import dev.postern.ReversePath;
 
 import java.io.ByteArrayInputStream;
@@ -16,8 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** A Message over fixed bytes, or over a stream that fails where a test wants it to. */
-final class FakeMessage implements Message {
+/** A ReceivedMessage over fixed bytes, or over a stream that fails where a test wants it to. */
+final class FakeMessage implements ReceivedMessage {
 
     private final byte[] content;
     private final Supplier<InputStream> stream;

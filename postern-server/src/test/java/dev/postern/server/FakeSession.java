@@ -1,7 +1,7 @@
 package dev.postern.server;
 
 import dev.postern.Envelope;
-import dev.postern.Session;
+import dev.postern.SmtpSession;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.tls.TlsInfo;
 
@@ -11,8 +11,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** A Session with settable fields, for hooks tested without a connection. */
-final class FakeSession implements Session {
+/** A SmtpSession with settable fields, for hooks tested without a connection. */
+final class FakeSession implements SmtpSession {
 
     String id = "S1";
     InetSocketAddress remote = new InetSocketAddress("192.0.2.7", 40000);

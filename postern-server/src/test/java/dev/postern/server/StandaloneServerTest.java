@@ -6,7 +6,6 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
 import dev.postern.ServerMetrics;
 import dev.postern.SmtpServer;
-import dev.postern.tls.SelfSignedCertificates;
 import dev.postern.tls.TlsConfig;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
@@ -431,7 +430,7 @@ class StandaloneServerTest {
     @ParameterizedTest(name = "encrypted key: {0}")
     @ValueSource(booleans = {false, true})
     void pemFilesAreTheCertificateClientsSee(boolean encrypted) throws Exception {
-        TlsConfig.KeyMaterial keys = SelfSignedCertificates.generate(List.of("mx.test"));
+        TlsConfig.KeyMaterial keys = new TlsConfig.SelfSigned(List.of("mx.test")).generate();
         Path cert = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", keys.chain().get(0).getEncoded()));
         Path key = dir.resolve("key.pem");
         List<String> args = new ArrayList<>(List.of("--tls-cert", cert.toString(), "--tls-key", key.toString()));

@@ -1,4 +1,4 @@
-package dev.postern.proxy;
+package dev.postern.proxy.internal;
 
 import io.netty.util.NetUtil;
 
@@ -10,7 +10,7 @@ import java.net.UnknownHostException;
  * Strict parsing of textual IP addresses, never touching DNS ({@link InetAddress#getByName} would look
  * up anything that is not a literal).
  */
-final class IpLiterals {
+public final class IpLiterals {
 
     private IpLiterals() {
     }
@@ -19,7 +19,7 @@ final class IpLiterals {
      * The 4 bytes of a dotted-quad IPv4 address, or null. Leading zeros are refused: the PROXY spec
      * (section 2.1) forbids them "to avoid any possible confusion with octal numbers".
      */
-    static byte[] ipv4(String s) {
+    public static byte[] ipv4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) {
             return null;
@@ -39,7 +39,7 @@ final class IpLiterals {
      * The 16 bytes of an IPv6 address in colon notation (an embedded dotted IPv4 tail allowed), or null.
      * Brackets and zone ids ({@code %eth0}) are refused: neither belongs on the wire.
      */
-    static byte[] ipv6(String s) {
+    public static byte[] ipv6(String s) {
         if (s.isEmpty() || s.indexOf(':') < 0) {
             return null;
         }
@@ -61,7 +61,7 @@ final class IpLiterals {
      * A decimal number without sign or leading zeros, at most {@code max}; -1 when it is not one.
      * ("0" itself is fine.)
      */
-    static int decimal(String s, int max) {
+    public static int decimal(String s, int max) {
         if (s.isEmpty() || s.length() > 5 || (s.length() > 1 && s.charAt(0) == '0')) {
             return -1;
         }
@@ -77,7 +77,7 @@ final class IpLiterals {
     }
 
     /** An address from 4 or 16 raw bytes; IPv6 bytes stay IPv6 even in the IPv4-mapped range. */
-    static InetAddress fromBytes(byte[] bytes) {
+    public static InetAddress fromBytes(byte[] bytes) {
         try {
             return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
@@ -86,7 +86,7 @@ final class IpLiterals {
     }
 
     /** The 4 IPv4 bytes when {@code bytes} is an IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 2.5.5.2), else {@code bytes}. */
-    static byte[] unmapIpv4(byte[] bytes) {
+    public static byte[] unmapIpv4(byte[] bytes) {
         if (bytes.length != 16) {
             return bytes;
         }

@@ -1,5 +1,7 @@
-package dev.postern.auth;
+package dev.postern.auth.internal;
 
+import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Credentials;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -11,7 +11,7 @@ import java.time.Instant;
  * <p>The content lives in memory up to a threshold and in a spool file beyond it, so a large message
  * never has to fit in the heap. It is valid only while {@code onMessage} runs.
  */
-public interface Message {
+public interface ReceivedMessage {
 
     /** The message id used in the 250 reply and in logs: session id plus a sequence number. */
     String id();

@@ -16,7 +16,7 @@ import java.util.Optional;
  * (PROXY protocol or XCLIENT), it is the address the proxy reported, and
  * {@link #socketRemoteAddress()} is the proxy's own.
  */
-public interface Session {
+public interface SmtpSession {
 
     /** A unique, log-friendly id, e.g. {@code 4F1K2Q0-3}; printed in every log line of the session. */
     String id();

@@ -1,6 +1,8 @@
-package dev.postern.auth;
+package dev.postern.auth.internal;
 
-import dev.postern.auth.SaslExchange.Step;
+import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Credentials;
+import dev.postern.auth.internal.SaslExchange.Step;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

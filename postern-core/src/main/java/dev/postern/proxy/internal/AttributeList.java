@@ -1,4 +1,4 @@
-package dev.postern.proxy;
+package dev.postern.proxy.internal;
 
 import java.net.InetAddress;
 import java.util.EnumMap;

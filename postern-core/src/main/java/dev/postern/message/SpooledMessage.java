@@ -2,7 +2,7 @@ package dev.postern.message;
 
 import dev.postern.Envelope;
 import dev.postern.HeaderField;
-import dev.postern.Message;
+import dev.postern.ReceivedMessage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,10 +13,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A {@link Message} over a spool: the prepended fields, the client's header block, the appended
+ * A {@link ReceivedMessage} over a spool: the prepended fields, the client's header block, the appended
  * fields, then the rest of the content, assembled as a stream without copying the spool.
  */
-public final class ReceivedMessage implements Message {
+public final class SpooledMessage implements ReceivedMessage {
 
     private final String id;
     private final Envelope envelope;
@@ -27,7 +27,7 @@ public final class ReceivedMessage implements Message {
     private final byte[] appended;
     private final List<HeaderField> headers;
 
-    public ReceivedMessage(String id, Envelope envelope, Instant receivedAt, MessageSpool spool, long headerEnd,
+    public SpooledMessage(String id, Envelope envelope, Instant receivedAt, MessageSpool spool, long headerEnd,
                            HeaderEdits edits) {
         this.id = id;
         this.envelope = envelope;

@@ -1,4 +1,4 @@
-package dev.postern.proxy;
+package dev.postern.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
 /** Builds PROXY v2 headers byte by byte, including malformed ones, for tests. */
 public final class V2Header {
 
-    static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+    public static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
     private byte[] signature = SIGNATURE;
     private int versionCommand;
@@ -27,7 +27,7 @@ public final class V2Header {
         this.family = family;
     }
 
-    static V2Header proxy(int family) {
+    public static V2Header proxy(int family) {
         return new V2Header(0x21, family);
     }
 
@@ -35,36 +35,36 @@ public final class V2Header {
         return proxy(0x11).address(src).address(dst).port(srcPort).port(dstPort);
     }
 
-    static V2Header tcp6(String src, int srcPort, String dst, int dstPort) {
+    public static V2Header tcp6(String src, int srcPort, String dst, int dstPort) {
         return proxy(0x21).address(src).address(dst).port(srcPort).port(dstPort);
     }
 
     /** A LOCAL header as HAProxy sends for health checks: UNSPEC family, no address block. */
-    static V2Header local() {
+    public static V2Header local() {
         return new V2Header(0x20, 0x00);
     }
 
-    V2Header signature(byte[] sig) {
+    public V2Header signature(byte[] sig) {
         this.signature = sig;
         return this;
     }
 
-    V2Header versionCommand(int b) {
+    public V2Header versionCommand(int b) {
         this.versionCommand = b;
         return this;
     }
 
-    V2Header family(int b) {
+    public V2Header family(int b) {
         this.family = b;
         return this;
     }
 
-    V2Header declaredLength(int length) {
+    public V2Header declaredLength(int length) {
         this.declaredLength = length;
         return this;
     }
 
-    V2Header address(String literal) {
+    public V2Header address(String literal) {
         try {
             return raw(InetAddress.getByName(literal).getAddress());
         } catch (UnknownHostException e) {
@@ -72,38 +72,38 @@ public final class V2Header {
         }
     }
 
-    V2Header port(int port) {
+    public V2Header port(int port) {
         return raw((byte) (port >> 8), (byte) port);
     }
 
-    V2Header raw(byte... bytes) {
+    public V2Header raw(byte... bytes) {
         body.writeBytes(bytes);
         return this;
     }
 
-    V2Header tlv(int type, byte[] value) {
+    public V2Header tlv(int type, byte[] value) {
         raw((byte) type, (byte) (value.length >> 8), (byte) value.length);
         return raw(value);
     }
 
-    V2Header tlv(int type, String value) {
+    public V2Header tlv(int type, String value) {
         return tlv(type, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Adds a PP2_TYPE_CRC32C entry, filled in with the right checksum by {@link #bytes()}. */
-    V2Header crc32c() {
+    public V2Header crc32c() {
         raw((byte) 0x03, (byte) 0, (byte) 4);
         crcOffsetInBody = body.size();
         return raw(new byte[4]);
     }
 
     /** Like {@link #crc32c()}, but the checksum written is off by one. */
-    V2Header wrongCrc32c() {
+    public V2Header wrongCrc32c() {
         corruptCrc = true;
         return crc32c();
     }
 
-    static byte[] sslValue(int client, int verify, byte[]... subTlvs) {
+    public static byte[] sslValue(int client, int verify, byte[]... subTlvs) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.write(client);
         v.writeBytes(new byte[] {(byte) (verify >> 24), (byte) (verify >> 16), (byte) (verify >> 8), (byte) verify});
@@ -113,7 +113,7 @@ public final class V2Header {
         return v.toByteArray();
     }
 
-    static byte[] subTlv(int type, String value) {
+    public static byte[] subTlv(int type, String value) {
         byte[] b = value.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[3 + b.length];
         out[0] = (byte) type;
@@ -146,7 +146,7 @@ public final class V2Header {
         return out;
     }
 
-    ByteBuf buf() {
+    public ByteBuf buf() {
         return Unpooled.wrappedBuffer(bytes());
     }
 }

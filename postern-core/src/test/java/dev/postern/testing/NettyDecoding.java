@@ -1,18 +1,21 @@
-package dev.postern.proxy;
+package dev.postern.testing;
 
+import dev.postern.proxy.ProxyInfo;
+import dev.postern.proxy.internal.ProxyHeaderValidator;
+import dev.postern.proxy.internal.NettyProxyMessages;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 
 /** Runs bytes through Netty's own PROXY decoder, as the transport will. */
-final class NettyDecoding {
+public final class NettyDecoding {
 
     private NettyDecoding() {
     }
 
     /** Whether Netty's decoder turns {@code bytes} into a message (rather than failing or waiting for more). */
-    static boolean nettyAccepts(byte[] bytes) {
+    public static boolean nettyAccepts(byte[] bytes) {
         EmbeddedChannel channel = new EmbeddedChannel(new HAProxyMessageDecoder());
         try {
             channel.writeInbound(Unpooled.wrappedBuffer(bytes));
@@ -34,7 +37,7 @@ final class NettyDecoding {
     }
 
     /** Frames and checks {@code bytes} with the validator, decodes them with Netty, and converts the result. */
-    static ProxyInfo decode(byte[] bytes) {
+    public static ProxyInfo decode(byte[] bytes) {
         var buf = Unpooled.wrappedBuffer(bytes);
         int length = ProxyHeaderValidator.headerLength(buf);
         if (length != bytes.length) {
@@ -48,7 +51,7 @@ final class NettyDecoding {
             channel.writeInbound(buf);
             HAProxyMessage msg = channel.readInbound();
             try {
-                return ProxyInfo.from(msg);
+                return NettyProxyMessages.toProxyInfo(msg);
             } finally {
                 msg.release();
             }

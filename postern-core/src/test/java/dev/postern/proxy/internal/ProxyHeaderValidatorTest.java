@@ -1,5 +1,8 @@
-package dev.postern.proxy;
+package dev.postern.proxy.internal;
 
+import dev.postern.proxy.Tlv;
+import dev.postern.testing.NettyDecoding;
+import dev.postern.testing.V2Header;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
@@ -14,28 +17,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.stream.Stream;
 
-import static dev.postern.proxy.NettyDecoding.nettyAccepts;
-import static dev.postern.proxy.ProxyHeaderValidator.NEED_MORE;
-import static dev.postern.proxy.ProxyHeaderValidator.NOT_PROXY;
-import static dev.postern.proxy.ProxyHeaderValidator.headerLength;
+import static dev.postern.testing.NettyDecoding.nettyAccepts;
+import static dev.postern.testing.ProxyHeaderSamples.AIOSMTPD_V2;
+import static dev.postern.testing.ProxyHeaderSamples.SPEC_V1_EXAMPLE;
+import static dev.postern.testing.ProxyHeaderSamples.everyTlv;
+import static dev.postern.proxy.internal.ProxyHeaderValidator.NEED_MORE;
+import static dev.postern.proxy.internal.ProxyHeaderValidator.NOT_PROXY;
+import static dev.postern.proxy.internal.ProxyHeaderValidator.headerLength;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class ProxyHeaderValidatorTest {
-
-    /** The example line of the HAProxy spec, section 2.1. */
-    static final String SPEC_V1_EXAMPLE = "PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n";
-
-    /**
-     * A v2 header with CRC32C, AUTHORITY, UNIQUE_ID and SSL (version, key alg, sig alg, cipher) entries,
-     * from aiosmtpd's test suite (TEST_V2_DATA1_EXACT). Its checksum 0x54FDC6FF was confirmed with an
-     * independent bitwise CRC-32C, so it also pins the byte order of ours.
-     */
-    static final byte[] AIOSMTPD_V2 = Base64.getDecoder().decode(
-            "DQoNCgANClFVSVQKIREAcn8AAAF/AAABsFJipQMABFT9xv8CAAlBVVRIT1JJVFkFAAlVTklRVUVf"
-            + "SUQgAEQBAAAAACEAB1RMU3YxLjIlAAdSU0E0MDk2JAAKUlNBLVNIQTI1NiMAG0VDREhFLVJTQS1B"
-            + "RVMyNTYtR0NNLVNIQTM4NA==");
 
     static ByteBuf ascii(String s) {
         return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.ISO_8859_1));
@@ -221,19 +214,6 @@ class ProxyHeaderValidatorTest {
                     arguments("UNIX stream", V2Header.proxy(0x31).raw(new byte[216]).bytes()),
                     arguments("UDP4", V2Header.proxy(0x12).address("192.0.2.1").address("192.0.2.2").port(53).port(53).bytes()),
                     arguments("UNIQUE_ID of 128 bytes", V2Header.tcp4("192.0.2.1", 1, "192.0.2.2", 2).tlv(Tlv.UNIQUE_ID, new byte[128]).bytes()));
-        }
-
-        static V2Header everyTlv() {
-            return V2Header.tcp4("192.0.2.1", 4711, "198.51.100.2", 25)
-                    .tlv(Tlv.ALPN, "smtp")
-                    .tlv(Tlv.AUTHORITY, "mx.example.com")
-                    .tlv(Tlv.UNIQUE_ID, new byte[] {1, 2, 3, 4})
-                    .tlv(Tlv.SSL, V2Header.sslValue(0x07, 0,
-                            V2Header.subTlv(0x21, "TLSv1.3"), V2Header.subTlv(0x22, "client.example"),
-                            V2Header.subTlv(0x23, "TLS_AES_256_GCM_SHA384"), V2Header.subTlv(0x24, "RSA-SHA256"),
-                            V2Header.subTlv(0x25, "RSA2048")))
-                    .tlv(Tlv.NETNS, "blue")
-                    .tlv(0xE0, "tenant-42");
         }
 
         @ParameterizedTest(name = "{0}")

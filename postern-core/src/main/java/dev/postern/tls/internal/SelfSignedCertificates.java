@@ -1,4 +1,6 @@
-package dev.postern.tls;
+package dev.postern.tls.internal;
+
+import dev.postern.tls.TlsConfig;
 
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;

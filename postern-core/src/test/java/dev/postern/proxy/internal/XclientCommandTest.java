@@ -1,6 +1,6 @@
-package dev.postern.proxy;
+package dev.postern.proxy.internal;
 
-import dev.postern.proxy.XclientCommand.Attribute;
+import dev.postern.proxy.internal.XclientCommand.Attribute;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,5 +1,6 @@
-package dev.postern.proxy;
+package dev.postern.proxy.internal;
 
+import dev.postern.proxy.Tlv;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;

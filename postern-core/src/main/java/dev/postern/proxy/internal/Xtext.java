@@ -1,4 +1,4 @@
-package dev.postern.proxy;
+package dev.postern.proxy.internal;
 
 /** Decoding of xtext, the encoding of XCLIENT / XFORWARD attribute values (RFC 3461 section 4). */
 final class Xtext {

@@ -1,0 +1,18 @@
+/**
+ * The standalone Postern server ({@code postern serve}): command line, configuration file, Maildir
+ * store, logging and HTTP monitoring around {@code dev.postern.core}. Nothing here is a library API.
+ */
+module dev.postern.server {
+    requires dev.postern.core;
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
+    requires info.picocli;
+    requires java.management;
+    requires jdk.httpserver;
+    requires jdk.management;
+    requires org.slf4j;
+    requires org.yaml.snakeyaml;
+
+    // picocli fills the command objects' annotated fields by reflection.
+    opens dev.postern.server to info.picocli;
+}
