@@ -6,6 +6,8 @@ import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
+import dev.postern.protocol.Replies;
+import dev.postern.proxy.internal.ProxyPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -71,14 +73,9 @@ public final class NettyTransport {
                         ch.pipeline().addLast("smtp", new SmtpSessionHandler(server));
                     }
                 });
-        for (Listener listener : server.config.listeners()) {
-            if (listener.trustedProxies().isWildcard() && listener.proxyProtocol() != dev.postern.proxy.ProxyProtocolMode.OFF) {
-                server.handler.onLogEvent(null, LogLevel.WARN, "listener " + listener + " trusts PROXY headers from ANY"
-                        + " source: any client can claim any address; list your proxies instead of '*'", null);
-            }
+        for (String warning : ProxyPolicy.warnings(server.config)) {
+            server.handler.onLogEvent(null, LogLevel.WARN, warning, null);
         }
-        warnIfEveryoneTrusted("xclientHosts", server.config.xclientHosts());
-        warnIfEveryoneTrusted("xforwardHosts", server.config.xforwardHosts());
         try {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
@@ -101,12 +98,6 @@ public final class NettyTransport {
         server.handler.onLogEvent(null, LogLevel.DEBUG, "listening on " + boundAddresses().stream()
                 .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
                 + (epoll ? " (epoll)" : " (nio)"), null);
-    }
-
-    private void warnIfEveryoneTrusted(String setting, dev.postern.proxy.TrustedSources hosts) {
-        if (hosts.isWildcard()) {
-            server.handler.onLogEvent(null, LogLevel.WARN, setting + " is '*': any client may claim any identity", null);
-        }
     }
 
     private static IOException bindFailure(InetSocketAddress address, Exception e) {
@@ -170,7 +161,7 @@ public final class NettyTransport {
             sleep(20);
         }
         if (!server.sessions.isEmpty()) {
-            SmtpReply bye = SmtpReply.of(421, "4.3.2", server.config.hostname() + " Service shutting down");
+            SmtpReply bye = Replies.shuttingDown(server.config.hostname());
             for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
                 s.shutdown(bye);
             }

@@ -3,10 +3,11 @@ package dev.postern.netty;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics.Counter;
-import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.proxy.internal.ProxyPolicy;
+import dev.postern.protocol.Replies;
 import dev.postern.protocol.SessionState;
 import dev.postern.protocol.SmtpProtocol;
 import io.netty.buffer.ByteBuf;
@@ -87,7 +88,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             server.metrics.increment(Counter.CONNECTIONS_REFUSED);
             server.handler.onLogEvent(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
                     + " refused: too many connections (" + server.config.maxConnections() + ")", null);
-            byte[] refusal = ("421 4.7.0 " + server.config.hostname() + " Too many connections, try again later\r\n")
+            byte[] refusal = Replies.tooManyConnections(server.config.hostname()).format(true)
                     .getBytes(StandardCharsets.US_ASCII);
             channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -116,9 +117,9 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         scheduleIdleCheck(shortestTimeout);
         Listener listener = channel.parent() == null ? null : channel.parent().attr(LISTENER).get();
         implicitTls = listener != null && listener.implicitTls();
-        if (listener != null && listener.proxyProtocol() != ProxyProtocolMode.OFF
-                && listener.trustedProxies().matches(remote.getAddress())) {
-            awaitProxyHeader(listener.proxyProtocol());
+        ProxyProtocolMode headerMode = ProxyPolicy.expectedHeader(listener, remote.getAddress());
+        if (headerMode != null) {
+            awaitProxyHeader(headerMode);
         } else if (implicitTls) {
             channel.pipeline().addFirst("tls", server.tls.newHandler(channel.alloc(), false)); // greeting after the handshake
         } else {
@@ -212,27 +213,9 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Runs onProxy and records the (possibly adjusted) header; false when the hook refused the connection. */
+    /** Runs onProxy through the protocol; false when the hook refused the connection. */
     private boolean acceptProxy(ProxyInfo info) {
-        if (info == null) {
-            return true;
-        }
-        SessionState session = protocol.session();
-        ProxyInfo accepted;
-        try {
-            ProxyInfo adjusted = server.handler.onProxy(session, info);
-            accepted = adjusted == null ? info : adjusted;
-        } catch (Exception e) {
-            SmtpReply refusal = e instanceof SmtpRejection r ? r.reply()
-                    : SmtpReply.of(421, "4.3.0", server.config.hostname() + " Error: local problem");
-            if (!(e instanceof SmtpRejection)) {
-                server.handler.onLogEvent(session, LogLevel.ERROR, "onProxy failed", e);
-            }
-            protocol.abort(refusal);
-            return false;
-        }
-        session.proxy(accepted);
-        return true;
+        return info == null || protocol.proxyHeader(info);
     }
 
     /** The connection is ready for SMTP: reverse DNS if wanted, greeting delay, then the greeting. */
@@ -244,8 +227,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 server.metrics.increment(Counter.CONNECTIONS_REFUSED);
                 server.handler.onLogEvent(session, LogLevel.WARN, "connection from " + client.getHostAddress()
                         + " refused: too many connections from this client (" + server.config.maxConnectionsPerClient() + ")", null);
-                submit(() -> protocol.abort(SmtpReply.of(421, "4.7.0", server.config.hostname()
-                        + " Too many connections from your address, try again later")));
+                submit(() -> protocol.abort(Replies.tooManyConnectionsFromClient(server.config.hostname())));
                 return;
             }
             countedClient = client;
@@ -260,7 +242,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         };
         if (server.config.reverseDnsLookup()) {
             Thread.ofVirtual().start(() -> {
-                session.remoteHostName(reverseLookup(session.remoteAddress().getAddress()));
+                protocol.clientHostName(reverseLookup(session.remoteAddress().getAddress()));
                 channel.eventLoop().execute(greet);
             });
         } else {
@@ -569,7 +551,7 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void timeOut(String what) {
         server.metrics.increment(Counter.TIMEOUTS);
         server.handler.onLogEvent(protocol.session(), LogLevel.INFO, what + " exceeded; closing", null);
-        submit(() -> protocol.abort(SmtpReply.of(421, "4.4.2", server.config.hostname() + " Error: timeout exceeded")));
+        submit(() -> protocol.abort(Replies.timeout(server.config.hostname())));
         forceCloseLater();
     }
 

@@ -20,6 +20,8 @@ import dev.postern.message.HeaderBlockScanner;
 import dev.postern.message.HeaderEdits;
 import dev.postern.message.MessageSpool;
 import dev.postern.message.SpooledMessage;
+import dev.postern.proxy.ProxyInfo;
+import dev.postern.proxy.internal.ProxyPolicy;
 import dev.postern.proxy.internal.XclientCommand;
 import dev.postern.proxy.internal.XforwardCommand;
 import dev.postern.tls.StartTlsMode;
@@ -173,6 +175,29 @@ public final class SmtpProtocol {
         session.quiet(config.ignoredHosts().matches(client));
     }
 
+    /**
+     * A trusted proxy's header arrived, before {@link #connect}: runs onProxy and records the header (or
+     * the hook's adjusted one). Returns false when the hook refused the connection: its reply is
+     * written and the session is closed, like every other hook failure.
+     */
+    public boolean proxyHeader(ProxyInfo info) {
+        ProxyInfo accepted;
+        try {
+            ProxyInfo adjusted = handler.onProxy(session, info);
+            accepted = adjusted == null ? info : adjusted;
+        } catch (Exception e) {
+            send(failure(e, "onProxy", false).andClose());
+            return false;
+        }
+        session.proxy(accepted);
+        return true;
+    }
+
+    /** The reverse DNS lookup of the real client answered, before {@link #connect}; null: no name. */
+    public void clientHostName(String name) {
+        session.remoteHostName(name);
+    }
+
     /** The connection closed: releases the message in progress and runs onDisconnect. */
     public void disconnect() {
         abortTransaction();
@@ -211,10 +236,9 @@ public final class SmtpProtocol {
                         send(Replies.EARLY_TALKER);
                         return;
                     }
-                    if (commandsThisCall == 0 && session.errorCount() == 0 && startsWithProxyV2Signature(in)) {
+                    if (commandsThisCall == 0 && session.errorCount() == 0 && ProxyPolicy.startsWithV2Signature(in)) {
                         // A v2 PROXY header from a source not trusted to send one: never believed.
-                        log(LogLevel.WARN, "PROXY v2 header from untrusted " + session.socketRemoteAddress()
-                                + " refused (spoofing attempt?)", null);
+                        log(LogLevel.WARN, ProxyPolicy.untrustedV2HeaderMessage(session.socketRemoteAddress()), null);
                         in.skipBytes(in.readableBytes());
                         send(Replies.PROXY_V2_UNTRUSTED);
                         return;
@@ -328,14 +352,15 @@ public final class SmtpProtocol {
             case "STARTTLS" -> startTls(args);
             case "AUTH" -> auth(args);
             case "EXPN", "ETRN", "TURN" -> send(Replies.NOT_IMPLEMENTED);
-            case "PROXY" -> {
-                // Only one PROXY header per connection, and only before the greeting.
-                log(LogLevel.WARN, "PROXY line inside the session refused (spoofing attempt?) from "
-                        + session.socketRemoteAddress(), null);
-                send(Replies.PROXY_LATE);
-            }
             case "" -> send(Replies.EMPTY_LINE);
-            default -> unknown(line);
+            default -> {
+                if (ProxyPolicy.isLateHeaderLine(verb)) {
+                    log(LogLevel.WARN, ProxyPolicy.lateHeaderLineMessage(session.socketRemoteAddress()), null);
+                    send(Replies.PROXY_LATE);
+                } else {
+                    unknown(line);
+                }
+            }
         }
     }
 
@@ -1087,20 +1112,6 @@ public final class SmtpProtocol {
 
     private static String format(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    private static final byte[] PROXY_V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
-
-    private static boolean startsWithProxyV2Signature(ByteBuf in) {
-        if (in.readableBytes() < PROXY_V2_SIGNATURE.length) {
-            return false;
-        }
-        for (int i = 0; i < PROXY_V2_SIGNATURE.length; i++) {
-            if (in.getByte(in.readerIndex() + i) != PROXY_V2_SIGNATURE[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** ASCII fast path; otherwise strict UTF-8 (RFC 6531), or null if malformed. */

@@ -53,7 +53,7 @@ public final class ProxyHeaderValidator {
     public static final int NOT_PROXY = -2;
 
     private static final byte[] V1_PREFIX = "PROXY ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+    private static final byte[] V2_SIGNATURE = ProxyPolicy.V2_SIGNATURE;
     // 2.2.5: "an opaque byte sequence of up to 128 bytes".
     private static final int MAX_UNIQUE_ID = 128;
 
