@@ -16,10 +16,12 @@ import dev.postern.SmtpServerConfig;
 import dev.postern.auth.AuthMechanism;
 import dev.postern.auth.Credentials;
 import dev.postern.auth.internal.SaslExchange;
+import dev.postern.ReceivedMessage;
+import dev.postern.message.ContentSink;
 import dev.postern.message.HeaderBlockScanner;
 import dev.postern.message.HeaderEdits;
-import dev.postern.message.MessageSpool;
-import dev.postern.message.SpooledMessage;
+import dev.postern.message.MessageSink;
+import dev.postern.message.MessageSinkFactory;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.proxy.internal.ProxyPolicy;
 import dev.postern.proxy.internal.XclientCommand;
@@ -86,6 +88,7 @@ public final class SmtpProtocol {
     private final InstantSource clock;
     private final ReplySink out;
     private final ServerMetrics metrics;
+    private final MessageSinkFactory sinks;
     private final LineFramer framer;
 
     private Phase phase = Phase.CONNECTED;
@@ -102,7 +105,7 @@ public final class SmtpProtocol {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     // the message being received
-    private MessageSpool spool;
+    private MessageSink spool;
     private HeaderBlockScanner headerScanner;
     private HeaderEdits headerEdits;
     private DataDecoder decoder;
@@ -115,15 +118,14 @@ public final class SmtpProtocol {
     private boolean chunkLast;
     private SmtpReply chunkDiscardReply; // non-null: read the chunk, drop it, then send this
 
+    /**
+     * One session's protocol. It updates the server's {@code metrics} for replies, messages and AUTH, and
+     * stores each message's content in a sink from {@code sinks}.
+     */
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
-                        ReplySink out) {
-        this(config, handler, session, clock, new ServerMetrics(), out);
-    }
-
-    /** With the server's counters, which the protocol updates for replies, messages and AUTH. */
-    public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
-                        ServerMetrics metrics, ReplySink out) {
+                        ServerMetrics metrics, MessageSinkFactory sinks, ReplySink out) {
         this.metrics = metrics;
+        this.sinks = sinks;
         this.config = config;
         this.ext = config.extensions();
         this.handler = handler;
@@ -958,7 +960,7 @@ public final class SmtpProtocol {
 
     /** Prepares to receive content and runs onDataStart; returns its rejection, if any. */
     private SmtpReply beginMessage(boolean dotStuffed) {
-        spool = new MessageSpool(config.spoolThreshold(), config.spoolDirectory(), config.maxMessageSize());
+        spool = sinks.open(config);
         headerScanner = new HeaderBlockScanner(config.maxHeaderBytes());
         headerEdits = new HeaderEdits();
         decoder = new DataDecoder(config.lineEndings(), dotStuffed);
@@ -1001,8 +1003,7 @@ public final class SmtpProtocol {
             reply = Replies.SPOOL_FAILED;
         } else {
             String id = session.id() + "." + (++messageSeq);
-            SpooledMessage message = new SpooledMessage(id, tx.envelope(), messageStarted, spool,
-                    headerScanner.headerEnd(), headerEdits);
+            ReceivedMessage message = spool.message(id, tx.envelope(), messageStarted, headerScanner.headerEnd(), headerEdits);
             try {
                 handler.onMessage(session, message);
                 session.countMessage();
