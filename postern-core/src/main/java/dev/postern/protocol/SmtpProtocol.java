@@ -38,7 +38,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -346,9 +345,7 @@ public final class SmtpProtocol {
             case "NOOP" -> send(Replies.OK);
             case "QUIT" -> send(Replies.BYE);
             case "VRFY" -> send(args.isBlank() ? Replies.VRFY_SYNTAX : Replies.VRFY);
-            case "HELP" -> send(SmtpReply.of(214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA"
-                    + (ext.chunking() ? " BDAT" : "") + " RSET NOOP QUIT VRFY HELP"
-                    + (config.offersStartTls() ? " STARTTLS" : "") + (config.auth().enabled() ? " AUTH" : "")));
+            case "HELP" -> send(Replies.help(ext.chunking(), config.offersStartTls(), config.auth().enabled()));
             case "XCLIENT" -> xclient(args);
             case "XFORWARD" -> xforward(args);
             case "STARTTLS" -> startTls(args);
@@ -448,7 +445,7 @@ public final class SmtpProtocol {
         try {
             parsed = PathParser.parseReversePath(args.substring(5));
         } catch (PathSyntaxException e) {
-            send(SmtpReply.of(501, "5.1.7", "Bad sender address syntax: " + e.getMessage()));
+            send(Replies.badSenderSyntax(e.getMessage()));
             return;
         }
         MailParameters params = parsed.parameters();
@@ -465,11 +462,11 @@ public final class SmtpProtocol {
             switch (key) {
                 case "SIZE" -> {
                     if (!ext.size()) {
-                        send(unsupported(key));
+                        send(Replies.unsupportedParameter(key));
                         return;
                     }
                     if (value.isEmpty() || value.length() > 20 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                        send(SmtpReply.of(501, "5.5.4", "Bad SIZE value"));
+                        send(Replies.BAD_SIZE);
                         return;
                     }
                     declaredSize = value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
@@ -481,14 +478,14 @@ public final class SmtpProtocol {
                 }
                 case "BODY" -> {
                     if (!ext.eightBitMime()) {
-                        send(unsupported(key));
+                        send(Replies.unsupportedParameter(key));
                         return;
                     }
                     switch (value.toUpperCase(Locale.ROOT)) {
                         case "7BIT" -> body = BodyType.SEVEN_BIT;
                         case "8BITMIME" -> body = BodyType.EIGHT_BIT_MIME;
                         default -> {
-                            send(SmtpReply.of(501, "5.5.4", "Bad BODY value; 7BIT or 8BITMIME"));
+                            send(Replies.BAD_BODY);
                             return;
                         }
                     }
@@ -496,23 +493,23 @@ public final class SmtpProtocol {
                 case "AUTH" -> {
                     // RFC 4954 5: the identity the message was submitted by; kept in the parameters, not trusted
                     if (!config.auth().enabled()) {
-                        send(unsupported(key));
+                        send(Replies.unsupportedParameter(key));
                         return;
                     }
                 }
                 case "SMTPUTF8" -> {
                     if (!ext.smtpUtf8()) {
-                        send(unsupported(key));
+                        send(Replies.unsupportedParameter(key));
                         return;
                     }
                     if (!value.isEmpty()) {
-                        send(SmtpReply.of(501, "5.5.4", "SMTPUTF8 takes no value"));
+                        send(Replies.SMTPUTF8_VALUE);
                         return;
                     }
                     utf8 = true;
                 }
                 default -> {
-                    send(unsupported(key));
+                    send(Replies.unsupportedParameter(key));
                     return;
                 }
             }
@@ -546,7 +543,7 @@ public final class SmtpProtocol {
             return;
         }
         if (chunking) {
-            send(SmtpReply.of(503, "5.5.1", "Error: RCPT not allowed after BDAT"));
+            send(Replies.RCPT_IN_BDAT);
             return;
         }
         if (!args.regionMatches(true, 0, "TO:", 0, 3)) {
@@ -557,11 +554,11 @@ public final class SmtpProtocol {
         try {
             parsed = PathParser.parseForwardPath(args.substring(3));
         } catch (PathSyntaxException e) {
-            send(SmtpReply.of(501, "5.1.3", "Bad recipient address syntax: " + e.getMessage()));
+            send(Replies.badRecipientSyntax(e.getMessage()));
             return;
         }
         if (!parsed.parameters().isEmpty()) {
-            send(unsupported(parsed.parameters().values().keySet().iterator().next()));
+            send(Replies.unsupportedParameter(parsed.parameters().values().keySet().iterator().next()));
             return;
         }
         ForwardPath to = parsed.path();
@@ -748,14 +745,14 @@ public final class SmtpProtocol {
 
     private void saslStep(SaslExchange.Step step) {
         switch (step) {
-            case SaslExchange.Step.Challenge c -> send(saslChallenge(c.text()));
+            case SaslExchange.Step.Challenge c -> send(Replies.saslChallenge(c.text()));
             case SaslExchange.Step.Cancelled c -> {
                 abortSasl();
                 send(Replies.AUTH_CANCELLED);
             }
             case SaslExchange.Step.Malformed m -> {
                 abortSasl();
-                send(SmtpReply.of(501, "5.5.2", "Invalid authentication data: " + m.reason()));
+                send(Replies.badAuthData(m.reason()));
             }
             case SaslExchange.Step.Done done -> authenticate(done.credentials());
         }
@@ -774,7 +771,7 @@ public final class SmtpProtocol {
             if (mechanism == AuthMechanism.XOAUTH2) {
                 // Google's XOAUTH2: an error challenge first; the refusal follows the client's (empty) answer.
                 saslFailure = r.reply();
-                send(saslChallenge("{\"status\":\"401\",\"schemes\":\"bearer\"}"));
+                send(Replies.XOAUTH2_ERROR_CHALLENGE);
             } else {
                 send(r.reply());
             }
@@ -790,11 +787,6 @@ public final class SmtpProtocol {
         metrics.increment(Counter.AUTH_SUCCESSES);
         log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " as " + printable(user), null);
         send(Replies.AUTH_OK);
-    }
-
-    /** RFC 4954 4: a server challenge is 334 and the challenge in base64. */
-    private static SmtpReply saslChallenge(String text) {
-        return SmtpReply.of(334, Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private void abortSasl() {
@@ -928,7 +920,7 @@ public final class SmtpProtocol {
         try {
             return parser.apply(args);
         } catch (IllegalArgumentException e) {
-            send(SmtpReply.of(501, "5.5.4", e.getMessage()));
+            send(Replies.badProxyCommand(e.getMessage()));
             return null;
         }
     }
@@ -1094,10 +1086,6 @@ public final class SmtpProtocol {
         log(LogLevel.ERROR, hook + " failed", e);
         metrics.increment(Counter.HOOK_FAILURES);
         return inTransaction ? Replies.HOOK_FAILED_TRANSACTION : Replies.HOOK_FAILED;
-    }
-
-    private static SmtpReply unsupported(String keyword) {
-        return SmtpReply.of(555, "5.5.4", "Unsupported parameter: " + keyword);
     }
 
     private void log(LogLevel level, String message, Throwable error) {
