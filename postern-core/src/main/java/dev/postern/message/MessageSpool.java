@@ -44,7 +44,7 @@ public final class MessageSpool implements MessageSink {
         this.memory = new byte[Math.min(threshold, 16 * 1024)];
     }
 
-    /** The {@link MessageSinkFactory} of the transport: {@code spoolThreshold} in memory, then a file in {@code spoolDirectory}. */
+    /** The transport's {@link MessageSinkFactory}: {@code spoolThreshold} octets in memory, then a file. */
     public static MessageSpool open(SmtpServerConfig config) {
         return new MessageSpool(config.spoolThreshold(), config.spoolDirectory(), config.maxMessageSize());
     }
