@@ -1,6 +1,8 @@
 package dev.postern.message;
 
-import dev.postern.protocol.ContentSink;
+import dev.postern.Envelope;
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpServerConfig;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Arrays;
 
 /**
@@ -22,7 +25,7 @@ import java.util.Arrays;
  * <p>Writes to the spool file happen on the thread that decodes the message; they go to the page
  * cache (no fsync: the spool is scratch space, durability is the message hook's job).
  */
-public final class MessageSpool implements ContentSink, AutoCloseable {
+public final class MessageSpool implements MessageSink {
 
     private final int threshold;
     private final Path directory;
@@ -34,26 +37,36 @@ public final class MessageSpool implements ContentSink, AutoCloseable {
     private long size;
     private IOException failure;
 
-    public MessageSpool(int threshold, Path directory, long maxSize) {
+    MessageSpool(int threshold, Path directory, long maxSize) {
         this.threshold = threshold;
         this.directory = directory;
         this.maxSize = maxSize;
         this.memory = new byte[Math.min(threshold, 16 * 1024)];
     }
 
-    /** Octets received, including those beyond the size limit. */
+    /** The transport's {@link MessageSinkFactory}: {@code spoolThreshold} octets in memory, then a file. */
+    public static MessageSpool open(SmtpServerConfig config) {
+        return new MessageSpool(config.spoolThreshold(), config.spoolDirectory(), config.maxMessageSize());
+    }
+
+    @Override
     public long size() {
         return size;
     }
 
-    /** Whether more octets arrived than the size limit allows. */
+    @Override
     public boolean isOversize() {
         return size > maxSize;
     }
 
-    /** The I/O error that stopped spooling, if any. */
+    @Override
     public IOException failure() {
         return failure;
+    }
+
+    @Override
+    public ReceivedMessage message(String id, Envelope envelope, Instant receivedAt, long headerEnd, HeaderEdits edits) {
+        return new SpooledMessage(id, envelope, receivedAt, this, headerEnd, edits);
     }
 
     @Override
@@ -100,7 +113,7 @@ public final class MessageSpool implements ContentSink, AutoCloseable {
     }
 
     /** A stream over content octets {@code [from, to)}. */
-    public InputStream open(long from, long to) throws IOException {
+    InputStream open(long from, long to) throws IOException {
         long kept = Math.min(size, maxSize);
         if (from < 0 || to > kept || from > to) {
             throw new IndexOutOfBoundsException("range " + from + ".." + to + " of " + kept);
@@ -112,16 +125,6 @@ public final class MessageSpool implements ContentSink, AutoCloseable {
         reader.position(from);
         InputStream raw = Channels.newInputStream(reader);
         return new BoundedInputStream(raw, to - from);
-    }
-
-    /** The first {@code length} content octets, for the header parser (always within memory or the file). */
-    public byte[] head(int length) throws IOException {
-        if (channel == null) {
-            return Arrays.copyOf(memory, length);
-        }
-        try (InputStream in = open(0, length)) {
-            return in.readNBytes(length);
-        }
     }
 
     @Override

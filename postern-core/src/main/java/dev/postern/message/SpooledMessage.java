@@ -16,7 +16,7 @@ import java.util.List;
  * A {@link ReceivedMessage} over a spool: the prepended fields, the client's header block, the appended
  * fields, then the rest of the content, assembled as a stream without copying the spool.
  */
-public final class SpooledMessage implements ReceivedMessage {
+final class SpooledMessage implements ReceivedMessage {
 
     private final String id;
     private final Envelope envelope;
@@ -27,7 +27,7 @@ public final class SpooledMessage implements ReceivedMessage {
     private final byte[] appended;
     private final List<HeaderField> headers;
 
-    public SpooledMessage(String id, Envelope envelope, Instant receivedAt, MessageSpool spool, long headerEnd,
+    SpooledMessage(String id, Envelope envelope, Instant receivedAt, MessageSpool spool, long headerEnd,
                            HeaderEdits edits) {
         this.id = id;
         this.envelope = envelope;

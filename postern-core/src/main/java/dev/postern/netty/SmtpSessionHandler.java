@@ -100,7 +100,8 @@ final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
         SessionState session = new SessionState(server.ids.next(), local, remote, server.clock.instant(),
                 server.config.greeting(), server.config.hostname());
-        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics, new SmtpProtocol.ReplySink() {
+        protocol = new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics,
+                dev.postern.message.MessageSpool::open, new SmtpProtocol.ReplySink() {
             @Override
             public void write(byte[] wire) {
                 reply(wire);

@@ -1,6 +1,7 @@
 package dev.postern.protocol;
 
 import dev.postern.LineEndingPolicy;
+import dev.postern.message.ContentSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 

@@ -2,10 +2,13 @@ package dev.postern.protocol;
 
 import dev.postern.SmtpReply;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /**
  * Every fixed reply of the server, in one place (RFC 5321 4.2.2, RFC 3463 / RFC 5248 codes): the
- * protocol's, and the transport's (admission, timeouts, shutdown), which name the server's host as
- * RFC 5321 4.2 asks of a 421.
+ * protocol's, with factories for those that name what the client sent, and the transport's
+ * (admission, timeouts, shutdown), which name the server's host as RFC 5321 4.2 asks of a 421.
  */
 public final class Replies {
 
@@ -57,6 +60,10 @@ public final class Replies {
     public static final SmtpReply VRFY_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: VRFY address");
     public static final SmtpReply BDAT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: BDAT size [LAST]");
     public static final SmtpReply PARAMS_NEED_EHLO = SmtpReply.of(555, "5.5.4", "Parameters require EHLO");
+    public static final SmtpReply BAD_SIZE = SmtpReply.of(501, "5.5.4", "Bad SIZE value");
+    public static final SmtpReply BAD_BODY = SmtpReply.of(501, "5.5.4", "Bad BODY value; 7BIT or 8BITMIME");
+    public static final SmtpReply SMTPUTF8_VALUE = SmtpReply.of(501, "5.5.4", "SMTPUTF8 takes no value");
+    public static final SmtpReply RCPT_IN_BDAT = SmtpReply.of(503, "5.5.1", "Error: RCPT not allowed after BDAT");
 
     public static final SmtpReply NOT_AUTHORIZED = SmtpReply.of(550, "5.7.0", "Error: insufficient authorization");
     public static final SmtpReply IN_TRANSACTION = SmtpReply.of(503, "5.5.1", "Error: MAIL transaction in progress");
@@ -68,6 +75,42 @@ public final class Replies {
     public static final SmtpReply TOO_MANY_ERRORS = SmtpReply.of(421, "4.7.0", "Too many errors; closing connection");
     public static final SmtpReply HOOK_FAILED_TRANSACTION = SmtpReply.of(451, "4.3.0", "Error: local problem, try again later");
     public static final SmtpReply HOOK_FAILED = SmtpReply.of(421, "4.3.0", "Error: local problem; closing connection");
+
+    /** Google's XOAUTH2: the error challenge that precedes the refusal of a token. */
+    public static final SmtpReply XOAUTH2_ERROR_CHALLENGE = saslChallenge("{\"status\":\"401\",\"schemes\":\"bearer\"}");
+
+    /** HELP: the commands this configuration accepts. */
+    public static SmtpReply help(boolean chunking, boolean startTls, boolean auth) {
+        return SmtpReply.of(214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA" + (chunking ? " BDAT" : "")
+                + " RSET NOOP QUIT VRFY HELP" + (startTls ? " STARTTLS" : "") + (auth ? " AUTH" : ""));
+    }
+
+    /** A MAIL or RCPT parameter the server does not offer (RFC 5321 4.1.1.11). */
+    public static SmtpReply unsupportedParameter(String keyword) {
+        return SmtpReply.of(555, "5.5.4", "Unsupported parameter: " + keyword);
+    }
+
+    public static SmtpReply badSenderSyntax(String reason) {
+        return SmtpReply.of(501, "5.1.7", "Bad sender address syntax: " + reason);
+    }
+
+    public static SmtpReply badRecipientSyntax(String reason) {
+        return SmtpReply.of(501, "5.1.3", "Bad recipient address syntax: " + reason);
+    }
+
+    /** An XCLIENT or XFORWARD line its parser refused, with the parser's reason. */
+    public static SmtpReply badProxyCommand(String reason) {
+        return SmtpReply.of(501, "5.5.4", reason);
+    }
+
+    public static SmtpReply badAuthData(String reason) {
+        return SmtpReply.of(501, "5.5.2", "Invalid authentication data: " + reason);
+    }
+
+    /** RFC 4954 4: a server challenge is 334 and the challenge in base64. */
+    public static SmtpReply saslChallenge(String text) {
+        return SmtpReply.of(334, Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
+    }
 
     // ---------------------------------------------------------------- the transport's, before or around the protocol
 

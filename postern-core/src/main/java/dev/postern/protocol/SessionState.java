@@ -15,8 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The mutable state behind the {@link SmtpSession} view hooks see. Only the protocol and the transport
- * change it, always from the one thread that runs the session at that moment.
+ * The mutable state behind the {@link SmtpSession} view hooks see. Only the protocol changes it (the
+ * transport goes through {@link SmtpProtocol}), always from the one thread that runs the session at that
+ * moment. Its mutators are package-private, so a hook that casts its session cannot rewrite it.
  */
 public final class SessionState implements SmtpSession {
 
@@ -155,12 +156,12 @@ public final class SessionState implements SmtpSession {
         return quiet;
     }
 
-    public void quiet(boolean on) {
+    void quiet(boolean on) {
         quiet = on;
     }
 
     /** Records a PROXY header; a PROXY command with addresses makes its source the client. */
-    public void proxy(ProxyInfo info) {
+    void proxy(ProxyInfo info) {
         proxy = info;
         if (info.hasClientAddress()) {
             proxiedIdentity(info.source(), info.destination());
@@ -250,7 +251,7 @@ public final class SessionState implements SmtpSession {
     }
 
     /** Sets the real client identity learned from a trusted proxy. */
-    public void proxiedIdentity(InetSocketAddress realRemote, InetSocketAddress realLocal) {
+    private void proxiedIdentity(InetSocketAddress realRemote, InetSocketAddress realLocal) {
         if (realRemote != null) {
             remote = realRemote;
         }
@@ -260,7 +261,7 @@ public final class SessionState implements SmtpSession {
         proxied = true;
     }
 
-    public void remoteHostName(String name) {
+    void remoteHostName(String name) {
         remoteHostName = name;
     }
 
@@ -275,7 +276,7 @@ public final class SessionState implements SmtpSession {
         esmtp = false;
     }
 
-    public void authenticatedUser(String user) {
+    void authenticatedUser(String user) {
         authenticatedUser = user;
     }
 }

@@ -1,5 +1,6 @@
 package dev.postern.protocol;
 
+import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 import io.netty.buffer.ByteBuf;
@@ -13,11 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Drives an {@link SmtpProtocol} with bytes and collects its replies, with no socket. */
+/** Drives an {@link SmtpProtocol} with bytes and collects its replies, with no socket and no spool file. */
 public final class ProtocolHarness {
 
     public final SmtpProtocol protocol;
     public final SessionState session;
+    /** Where message content goes: memory, with every sink kept for inspection. */
+    public final MemorySinks sinks = new MemorySinks();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteBuf in = Unpooled.buffer();
 
@@ -27,7 +30,8 @@ public final class ProtocolHarness {
         SmtpServerConfig config = b.build();
         session = new SessionState("TEST1", new InetSocketAddress("127.0.0.1", 25),
                 new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname());
-        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, new SmtpProtocol.ReplySink() {
+        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, new ServerMetrics(), sinks,
+                new SmtpProtocol.ReplySink() {
             @Override
             public void write(byte[] wire) {
                 out.writeBytes(wire);

@@ -1,4 +1,4 @@
-package dev.postern.protocol;
+package dev.postern.message;
 
 import io.netty.buffer.ByteBuf;
 

@@ -20,7 +20,7 @@ import static dev.postern.protocol.ProtocolHarness.codes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** AUTH (RFC 4954) in the state machine. */
-class AuthProtocolTest {
+class AuthCommandTest {
 
     private static final AuthConfig ALL = AuthConfig.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN,
             AuthMechanism.CRAM_MD5, AuthMechanism.XOAUTH2).andAllowPlaintext();

@@ -14,7 +14,7 @@ import static dev.postern.protocol.ProtocolHarness.codes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** STARTTLS in the state machine (RFC 3207), without a socket: the transport's part is faked. */
-class StartTlsProtocolTest {
+class StartTlsCommandTest {
 
     private static final TlsConfig TLS = TlsConfig.selfSigned("mx.test").build();
     private static final TlsInfo INFO = new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(), "mx.test", false);

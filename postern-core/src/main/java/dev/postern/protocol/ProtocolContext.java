@@ -1,0 +1,132 @@
+package dev.postern.protocol;
+
+import dev.postern.LogLevel;
+import dev.postern.ServerMetrics;
+import dev.postern.ServerMetrics.Counter;
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpRejection;
+import dev.postern.SmtpReply;
+import dev.postern.SmtpServerConfig;
+import dev.postern.protocol.SmtpProtocol.ReplySink;
+
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+
+/**
+ * What the command families of one session share: the session, where it stands, the mail transaction in
+ * progress, the configuration and hooks, and the one way out for replies, hook failures and log lines.
+ * It decides no command; each family decides its own.
+ */
+final class ProtocolContext {
+
+    /** Where the session stands in RFC 5321's command order (4.1.4: HELO or EHLO before mail). */
+    enum Phase { CONNECTED, READY, GREETED, CLOSED }
+
+    final SmtpServerConfig config;
+    final SmtpServerConfig.Extensions ext;
+    final SmtpHandler handler;
+    final SessionState session;
+    final InstantSource clock;
+    final ServerMetrics metrics;
+    private final ReplySink out;
+
+    private Phase phase = Phase.CONNECTED;
+    private Transaction transaction;
+
+    ProtocolContext(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
+                    ServerMetrics metrics, ReplySink out) {
+        this.config = config;
+        this.ext = config.extensions();
+        this.handler = handler;
+        this.session = session;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.out = out;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    void phase(Phase next) {
+        phase = next;
+    }
+
+    /** The mail transaction in progress, or null. */
+    Transaction transaction() {
+        return transaction;
+    }
+
+    /** MAIL was accepted. */
+    void beginTransaction(Transaction started) {
+        transaction = started;
+        session.envelope(started.envelope());
+    }
+
+    /** Ends the transaction, if any (RSET, HELO, the end of its message, ...), and releases its content. */
+    void endTransaction() {
+        Transaction ended = transaction;
+        if (ended != null) {
+            session.clearXforward(); // XFORWARD attributes last for one transaction
+        }
+        transaction = null;
+        session.envelope(null);
+        if (ended != null && ended.sink != null) {
+            try {
+                ended.sink.close();
+            } catch (RuntimeException e) {
+                log(LogLevel.WARN, "cannot remove spool file", e);
+            }
+        }
+    }
+
+    /** Writes a reply. Every 4xx or 5xx counts as an error; {@code maxErrors} of them close the session. */
+    void send(SmtpReply reply) {
+        out.write(reply.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
+        if (reply.code() >= 400) {
+            metrics.increment(reply.code() >= 500 ? Counter.REPLIES_5XX : Counter.REPLIES_4XX);
+            session.countError();
+            if (!reply.close() && session.errorCount() >= config.maxErrors()) {
+                log(LogLevel.WARN, "too many errors (" + session.errorCount() + "); closing", null);
+                out.write(Replies.TOO_MANY_ERRORS.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
+                close();
+                return;
+            }
+        }
+        if (reply.close()) {
+            close();
+        }
+    }
+
+    /** Ends the session: the transport closes the connection once the replies written so far are sent. */
+    void close() {
+        endTransaction();
+        phase = Phase.CLOSED;
+    }
+
+    /**
+     * The reply for a hook that threw: its own rejection, else a 451 inside a transaction (the client
+     * may retry it) and a 421 outside one (RFC 5321 3.8: it closes the session).
+     */
+    SmtpReply failure(Exception e, String hook, boolean inTransaction) {
+        if (e instanceof SmtpRejection r) {
+            log(LogLevel.INFO, hook + " rejected: " + r.reply(), null);
+            return r.reply();
+        }
+        log(LogLevel.ERROR, hook + " failed", e);
+        metrics.increment(Counter.HOOK_FAILURES);
+        return inTransaction ? Replies.HOOK_FAILED_TRANSACTION : Replies.HOOK_FAILED;
+    }
+
+    /** A log event for the session, unless it is quiet (an ignored host) and the event is routine. */
+    void log(LogLevel level, String message, Throwable error) {
+        if (session.isQuiet() && (level == LogLevel.INFO || level == LogLevel.DEBUG)) {
+            return;
+        }
+        try {
+            handler.onLogEvent(session, level, message, error);
+        } catch (RuntimeException ignored) {
+            // a broken log hook must not break the session
+        }
+    }
+}
