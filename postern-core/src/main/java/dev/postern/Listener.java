@@ -16,18 +16,53 @@ import java.util.Objects;
  *
  * <p>{@code implicitTls}: TLS from the first byte (RFC 8314, e.g. port 465), after the PROXY header if
  * one is read; the greeting is sent once the handshake is done. Needs {@link SmtpServerConfig#tls()}.
+ *
+ * @param host           an IP literal, a host name (resolved once, at start), {@code "*"} or {@code "localhost"}
+ * @param port           the TCP port, 0..65535; 0 for a free port chosen by the OS
+ * @param proxyProtocol  whether a PROXY header is read from {@code trustedProxies}; {@link ProxyProtocolMode#OFF}
+ *                       unless set
+ * @param trustedProxies the peers whose PROXY header is believed; must trust someone unless
+ *                       {@code proxyProtocol} is OFF
+ * @param implicitTls    whether connections speak TLS from the first byte (RFC 8314) rather than
+ *                       being offered STARTTLS
  */
 public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies,
                        boolean implicitTls) {
 
+    /**
+     * A plain listener: no PROXY header, no implicit TLS.
+     *
+     * @param host an IP literal, a host name, {@code "*"} or {@code "localhost"}
+     * @param port the TCP port, 0..65535; 0 for a free port chosen by the OS
+     * @throws IllegalArgumentException if {@code host} is blank or {@code port} is out of range
+     * @throws NullPointerException     if {@code host} is null
+     */
     public Listener(String host, int port) {
         this(host, port, ProxyProtocolMode.OFF, TrustedSources.NONE, false);
     }
 
+    /**
+     * A listener reading PROXY headers from trusted proxies, without implicit TLS.
+     *
+     * @param host           an IP literal, a host name, {@code "*"} or {@code "localhost"}
+     * @param port           the TCP port, 0..65535; 0 for a free port chosen by the OS
+     * @param proxyProtocol  whether a PROXY header is read from {@code trustedProxies}
+     * @param trustedProxies the peers whose PROXY header is believed
+     * @throws IllegalArgumentException if {@code host} is blank, {@code port} is out of range, or
+     *                                  headers are to be read but no proxy is trusted
+     * @throws NullPointerException     if any argument is null
+     */
     public Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies) {
         this(host, port, proxyProtocol, trustedProxies, false);
     }
 
+    /**
+     * Validates the listener.
+     *
+     * @throws IllegalArgumentException if {@code host} is blank, {@code port} is out of range, or
+     *                                  {@code proxyProtocol} is not OFF but {@code trustedProxies} trusts no one
+     * @throws NullPointerException     if {@code host}, {@code proxyProtocol} or {@code trustedProxies} is null
+     */
     public Listener {
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         Objects.requireNonNull(trustedProxies, "trustedProxies");
@@ -44,21 +79,48 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
         }
     }
 
+    /**
+     * A plain listener, as {@link #Listener(String, int)}.
+     *
+     * @param host an IP literal, a host name, {@code "*"} or {@code "localhost"}
+     * @param port the TCP port, 0..65535; 0 for a free port chosen by the OS
+     * @return the listener
+     * @throws IllegalArgumentException if {@code host} is blank or {@code port} is out of range
+     */
     public static Listener of(String host, int port) {
         return new Listener(host, port);
     }
 
-    /** The same listener reading PROXY headers ({@code optional} or {@code required}) from {@code trusted} sources. */
+    /**
+     * The same listener reading PROXY headers ({@code optional} or {@code required}) from {@code trusted} sources.
+     *
+     * @param mode    whether a header is optional or required (OFF turns PROXY off again)
+     * @param trusted the peers whose header is believed; every other peer is a direct client
+     * @return a new listener
+     * @throws IllegalArgumentException if {@code mode} is not OFF and {@code trusted} trusts no one
+     */
     public Listener withProxyProtocol(ProxyProtocolMode mode, TrustedSources trusted) {
         return new Listener(host, port, mode, trusted, implicitTls);
     }
 
-    /** The same listener speaking TLS from the first byte (RFC 8314 implicit TLS). */
+    /**
+     * The same listener speaking TLS from the first byte (RFC 8314 implicit TLS).
+     *
+     * @return a new listener; building the configuration fails unless {@link SmtpServerConfig#tls()} is set
+     */
     public Listener withImplicitTls() {
         return new Listener(host, port, proxyProtocol, trustedProxies, true);
     }
 
-    /** Parses {@code HOST:PORT}, {@code [IPv6]:PORT}, {@code *:PORT} or {@code :PORT} (every interface). */
+    /**
+     * Parses {@code HOST:PORT}, {@code [IPv6]:PORT}, {@code *:PORT} or {@code :PORT} (every interface).
+     *
+     * @param text the address, e.g. {@code 0.0.0.0:25} or {@code [::1]:587}
+     * @return a plain listener
+     * @throws IllegalArgumentException if there is no port, an IPv6 address is not in brackets, or the
+     *                                  port is not a number in 0..65535
+     * @throws NullPointerException     if {@code text} is null
+     */
     public static Listener parse(String text) {
         Objects.requireNonNull(text, "text");
         int colon = text.lastIndexOf(':');

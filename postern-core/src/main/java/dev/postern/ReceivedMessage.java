@@ -13,23 +13,55 @@ import java.time.Instant;
  */
 public interface ReceivedMessage {
 
-    /** The message id used in the 250 reply and in logs: session id plus a sequence number. */
+    /**
+     * The message id used in the 250 reply and in logs: session id plus a sequence number.
+     *
+     * @return the id, e.g. {@code HBC3QWVIMB.1} for the first message of session {@code HBC3QWVIMB}
+     */
     String id();
 
+    /**
+     * The envelope the message came with.
+     *
+     * @return the reverse path, the accepted recipients and the MAIL parameters
+     */
     Envelope envelope();
 
+    /**
+     * When the content started: the moment DATA or the first BDAT was accepted.
+     *
+     * @return that instant, from the server's clock
+     */
     Instant receivedAt();
 
-    /** The content size in octets, including added header fields. */
+    /**
+     * The content size in octets, including added header fields.
+     *
+     * @return the number of octets {@link #openStream()} delivers
+     */
     long size();
 
-    /** The client's header fields. */
+    /**
+     * The client's header fields.
+     *
+     * @return the fields in order, without those added by hooks
+     */
     java.util.List<HeaderField> headers();
 
-    /** Opens a new stream over the whole content; each call starts at the beginning. */
+    /**
+     * Opens a new stream over the whole content; each call starts at the beginning.
+     *
+     * @return a stream the caller must close
+     * @throws IOException if the spool file cannot be opened
+     */
     InputStream openStream() throws IOException;
 
-    /** The whole content as bytes: convenient for small messages, dangerous for large ones. */
+    /**
+     * The whole content as bytes: convenient for small messages, dangerous for large ones.
+     *
+     * @return the {@link #size()} octets of the content
+     * @throws IOException if the spool file cannot be read
+     */
     default byte[] readAllBytes() throws IOException {
         try (InputStream in = openStream()) {
             return in.readAllBytes();

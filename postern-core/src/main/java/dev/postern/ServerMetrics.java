@@ -15,7 +15,10 @@ public final class ServerMetrics {
     public enum Counter {
         /** Connections admitted (under maxConnections). */
         CONNECTIONS_ACCEPTED,
-        /** Connections refused by maxConnections or maxConnectionsPerClient. */
+        /**
+         * Connections refused by maxConnections or maxConnectionsPerClient (one refused by the latter
+         * was counted in {@link #CONNECTIONS_ACCEPTED} first).
+         */
         CONNECTIONS_REFUSED,
         /** Valid PROXY headers from trusted proxies. */
         PROXY_HEADERS_ACCEPTED,
@@ -39,7 +42,7 @@ public final class ServerMetrics {
         REPLIES_4XX,
         /** Replies with a 5xx code. */
         REPLIES_5XX,
-        /** Hooks that threw something other than a rejection. */
+        /** Hooks that threw something other than a rejection ({@code onDisconnect} and {@code onLogEvent} aside). */
         HOOK_FAILURES,
         /** Sessions closed by a command or data timeout, or the session deadline. */
         TIMEOUTS
@@ -47,25 +50,47 @@ public final class ServerMetrics {
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
 
+    /** Counters all at zero; a server makes its own (see {@link SmtpServer#metrics()}). */
     public ServerMetrics() {
         for (int i = 0; i < counters.length; i++) {
             counters[i] = new LongAdder();
         }
     }
 
+    /**
+     * Adds one to a counter.
+     *
+     * @param c the counter
+     */
     public void increment(Counter c) {
         counters[c.ordinal()].increment();
     }
 
+    /**
+     * Adds an amount to a counter.
+     *
+     * @param c the counter
+     * @param n the amount, e.g. a message's octets for {@link Counter#MESSAGE_BYTES_ACCEPTED}
+     */
     public void add(Counter c, long n) {
         counters[c.ordinal()].add(n);
     }
 
+    /**
+     * A counter's current value.
+     *
+     * @param c the counter
+     * @return its total since the server was built; updates made during the call may be missed
+     */
     public long get(Counter c) {
         return counters[c.ordinal()].sum();
     }
 
-    /** Every counter by name, in declaration order. */
+    /**
+     * Every counter with its value, in declaration order.
+     *
+     * @return a new map (not atomic across counters; changing it changes nothing)
+     */
     public Map<Counter, Long> snapshot() {
         Map<Counter, Long> m = new LinkedHashMap<>();
         for (Counter c : Counter.values()) {

@@ -39,29 +39,54 @@ public final class SmtpServer implements AutoCloseable {
         this.transport = new NettyTransport(config, handler);
     }
 
+    /**
+     * A builder with the configuration defaults of {@link SmtpServerConfig.Builder} and a handler that
+     * overrides no hook: it accepts every message and discards it, and refuses AUTH.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Binds every listener; throws (and releases what was bound) if any cannot be bound. */
+    /**
+     * Binds every listener; throws (and releases what was bound) if any cannot be bound.
+     *
+     * @return this server, for chaining
+     * @throws IOException           if a listener cannot be bound (address in use, unknown host)
+     * @throws IllegalStateException if the server is running already
+     */
     public SmtpServer start() throws IOException {
         transport.start();
         return this;
     }
 
-    /** The addresses actually bound (useful with port 0). */
+    /**
+     * The addresses actually bound (useful with port 0).
+     *
+     * @return one address per bound socket ({@code "localhost"} binds two, {@code "*"} one); empty before
+     *         {@link #start()} and after {@link #stop(Duration)}
+     */
     public List<InetSocketAddress> boundAddresses() {
         return transport.boundAddresses();
     }
 
-    /** The first bound port, a convenience for tests and single-listener servers. */
+    /**
+     * The first bound port, a convenience for tests and single-listener servers.
+     *
+     * @return the port of the first bound address
+     * @throws IndexOutOfBoundsException if the server is not running
+     */
     public int port() {
         return boundAddresses().get(0).getPort();
     }
 
     /**
      * Stops accepting connections, lets open sessions finish within {@code grace}, then sends
-     * {@code 421 4.3.2} to those still open and closes them. Blocks until done.
+     * {@code 421 4.3.2} to those still open and closes them; a hook still running about 2 seconds later
+     * has its thread interrupted. Blocks until done; does nothing if the server is not running.
+     *
+     * @param grace how long open sessions may go on; zero sends the 421 at once
      */
     public void stop(Duration grace) {
         transport.stop(grace);
@@ -73,19 +98,38 @@ public final class SmtpServer implements AutoCloseable {
         stop(Duration.ofSeconds(5));
     }
 
+    /**
+     * Connections open now.
+     *
+     * @return the number of admitted connections (under {@code maxConnections}) not yet closed
+     */
     public int activeConnections() {
         return transport.activeConnections();
     }
 
-    /** The server's counters (connections, messages, TLS, AUTH, PROXY, error replies). */
+    /**
+     * The server's counters (connections, messages, TLS, AUTH, PROXY, error replies).
+     *
+     * @return the live counters, shared with the running server
+     */
     public ServerMetrics metrics() {
         return transport.metrics();
     }
 
+    /**
+     * The configuration the server was built with.
+     *
+     * @return the configuration
+     */
     public SmtpServerConfig config() {
         return config;
     }
 
+    /**
+     * The handler whose hooks the sessions call.
+     *
+     * @return the handler given to the builder, or the default one
+     */
     public SmtpHandler handler() {
         return handler;
     }
@@ -103,33 +147,75 @@ public final class SmtpServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Replaces every configuration setting with those of {@code config}. */
+        /**
+         * Replaces every configuration setting with those of {@code config}.
+         *
+         * @param config the settings to start from; later builder calls change them
+         * @return this builder
+         * @throws NullPointerException if {@code config} is null
+         */
         public Builder config(SmtpServerConfig config) {
             this.config = config.toBuilder();
             return this;
         }
 
-        /** Changes configuration settings in place: {@code .configure(c -> c.maxRecipients(50))}. */
+        /**
+         * Changes configuration settings in place: {@code .configure(c -> c.maxRecipients(50))}.
+         *
+         * @param change called once, now, with the configuration builder
+         * @return this builder
+         */
         public Builder configure(Consumer<SmtpServerConfig.Builder> change) {
             change.accept(config);
             return this;
         }
 
+        /**
+         * Adds a plain listener, as {@link SmtpServerConfig.Builder#listen(String, int)}. Default when none
+         * is added: 127.0.0.1:2525.
+         *
+         * @param host an IP literal, a host name, {@code "*"} (every interface) or {@code "localhost"} (both loopbacks)
+         * @param port the TCP port, 0..65535; 0 for a free port chosen by the OS
+         * @return this builder
+         * @throws IllegalArgumentException if {@code host} is blank or {@code port} is out of range
+         */
         public Builder listen(String host, int port) {
             config.listen(host, port);
             return this;
         }
 
+        /**
+         * The name the server gives itself, as {@link SmtpServerConfig.Builder#hostname(String)}. Default:
+         * the local host's canonical name.
+         *
+         * @param hostname a name without spaces or control characters
+         * @return this builder
+         */
         public Builder hostname(String hostname) {
             config.hostname(hostname);
             return this;
         }
 
+        /**
+         * The application's hooks. Default: a handler that accepts every message and discards it.
+         *
+         * @param handler the handler, shared by every session (so it must be thread-safe)
+         * @return this builder
+         * @throws NullPointerException if {@code handler} is null
+         */
         public Builder handler(SmtpHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
+        /**
+         * Builds the server, not yet started. The TLS key and certificate, if any, are loaded now.
+         *
+         * @return the server; call {@link SmtpServer#start()} to listen
+         * @throws IllegalArgumentException if the configuration is invalid (see {@link SmtpServerConfig}) or a
+         *                                  TLS key or certificate cannot be loaded
+         * @throws IllegalStateException    if a self-signed certificate is asked for without Bouncy Castle
+         */
         public SmtpServer build() {
             return new SmtpServer(config.build(), handler);
         }

@@ -16,6 +16,38 @@ import java.util.Objects;
 /**
  * Every setting of an {@link SmtpServer}, immutable and validated when built. Each bound the server
  * enforces lives here, with its default documented on the builder method.
+ *
+ * @param listeners               the addresses to listen on, at least one
+ * @param hostname                the name the server gives itself (see {@link Builder#hostname})
+ * @param greeting                the text of the 220 greeting, without code
+ * @param maxConnections          connections open at once across the server
+ * @param maxProcessings          sessions whose hooks run at once on virtual threads
+ * @param maxCommandLineLength    longest command line in octets, CRLF included; at least 512
+ * @param maxLineBufferBytes      octets buffered while waiting for a line end; at least {@code maxCommandLineLength}
+ * @param maxRecipients           recipients per transaction
+ * @param maxMessageSize          largest message in octets
+ * @param maxHeaderBytes          largest header block in octets
+ * @param maxErrors               error replies after which the session is closed
+ * @param commandTimeout          longest wait for the next command
+ * @param dataTimeout             longest wait for more content during DATA or BDAT
+ * @param sessionDeadline         longest life of a session
+ * @param greetingDelay           wait before the greeting; zero for none
+ * @param lineEndings             what to do with a bare CR or LF
+ * @param extensions              the ESMTP extensions offered
+ * @param reverseDnsLookup        whether the client's name is looked up before {@code onConnect}
+ * @param reverseDnsTimeout       longest wait for that lookup
+ * @param spoolThreshold          octets of a message kept in memory before it spools to a file
+ * @param spoolDirectory          where spool files are created
+ * @param ioThreads               network event-loop threads; 0 for Netty's default
+ * @param proxyTimeout            longest wait for a trusted proxy's complete PROXY header
+ * @param proxyOptionalWait       silence after which an optional-PROXY connection counts as direct
+ * @param xclientHosts            clients allowed to use XCLIENT
+ * @param xforwardHosts           clients allowed to use XFORWARD
+ * @param ignoredHosts            clients whose routine session events are not logged
+ * @param tls                     the TLS settings, or null for none (no STARTTLS, no implicit TLS)
+ * @param startTls                whether STARTTLS is offered and required
+ * @param auth                    the SMTP AUTH settings
+ * @param maxConnectionsPerClient connections open at once per real client address; 0 for no limit
  */
 public record SmtpServerConfig(
         List<Listener> listeners,
@@ -50,12 +82,35 @@ public record SmtpServerConfig(
         AuthConfig auth,
         int maxConnectionsPerClient) {
 
-    /** Which ESMTP extensions are offered in the EHLO reply; each can be switched off. */
+    /**
+     * Which ESMTP extensions are offered in the EHLO reply; each can be switched off.
+     *
+     * @param size                SIZE (RFC 1870): advertise {@code maxMessageSize} and accept SIZE=; the
+     *                            limit holds either way
+     * @param eightBitMime        8BITMIME (RFC 6152): accept BODY=
+     * @param smtpUtf8            SMTPUTF8 (RFC 6531): accept non-ASCII addresses after MAIL ... SMTPUTF8
+     * @param pipelining          PIPELINING (RFC 2920); off, a command that arrives together with the one
+     *                            before gets 503 5.5.0
+     * @param enhancedStatusCodes ENHANCEDSTATUSCODES (RFC 2034); off, replies carry no RFC 3463 status
+     * @param chunking            CHUNKING (RFC 3030); off, BDAT is an unknown command
+     */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
                              boolean enhancedStatusCodes, boolean chunking) {
+        /** Every extension offered: the default. */
         public static final Extensions ALL = new Extensions(true, true, true, true, true, true);
     }
 
+    /**
+     * Validates every setting and copies the listener list.
+     *
+     * @throws IllegalArgumentException if there is no listener; the hostname is blank or holds a space or
+     *                                  control character; the greeting holds CR or LF; a limit or duration
+     *                                  is not positive (ioThreads, maxConnectionsPerClient, greetingDelay:
+     *                                  negative); maxCommandLineLength is under 512 or maxLineBufferBytes
+     *                                  under it; or STARTTLS is REQUIRED, or a listener speaks implicit TLS,
+     *                                  without {@code tls}
+     * @throws NullPointerException     if any setting but {@code tls} is null
+     */
     public SmtpServerConfig {
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
@@ -121,15 +176,29 @@ public record SmtpServerConfig(
         }
     }
 
-    /** Whether STARTTLS is offered to plain connections. */
+    /**
+     * Whether STARTTLS is offered to plain connections.
+     *
+     * @return true if {@code tls} is set and {@code startTls} is not OFF
+     */
     public boolean offersStartTls() {
         return tls != null && startTls != StartTlsMode.OFF;
     }
 
+    /**
+     * A builder with every default.
+     *
+     * @return a new builder; the default of each setting is on its method
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A builder holding these settings, to derive a changed configuration.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.listeners.addAll(listeners);
@@ -185,7 +254,7 @@ public record SmtpServerConfig(
         }
     }
 
-    /** Builder with documented defaults. */
+    /** Builder with documented defaults; not thread-safe. */
     public static final class Builder {
         private final List<Listener> listeners = new ArrayList<>();
         private String hostname;
@@ -225,6 +294,9 @@ public record SmtpServerConfig(
         /**
          * The server's TLS key, certificate and settings, for STARTTLS and implicit-TLS listeners
          * ({@link Listener#withImplicitTls()}). Default none: STARTTLS is not offered.
+         *
+         * @param tls the TLS settings, or null for none
+         * @return this builder
          */
         public Builder tls(TlsConfig tls) {
             this.tls = tls;
@@ -234,19 +306,32 @@ public record SmtpServerConfig(
         /**
          * SMTP AUTH: the mechanisms offered, whether it is required before MAIL, whether it is offered
          * without TLS. Credentials are checked by {@link SmtpHandler#onAuth}. Default {@link AuthConfig#NONE}.
+         *
+         * @param auth the AUTH settings
+         * @return this builder
          */
         public Builder auth(AuthConfig auth) {
             this.auth = auth;
             return this;
         }
 
-        /** Whether STARTTLS is offered (when {@link #tls} is set) and whether it is required. Default OPTIONAL. */
+        /**
+         * Whether STARTTLS is offered (when {@link #tls} is set) and whether it is required. Default OPTIONAL.
+         *
+         * @param mode OFF, OPTIONAL or REQUIRED (REQUIRED needs {@link #tls})
+         * @return this builder
+         */
         public Builder startTls(StartTlsMode mode) {
             this.startTls = mode;
             return this;
         }
 
-        /** Time a trusted proxy has to send the complete PROXY header; then the connection is closed. Default 5 s. */
+        /**
+         * Time a trusted proxy has to send the complete PROXY header; then the connection is closed. Default 5 s.
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
         public Builder proxyTimeout(Duration d) {
             this.proxyTimeout = d;
             return this;
@@ -256,42 +341,85 @@ public record SmtpServerConfig(
          * On an {@code optional} PROXY listener, how long to wait for the first bytes before treating the
          * connection as direct and greeting it. SMTP is server-speaks-first: a direct client sends nothing
          * until greeted, so silence is the only sign that no header is coming. Default 500 ms.
+         *
+         * @param d a positive duration; it delays the greeting of every direct client of such a listener
+         * @return this builder
          */
         public Builder proxyOptionalWait(Duration d) {
             this.proxyOptionalWait = d;
             return this;
         }
 
-        /** Clients allowed to use XCLIENT (Postfix semantics). Default: none. */
+        /**
+         * Clients allowed to use XCLIENT (Postfix semantics), matched by the real client address (after
+         * PROXY); others get 550 5.7.0. Default: none.
+         *
+         * @param hosts the trusted clients
+         * @return this builder
+         */
         public Builder xclientHosts(TrustedSources hosts) {
             this.xclientHosts = hosts;
             return this;
         }
 
-        /** Clients allowed to use XFORWARD (Postfix semantics). Default: none. */
+        /**
+         * Clients allowed to use XFORWARD (Postfix semantics), matched by the real client address (after
+         * PROXY); others get 550 5.7.0. Default: none.
+         *
+         * @param hosts the trusted clients
+         * @return this builder
+         */
         public Builder xforwardHosts(TrustedSources hosts) {
             this.xforwardHosts = hosts;
             return this;
         }
 
-        /** Real clients served but not logged per session (load-balancer health checks). Default: none. */
+        /**
+         * Real clients served but not logged per session (load-balancer health checks): their routine INFO
+         * events (connect, TLS, AUTH, messages, disconnect) do not reach {@link SmtpHandler#onLogEvent};
+         * warnings and errors still do. Matched by the real client address (after PROXY). Default: none.
+         *
+         * @param hosts the clients not to log
+         * @return this builder
+         */
         public Builder ignoredHosts(TrustedSources hosts) {
             this.ignoredHosts = hosts;
             return this;
         }
 
-        /** Adds a listener. Default when none is added: 127.0.0.1:2525. */
+        /**
+         * Adds a plain listener. Default when none is added: 127.0.0.1:2525.
+         *
+         * @param host an IP literal, a host name, {@code "*"} (every interface) or {@code "localhost"} (both loopbacks)
+         * @param port the TCP port, 0..65535; 0 for a free port chosen by the OS
+         * @return this builder
+         * @throws IllegalArgumentException if {@code host} is blank or {@code port} is out of range
+         */
         public Builder listen(String host, int port) {
             listeners.add(Listener.of(host, port));
             return this;
         }
 
+        /**
+         * Adds a listener, e.g. one reading PROXY headers or speaking implicit TLS.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
         public Builder listen(Listener listener) {
             listeners.add(Objects.requireNonNull(listener));
             return this;
         }
 
-        /** Listens on every host x every port, as MidiSmtpServer's hosts/ports options. */
+        /**
+         * Listens on every host x every port, as MidiSmtpServer's hosts/ports options.
+         *
+         * @param hosts the hosts, each as in {@link #listen(String, int)}
+         * @param ports the ports
+         * @return this builder
+         * @throws IllegalArgumentException if a host is blank or a port is out of range
+         */
         public Builder listen(List<String> hosts, List<Integer> ports) {
             for (String h : hosts) {
                 for (int p : ports) {
@@ -301,24 +429,48 @@ public record SmtpServerConfig(
             return this;
         }
 
+        /**
+         * Removes every listener added so far, e.g. those of a configuration given to
+         * {@link SmtpServerConfig#toBuilder()}.
+         *
+         * @return this builder
+         */
         public Builder clearListeners() {
             listeners.clear();
             return this;
         }
 
-        /** The name the server gives itself in the greeting, EHLO reply and Received fields. Default: the local host name. */
+        /**
+         * The name the server gives itself: in the default greeting, the default first line of the EHLO / HELO
+         * reply, its 421 replies and CRAM-MD5 challenges. The server writes no Received field itself; a hook
+         * that prepends one should use this name. Default: the local host's canonical name, or
+         * {@code localhost} when it cannot be found.
+         *
+         * @param hostname a name without spaces or control characters, or null for the default
+         * @return this builder
+         */
         public Builder hostname(String hostname) {
             this.hostname = hostname;
             return this;
         }
 
-        /** The 220 greeting text. Default: {@code "<hostname> ESMTP Postern"}. */
+        /**
+         * The 220 greeting text. Default: {@code "<hostname> ESMTP Postern"}.
+         *
+         * @param greeting the text, without code, CR or LF; null for the default
+         * @return this builder
+         */
         public Builder greeting(String greeting) {
             this.greeting = greeting;
             return this;
         }
 
-        /** Open connections at once; one more gets 421 4.7.0 and is closed. Default 1000. */
+        /**
+         * Open connections at once; one more gets 421 4.7.0 and is closed. Default 1000.
+         *
+         * @param n a positive number
+         * @return this builder
+         */
         public Builder maxConnections(int n) {
             this.maxConnections = n;
             return this;
@@ -328,19 +480,35 @@ public record SmtpServerConfig(
          * Open connections one client address may hold; more get {@code 421 4.7.0} and are closed. Counted
          * by the real client (after PROXY), so clients behind one proxy are told apart. Default 0: no
          * limit (only {@link #maxConnections} bounds the total).
+         *
+         * @param n a limit, or 0 for none
+         * @return this builder
          */
         public Builder maxConnectionsPerClient(int n) {
             this.maxConnectionsPerClient = n;
             return this;
         }
 
-        /** Hook executions running at once across the server; more wait in line. Default 256. */
+        /**
+         * Sessions whose hooks (and protocol work) run at once on virtual threads; the others wait in line,
+         * first come, first served. No effect when hooks run on the event loop ({@link SmtpHandler#isNonBlocking()}).
+         * Default 256.
+         *
+         * @param n a positive number
+         * @return this builder
+         */
         public Builder maxProcessings(int n) {
             this.maxProcessings = n;
             return this;
         }
 
-        /** Longest command line in octets including CRLF: longer gets 500 5.5.6. Default 512 (RFC 5321 4.5.3.1.4). */
+        /**
+         * Longest command line in octets including CRLF: longer gets 500 5.5.6. Default 512 (RFC 5321 4.5.3.1.4).
+         * When AUTH is offered, AUTH lines may be 12288 octets long whatever this says (RFC 4954 4).
+         *
+         * @param n at least 512
+         * @return this builder
+         */
         public Builder maxCommandLineLength(int n) {
             this.maxCommandLineLength = n;
             return this;
@@ -349,102 +517,189 @@ public record SmtpServerConfig(
         /**
          * Octets buffered while waiting for a line end; past it the server says 421 and closes. Default
          * 16384: room for an AUTH line of 12288 octets (RFC 4954 4) such as an XOAUTH2 token.
+         *
+         * @param n at least {@link #maxCommandLineLength}
+         * @return this builder
          */
         public Builder maxLineBufferBytes(int n) {
             this.maxLineBufferBytes = n;
             return this;
         }
 
-        /** Recipients per transaction; more get 452 4.5.3 (RFC 5321 4.5.3.1.10). Default 100. */
+        /**
+         * Recipients per transaction; more get 452 4.5.3 (RFC 5321 4.5.3.1.10). Default 100.
+         *
+         * @param n a positive number; RFC 5321 4.5.3.1.8 asks general-purpose servers for at least 100
+         * @return this builder
+         */
         public Builder maxRecipients(int n) {
             this.maxRecipients = n;
             return this;
         }
 
-        /** Largest message in octets (advertised with SIZE, RFC 1870); larger get 552 5.3.4. Default 25 MiB. */
+        /**
+         * Largest message in octets (advertised with SIZE, RFC 1870); larger get 552 5.3.4: at MAIL when the
+         * declared SIZE is larger, else at the end of DATA or at the BDAT chunk that crosses it. Default 25 MiB.
+         *
+         * @param n a positive number of octets, counted before fields added by hooks
+         * @return this builder
+         */
         public Builder maxMessageSize(long n) {
             this.maxMessageSize = n;
             return this;
         }
 
-        /** Largest header block given to {@code onDataHeaders}; larger messages get 552 5.3.4. Default 256 KiB. */
+        /**
+         * Largest header block given to {@code onDataHeaders}; larger messages get 552 5.3.4. Default 256 KiB.
+         *
+         * @param n a positive number of octets
+         * @return this builder
+         */
         public Builder maxHeaderBytes(int n) {
             this.maxHeaderBytes = n;
             return this;
         }
 
-        /** Error replies after which the server says 421 4.7.0 and closes. Default 20. */
+        /**
+         * Error replies after which the server says 421 4.7.0 and closes. Default 20.
+         *
+         * @param n a positive number of 4xx / 5xx replies per session
+         * @return this builder
+         */
         public Builder maxErrors(int n) {
             this.maxErrors = n;
             return this;
         }
 
-        /** Wait for the next command; then 421 4.4.2 and close. Default 5 minutes (RFC 5321 4.5.3.2.7). */
+        /**
+         * Wait for the next command; then 421 4.4.2 and close. Default 5 minutes (RFC 5321 4.5.3.2.7).
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
         public Builder commandTimeout(Duration d) {
             this.commandTimeout = d;
             return this;
         }
 
-        /** Wait for more message data during DATA / BDAT; then 421 4.4.2 and close. Default 3 minutes. */
+        /**
+         * Wait for more message data during DATA / BDAT; then 421 4.4.2 and close. Default 3 minutes.
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
         public Builder dataTimeout(Duration d) {
             this.dataTimeout = d;
             return this;
         }
 
-        /** Longest life of one session, whatever it does; then 421 4.4.2 and close. Default 30 minutes. */
+        /**
+         * Longest life of one session, whatever it does; then 421 4.4.2 and close. Default 30 minutes.
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
         public Builder sessionDeadline(Duration d) {
             this.sessionDeadline = d;
             return this;
         }
 
-        /** Wait before the greeting; a client that talks first is refused (554 5.5.0, close). Default 0. */
+        /**
+         * Wait before the greeting; a client that talks first is refused (554 5.5.0, close). Default 0.
+         *
+         * @param d zero or a positive duration
+         * @return this builder
+         */
         public Builder greetingDelay(Duration d) {
             this.greetingDelay = d;
             return this;
         }
 
-        /** Bare CR / LF handling. Default {@link LineEndingPolicy#NORMALIZE}. */
+        /**
+         * Bare CR / LF handling. Default {@link LineEndingPolicy#NORMALIZE}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder lineEndings(LineEndingPolicy policy) {
             this.lineEndings = policy;
             return this;
         }
 
-        /** Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES, CHUNKING. */
+        /**
+         * Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES, CHUNKING.
+         *
+         * @param extensions the extensions, e.g. {@link Extensions#ALL}
+         * @return this builder
+         */
         public Builder extensions(Extensions extensions) {
             this.extensions = extensions;
             return this;
         }
 
-        /** Look up the client's reverse DNS name before onConnect. Default off. */
+        /**
+         * Look up the client's reverse DNS name before onConnect ({@link SmtpSession#remoteHostName()}); the
+         * greeting waits for it, up to {@link #reverseDnsTimeout}. Default off.
+         *
+         * @param on whether to look the name up
+         * @return this builder
+         */
         public Builder reverseDnsLookup(boolean on) {
             this.reverseDnsLookup = on;
             return this;
         }
 
-        /** Bound on the reverse DNS lookup. Default 2 seconds. */
+        /**
+         * Bound on the reverse DNS lookup; an unanswered lookup leaves the name empty. Default 2 seconds.
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
         public Builder reverseDnsTimeout(Duration d) {
             this.reverseDnsTimeout = d;
             return this;
         }
 
-        /** Message octets kept in memory; beyond, the message spools to a file. Default 256 KiB. */
+        /**
+         * Message octets kept in memory; beyond, the message spools to a file. Default 256 KiB.
+         *
+         * @param bytes a positive number of octets, per message being received
+         * @return this builder
+         */
         public Builder spoolThreshold(int bytes) {
             this.spoolThreshold = bytes;
             return this;
         }
 
-        /** Where spool files go. Default: java.io.tmpdir. */
+        /**
+         * Where spool files go; each is deleted when its transaction ends. Default: java.io.tmpdir.
+         *
+         * @param dir an existing, writable directory
+         * @return this builder
+         */
         public Builder spoolDirectory(Path dir) {
             this.spoolDirectory = dir;
             return this;
         }
 
-        /** Network event-loop threads; 0 for Netty's default (2 x cores). */
+        /**
+         * Network event-loop threads; 0 for Netty's default (2 x cores).
+         *
+         * @param n zero or a positive number
+         * @return this builder
+         */
         public Builder ioThreads(int n) {
             this.ioThreads = n;
             return this;
         }
 
+        /**
+         * Builds the configuration, filling in the listener, hostname and greeting defaults.
+         *
+         * @return the validated configuration
+         * @throws IllegalArgumentException if a setting is invalid (see the record's constructor)
+         * @throws NullPointerException     if a required setting was set to null
+         */
         public SmtpServerConfig build() {
             List<Listener> ls = listeners.isEmpty() ? List.of(Listener.of("127.0.0.1", 2525)) : listeners;
             String host = hostname != null ? hostname : localHostName();

@@ -18,63 +18,137 @@ import java.util.Optional;
  */
 public interface SmtpSession {
 
-    /** A unique, log-friendly id, e.g. {@code 4F1K2Q0-3}; printed in every log line of the session. */
+    /**
+     * A unique, log-friendly id; printed in every log line of the session.
+     *
+     * @return the id, e.g. {@code HBC3QWVIMB}: base-36, increasing, unique on this host across restarts
+     */
     String id();
 
-    /** The server's address this session reached: the proxy's destination address when proxied. */
+    /**
+     * The server's address this session reached: the proxy's destination address when proxied.
+     *
+     * @return the address the client connected to
+     */
     InetSocketAddress localAddress();
 
-    /** The real client's address (after PROXY / XCLIENT). */
+    /**
+     * The real client's address (after PROXY / XCLIENT).
+     *
+     * @return the address every limit, trust decision and log line uses for the client
+     */
     InetSocketAddress remoteAddress();
 
-    /** The peer of the TCP connection itself: the proxy when proxied, else the client. */
+    /**
+     * The peer of the TCP connection itself: the proxy when proxied, else the client.
+     *
+     * @return the socket's remote address
+     */
     InetSocketAddress socketRemoteAddress();
 
-    /** The server's own socket address of the TCP connection. */
+    /**
+     * The server's own socket address of the TCP connection.
+     *
+     * @return the socket's local address, whatever a proxy reported
+     */
     InetSocketAddress socketLocalAddress();
 
-    /** The client's reverse DNS name, when the lookup is enabled and answered in time. */
+    /**
+     * The client's reverse DNS name, when the lookup is enabled and answered in time.
+     *
+     * @return the name, confirmed by a forward lookup (or as given by XCLIENT NAME); empty when the
+     *         lookup is off ({@link SmtpServerConfig#reverseDnsLookup()}), failed or timed out
+     */
     Optional<String> remoteHostName();
 
+    /**
+     * When the TCP connection was accepted.
+     *
+     * @return that instant, from the server's clock
+     */
     Instant connectedAt();
 
-    /** The name given in HELO / EHLO, or null before it. */
+    /**
+     * The name the client gave in HELO / EHLO.
+     *
+     * @return the name as sent (unverified); null before HELO / EHLO and again after STARTTLS (RFC 3207 4.2)
+     */
     String heloName();
 
-    /** Whether the client said EHLO (rather than HELO). */
+    /**
+     * Whether the client said EHLO (rather than HELO).
+     *
+     * @return true after EHLO; false before it, after HELO, and after STARTTLS until the next EHLO
+     */
     boolean isEsmtp();
 
-    /** The current transaction's envelope, or null when no MAIL command was accepted. */
+    /**
+     * The current transaction's envelope.
+     *
+     * @return a snapshot, or null outside a transaction (and so during {@code onMailFrom}); during
+     *         {@code onRcptTo} it lists the recipients accepted before this one
+     */
     Envelope envelope();
 
-    /** Number of error replies (4xx / 5xx) sent in this session so far. */
+    /**
+     * Number of error replies (4xx / 5xx) sent in this session so far.
+     *
+     * @return the count; at {@link SmtpServerConfig#maxErrors()} the server says 421 4.7.0 and closes
+     */
     int errorCount();
 
-    /** Number of unknown commands received so far. */
+    /**
+     * Number of unknown commands received so far.
+     *
+     * @return the count, including the one {@link SmtpHandler#onUnknownCommand} is being called for
+     */
     int unknownCommandCount();
 
-    /** Number of messages accepted in this session so far. */
+    /**
+     * Number of messages accepted in this session so far.
+     *
+     * @return the count of messages whose {@code onMessage} returned normally
+     */
     int messageCount();
 
-    /** Whether the connection is protected by TLS (STARTTLS or implicit TLS). */
+    /**
+     * Whether the connection is protected by TLS (STARTTLS or implicit TLS).
+     *
+     * @return true once the handshake with this server is done; TLS a proxy terminated does not count
+     */
     boolean isSecure();
 
     /**
      * The TLS layer (version, cipher, client certificate, SNI name) once its handshake is done; empty on
      * a plain connection. TLS that a proxy terminated in front of the server shows in {@link #proxy()}
      * (the SSL TLV) instead.
+     *
+     * @return the TLS details, or empty on a plain connection
      */
     default Optional<TlsInfo> tls() {
         return Optional.empty();
     }
 
-    /** The authenticated identity, when the client completed AUTH. */
+    /**
+     * The authenticated identity, when the client completed AUTH.
+     *
+     * @return what {@link SmtpHandler#onAuth} returned (the user name if it returned null), or an
+     *         XCLIENT LOGIN; empty before AUTH and again after STARTTLS
+     */
     Optional<String> authenticatedUser();
 
-    /** Whether this connection came through a trusted proxy (PROXY protocol or XCLIENT). */
+    /**
+     * Whether this connection came through a trusted proxy (PROXY protocol or XCLIENT).
+     *
+     * @return true once a PROXY header named the client (not a LOCAL one) or XCLIENT was accepted
+     */
     boolean isProxied();
 
-    /** The PROXY protocol header of this connection, if a trusted proxy sent one. */
+    /**
+     * The PROXY protocol header of this connection, if a trusted proxy sent one.
+     *
+     * @return the header as {@link SmtpHandler#onProxy} left it, or empty
+     */
     default Optional<ProxyInfo> proxy() {
         return Optional.empty();
     }
@@ -83,21 +157,48 @@ public interface SmtpSession {
      * What an SMTP-level proxy told with XFORWARD (Postfix semantics), attribute name to value
      * ({@code NAME}, {@code ADDR}, {@code PORT}, {@code PROTO}, {@code HELO}, {@code IDENT}, {@code SOURCE});
      * empty when none was sent. An attribute sent as {@code [UNAVAILABLE]} maps to the empty string.
+     *
+     * @return an unmodifiable map, cleared when a mail transaction ends
      */
     default Map<String, String> xforward() {
         return Map.of();
     }
 
-    /** A per-session map for the application's own state; hooks of one session share it. */
+    /**
+     * A per-session map for the application's own state; hooks of one session share it.
+     *
+     * @return the same mutable, unsynchronized map on every call; gone with the session
+     */
     Map<String, Object> attributes();
 
-    /** The text of the 220 greeting (without code). May be changed in {@code onConnect}. */
+    /**
+     * The text of the 220 greeting (without code). May be changed in {@code onConnect}.
+     *
+     * @return the text, initially {@link SmtpServerConfig#greeting()}
+     */
     String greeting();
 
+    /**
+     * Replaces the greeting text; it counts only before the greeting is sent, i.e. in
+     * {@code onConnect} (or earlier, in {@code onProxy} or an implicit-TLS {@code onSecure}).
+     *
+     * @param text the new text; CR and LF are removed
+     * @throws NullPointerException if {@code text} is null
+     */
     void setGreeting(String text);
 
-    /** The text of the first line of the 250 reply to EHLO / HELO. May be changed in {@code onConnect} or {@code onHelo}. */
+    /**
+     * The text of the first line of the 250 reply to EHLO / HELO. May be changed in {@code onConnect} or {@code onHelo}.
+     *
+     * @return the text, initially {@link SmtpServerConfig#hostname()}
+     */
     String heloResponse();
 
+    /**
+     * Replaces the text of the first line of the next HELO / EHLO reply (the current one, in {@code onHelo}).
+     *
+     * @param text the new text; CR and LF are removed
+     * @throws NullPointerException if {@code text} is null
+     */
     void setHeloResponse(String text);
 }

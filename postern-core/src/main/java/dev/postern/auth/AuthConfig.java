@@ -19,6 +19,12 @@ public record AuthConfig(List<AuthMechanism> mechanisms, boolean required, boole
     /** AUTH not offered. */
     public static final AuthConfig NONE = new AuthConfig(List.of(), false, false);
 
+    /**
+     * Validates the settings and copies the mechanism list.
+     *
+     * @throws IllegalArgumentException if a mechanism is listed twice, or AUTH is required with no mechanism
+     * @throws NullPointerException     if {@code mechanisms} is or holds null
+     */
     public AuthConfig {
         Set<AuthMechanism> seen = EnumSet.noneOf(AuthMechanism.class);
         for (AuthMechanism m : mechanisms) {
@@ -32,21 +38,41 @@ public record AuthConfig(List<AuthMechanism> mechanisms, boolean required, boole
         }
     }
 
-    /** Offers these mechanisms, optional, only over TLS. */
+    /**
+     * Offers these mechanisms, optional, only over TLS.
+     *
+     * @param mechanisms the mechanisms, in the order EHLO lists them; none means AUTH is not offered
+     * @return the settings
+     * @throws IllegalArgumentException if a mechanism is listed twice
+     */
     public static AuthConfig of(AuthMechanism... mechanisms) {
         return new AuthConfig(List.of(mechanisms), false, false);
     }
 
+    /**
+     * Whether AUTH is configured at all; it is still offered only over TLS unless {@link #allowPlaintext()}.
+     *
+     * @return true if there is at least one mechanism
+     */
     public boolean enabled() {
         return !mechanisms.isEmpty();
     }
 
-    /** The same, with AUTH required before MAIL. */
+    /**
+     * The same, with AUTH required before MAIL.
+     *
+     * @return a copy with {@code required} set
+     * @throws IllegalArgumentException if there is no mechanism
+     */
     public AuthConfig andRequired() {
         return new AuthConfig(mechanisms, true, allowPlaintext);
     }
 
-    /** The same, offered on connections without TLS too. */
+    /**
+     * The same, offered on connections without TLS too.
+     *
+     * @return a copy with {@code allowPlaintext} set
+     */
     public AuthConfig andAllowPlaintext() {
         return new AuthConfig(mechanisms, required, true);
     }

@@ -20,12 +20,21 @@ public enum AuthMechanism {
         this.wireName = wireName;
     }
 
-    /** The name in EHLO and in the AUTH command, e.g. {@code CRAM-MD5}. */
+    /**
+     * The name in EHLO and in the AUTH command.
+     *
+     * @return the registered SASL name, e.g. {@code CRAM-MD5}
+     */
     public String wireName() {
         return wireName;
     }
 
-    /** The mechanism named {@code name} on the wire (case-insensitive), if known. */
+    /**
+     * The mechanism named {@code name} on the wire (case-insensitive), if known.
+     *
+     * @param name a SASL mechanism name, e.g. {@code "plain"}
+     * @return the mechanism, or empty when the server does not implement it
+     */
     public static Optional<AuthMechanism> byWireName(String name) {
         String upper = name.toUpperCase(Locale.ROOT);
         for (AuthMechanism m : values()) {

@@ -20,6 +20,12 @@ import java.util.Objects;
  */
 public record CidrRange(InetAddress network, int prefixLength) {
 
+    /**
+     * Validates the prefix length and clears the host bits of {@code network}.
+     *
+     * @throws IllegalArgumentException if {@code prefixLength} is outside 0..32 (IPv4) or 0..128 (IPv6)
+     * @throws NullPointerException     if {@code network} is null
+     */
     public CidrRange {
         Objects.requireNonNull(network, "network");
         int bits = network.getAddress().length * 8;
@@ -34,7 +40,11 @@ public record CidrRange(InetAddress network, int prefixLength) {
      * Parses {@code address/prefix} or a bare address, which is a single host ({@code /32} or {@code /128}).
      * Only literal addresses are accepted: a host name is refused, never looked up.
      *
+     * @param text the range, e.g. {@code 10.0.0.0/8}, {@code 2001:db8::/32} or {@code 192.0.2.7};
+     *             surrounding blanks are ignored
+     * @return the range
      * @throws IllegalArgumentException when the text is not a valid range
+     * @throws NullPointerException     if {@code text} is null
      */
     public static CidrRange parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -63,14 +73,23 @@ public record CidrRange(InetAddress network, int prefixLength) {
         return new CidrRange(IpLiterals.fromBytes(bytes), prefix);
     }
 
-    /** Whether {@code address} lies in this range. An IPv4 address never matches an IPv6 range, nor the reverse. */
+    /**
+     * Whether {@code address} lies in this range. An IPv4 address never matches an IPv6 range, nor the reverse.
+     *
+     * @param address the address to test; an IPv4-mapped IPv6 address is tested as its IPv4 address
+     * @return true if its first {@code prefixLength} bits equal the network's
+     */
     public boolean contains(InetAddress address) {
         byte[] candidate = IpLiterals.unmapIpv4(address.getAddress());
         byte[] net = network.getAddress();
         return candidate.length == net.length && Arrays.equals(mask(candidate, prefixLength), net);
     }
 
-    /** Whether this is an IPv4 range. */
+    /**
+     * Whether this is an IPv4 range.
+     *
+     * @return true for an IPv4 range, false for IPv6
+     */
     public boolean isIpv4() {
         return network instanceof Inet4Address;
     }

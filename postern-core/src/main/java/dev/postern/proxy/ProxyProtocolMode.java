@@ -19,6 +19,8 @@ public enum ProxyProtocolMode {
     /**
      * Parses {@code off}, {@code optional} or {@code required}, ignoring case and surrounding blanks.
      *
+     * @param text the mode's name; null is refused like any other value
+     * @return the mode
      * @throws IllegalArgumentException for any other value
      */
     public static ProxyProtocolMode parse(String text) {

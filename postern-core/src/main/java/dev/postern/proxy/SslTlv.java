@@ -23,13 +23,23 @@ public record SslTlv(int client, int verify, List<Tlv> subTlvs) {
     /** PP2_CLIENT_CERT_SESS: the client presented a certificate at least once in this TLS session. */
     public static final int CLIENT_CERT_SESS = 0x04;
 
-    /** PP2_SUBTYPE_SSL_* types of the nested entries. */
+    /** PP2_SUBTYPE_SSL_VERSION: the TLS version, US-ASCII. */
     public static final int SUBTYPE_VERSION = 0x21;
+    /** PP2_SUBTYPE_SSL_CN: the Common Name of the client certificate's subject, UTF-8. */
     public static final int SUBTYPE_CN = 0x22;
+    /** PP2_SUBTYPE_SSL_CIPHER: the cipher name, US-ASCII. */
     public static final int SUBTYPE_CIPHER = 0x23;
+    /** PP2_SUBTYPE_SSL_SIG_ALG: the signature algorithm of the proxy's certificate, US-ASCII. */
     public static final int SUBTYPE_SIG_ALG = 0x24;
+    /** PP2_SUBTYPE_SSL_KEY_ALG: the key algorithm of the proxy's certificate, US-ASCII. */
     public static final int SUBTYPE_KEY_ALG = 0x25;
 
+    /**
+     * Validates the client byte and copies the nested entries.
+     *
+     * @throws IllegalArgumentException if {@code client} does not fit in one byte (0..255)
+     * @throws NullPointerException     if {@code subTlvs} is null
+     */
     public SslTlv {
         if (client < 0 || client > 0xff) {
             throw new IllegalArgumentException("client flags must fit in one byte: " + client);
@@ -64,47 +74,83 @@ public record SslTlv(int client, int verify, List<Tlv> subTlvs) {
         return new SslTlv(value[0] & 0xff, verify, subs);
     }
 
-    /** Whether the client connected to the proxy over TLS (PP2_CLIENT_SSL). */
+    /**
+     * Whether the client connected to the proxy over TLS (PP2_CLIENT_SSL).
+     *
+     * @return true if the PP2_CLIENT_SSL bit is set
+     */
     public boolean isSsl() {
         return (client & CLIENT_SSL) != 0;
     }
 
-    /** Whether the client presented a certificate on this connection (PP2_CLIENT_CERT_CONN). */
+    /**
+     * Whether the client presented a certificate on this connection (PP2_CLIENT_CERT_CONN).
+     *
+     * @return true if the PP2_CLIENT_CERT_CONN bit is set
+     */
     public boolean hasCertificateOnConnection() {
         return (client & CLIENT_CERT_CONN) != 0;
     }
 
-    /** Whether the client presented a certificate in this TLS session (PP2_CLIENT_CERT_SESS). */
+    /**
+     * Whether the client presented a certificate in this TLS session (PP2_CLIENT_CERT_SESS).
+     *
+     * @return true if the PP2_CLIENT_CERT_SESS bit is set
+     */
     public boolean hasCertificateInSession() {
         return (client & CLIENT_CERT_SESS) != 0;
     }
 
-    /** Whether the verify field is 0: the spec's "presented a certificate and it was successfully verified". */
+    /**
+     * Whether the verify field is 0: the spec's "presented a certificate and it was successfully verified".
+     *
+     * @return true if {@code verify} is 0
+     */
     public boolean isVerified() {
         return verify == 0;
     }
 
-    /** The TLS version, e.g. {@code TLSv1.3} (PP2_SUBTYPE_SSL_VERSION, US-ASCII). */
+    /**
+     * The TLS version, e.g. {@code TLSv1.3} (PP2_SUBTYPE_SSL_VERSION, US-ASCII).
+     *
+     * @return the first such entry's value, or empty
+     */
     public Optional<String> version() {
         return text(SUBTYPE_VERSION);
     }
 
-    /** The Common Name of the client certificate's subject (PP2_SUBTYPE_SSL_CN, UTF-8). */
+    /**
+     * The Common Name of the client certificate's subject (PP2_SUBTYPE_SSL_CN, UTF-8).
+     *
+     * @return the first such entry's value, or empty
+     */
     public Optional<String> commonName() {
         return text(SUBTYPE_CN);
     }
 
-    /** The cipher, e.g. {@code ECDHE-RSA-AES128-GCM-SHA256} (PP2_SUBTYPE_SSL_CIPHER, US-ASCII). */
+    /**
+     * The cipher, e.g. {@code ECDHE-RSA-AES128-GCM-SHA256} (PP2_SUBTYPE_SSL_CIPHER, US-ASCII).
+     *
+     * @return the first such entry's value, or empty
+     */
     public Optional<String> cipher() {
         return text(SUBTYPE_CIPHER);
     }
 
-    /** The signature algorithm of the proxy's certificate, e.g. {@code RSA-SHA256} (PP2_SUBTYPE_SSL_SIG_ALG). */
+    /**
+     * The signature algorithm of the proxy's certificate, e.g. {@code RSA-SHA256} (PP2_SUBTYPE_SSL_SIG_ALG).
+     *
+     * @return the first such entry's value, or empty
+     */
     public Optional<String> signatureAlgorithm() {
         return text(SUBTYPE_SIG_ALG);
     }
 
-    /** The key algorithm of the proxy's certificate, e.g. {@code RSA2048} (PP2_SUBTYPE_SSL_KEY_ALG). */
+    /**
+     * The key algorithm of the proxy's certificate, e.g. {@code RSA2048} (PP2_SUBTYPE_SSL_KEY_ALG).
+     *
+     * @return the first such entry's value, or empty
+     */
     public Optional<String> keyAlgorithm() {
         return text(SUBTYPE_KEY_ALG);
     }

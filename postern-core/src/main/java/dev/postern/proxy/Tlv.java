@@ -26,10 +26,17 @@ public record Tlv(int type, byte[] value) {
     public static final int SSL = 0x20;
     /** PP2_TYPE_NETNS: the network namespace name, US-ASCII. */
     public static final int NETNS = 0x30;
-    /** First and last of the types reserved for applications (section 2.2.8). */
+    /** First of the types reserved for applications (section 2.2.8). */
     public static final int MIN_CUSTOM = 0xE0;
+    /** Last of the types reserved for applications (section 2.2.8). */
     public static final int MAX_CUSTOM = 0xEF;
 
+    /**
+     * Validates the type and copies the value.
+     *
+     * @throws IllegalArgumentException if {@code type} is outside 0..255
+     * @throws NullPointerException     if {@code value} is null
+     */
     public Tlv {
         if (type < 0 || type > 0xff) {
             throw new IllegalArgumentException("TLV type must be 0..255: " + type);
@@ -37,6 +44,11 @@ public record Tlv(int type, byte[] value) {
         value = value.clone();
     }
 
+    /**
+     * The value bytes.
+     *
+     * @return a copy, so the record stays immutable
+     */
     @Override
     public byte[] value() {
         return value.clone();

@@ -25,7 +25,12 @@ public final class TrustedSources {
         this.wildcard = wildcard;
     }
 
-    /** Trusts the peers in any of {@code ranges}. */
+    /**
+     * Trusts the peers in any of {@code ranges}.
+     *
+     * @param ranges the trusted ranges; empty for {@link #NONE}
+     * @return the trusted sources
+     */
     public static TrustedSources of(List<CidrRange> ranges) {
         return ranges.isEmpty() ? NONE : new TrustedSources(ranges, false);
     }
@@ -34,7 +39,10 @@ public final class TrustedSources {
      * Parses a comma-separated list of addresses and CIDR ranges, e.g. {@code "127.0.0.1/32, ::1"}.
      * A blank string trusts no one; {@code "*"}, alone, trusts every peer.
      *
+     * @param text the list, as in a configuration file
+     * @return the trusted sources
      * @throws IllegalArgumentException for an empty element, a {@code *} mixed with ranges, or a bad range
+     * @throws NullPointerException     if {@code text} is null
      */
     public static TrustedSources parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -58,12 +66,21 @@ public final class TrustedSources {
         return of(ranges);
     }
 
-    /** Whether every peer is trusted (the list was {@code *}). */
+    /**
+     * Whether every peer is trusted (the list was {@code *}).
+     *
+     * @return true for the wildcard
+     */
     public boolean isWildcard() {
         return wildcard;
     }
 
-    /** Whether {@code peer} is trusted. */
+    /**
+     * Whether {@code peer} is trusted.
+     *
+     * @param peer the address to test; an IPv4-mapped IPv6 address is tested as its IPv4 address
+     * @return true for the wildcard, or if a range contains {@code peer}
+     */
     public boolean matches(InetAddress peer) {
         if (wildcard) {
             return true;
@@ -76,7 +93,11 @@ public final class TrustedSources {
         return false;
     }
 
-    /** The trusted ranges; empty for {@link #NONE} and for the wildcard. */
+    /**
+     * The trusted ranges; empty for {@link #NONE} and for the wildcard.
+     *
+     * @return an unmodifiable list, in the order given
+     */
     public List<CidrRange> ranges() {
         return ranges;
     }

@@ -44,16 +44,36 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
     /**
      * PEM files: the certificate chain (leaf first) and the private key (PKCS#8; PKCS#1 and SEC1 keys
      * need Bouncy Castle's {@code bcpkix} on the class path), with an optional password for an encrypted key.
+     *
+     * @param certificateChain the PEM file of the certificate chain, leaf first
+     * @param privateKey       the PEM file of the private key
+     * @param password         the password of an encrypted key, or null for a plain one
      */
     public record PemFiles(Path certificateChain, Path privateKey, String password) implements KeySource {
+        /**
+         * Checks that both files are named; they are read when the server is built.
+         *
+         * @throws NullPointerException if {@code certificateChain} or {@code privateKey} is null
+         */
         public PemFiles {
             Objects.requireNonNull(certificateChain, "certificateChain");
             Objects.requireNonNull(privateKey, "privateKey");
         }
     }
 
-    /** A key and certificate chain (leaf first) already in memory, e.g. from a key store. */
+    /**
+     * A key and certificate chain (leaf first) already in memory, e.g. from a key store.
+     *
+     * @param privateKey the server's private key
+     * @param chain      the certificate chain, leaf first (an unmodifiable copy)
+     */
     public record KeyMaterial(PrivateKey privateKey, List<X509Certificate> chain) implements KeySource {
+        /**
+         * Checks the key and copies the chain.
+         *
+         * @throws IllegalArgumentException if {@code chain} is empty
+         * @throws NullPointerException     if {@code privateKey} or {@code chain} is null, or the chain holds a null
+         */
         public KeyMaterial {
             Objects.requireNonNull(privateKey, "privateKey");
             chain = List.copyOf(chain);
@@ -67,8 +87,16 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
      * A self-signed certificate for these names (DNS names or IP literals), generated at start-up. Fine
      * for opportunistic STARTTLS between MTAs (which rarely verify) and for tests; needs Bouncy
      * Castle's {@code bcpkix} on the class path.
+     *
+     * @param names the names the certificate is for; the first is also its subject's CN
      */
     public record SelfSigned(List<String> names) implements KeySource {
+        /**
+         * Copies the names.
+         *
+         * @throws IllegalArgumentException if {@code names} is empty
+         * @throws NullPointerException     if {@code names} is or holds null
+         */
         public SelfSigned {
             names = List.copyOf(names);
             if (names.isEmpty()) {
@@ -79,6 +107,9 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
         /**
          * Generates the key and certificate now (an ECDSA P-256 key, valid for a year), for example to give a
          * test client the certificate to trust; needs Bouncy Castle's {@code bcpkix} on the class path.
+         *
+         * @return a new key and its one-certificate chain; each call generates another
+         * @throws IllegalStateException if Bouncy Castle is missing or generation fails
          */
         public KeyMaterial generate() {
             return SelfSignedCertificates.generate(names);
@@ -95,6 +126,14 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
         REQUIRE
     }
 
+    /**
+     * Validates the settings and copies the lists and the SNI map (names lower-cased).
+     *
+     * @throws IllegalArgumentException if there is no protocol or one does not start with {@code TLSv1},
+     *                                  the handshake timeout is not positive, the reload interval is
+     *                                  negative, or an SNI name is malformed or listed twice
+     * @throws NullPointerException     if a setting other than {@code clientCaFile} is null
+     */
     public TlsConfig {
         Objects.requireNonNull(keys, "keys");
         protocols = List.copyOf(protocols);
@@ -130,21 +169,47 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
         sni = java.util.Collections.unmodifiableMap(names);
     }
 
-    /** TLS with the certificate chain and key in these PEM files. */
+    /**
+     * TLS with the certificate chain and key in these PEM files.
+     *
+     * @param certificateChain the PEM file of the certificate chain, leaf first
+     * @param privateKey       the PEM file of the unencrypted private key
+     * @return a builder with the defaults
+     * @throws NullPointerException if either path is null
+     */
     public static Builder pem(Path certificateChain, Path privateKey) {
         return new Builder(new PemFiles(certificateChain, privateKey, null));
     }
 
-    /** TLS with this key and certificate chain (leaf first). */
+    /**
+     * TLS with this key and certificate chain (leaf first).
+     *
+     * @param privateKey the server's private key
+     * @param chain      the certificate chain, leaf first
+     * @return a builder with the defaults
+     * @throws IllegalArgumentException if {@code chain} is empty
+     */
     public static Builder keyMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
         return new Builder(new KeyMaterial(privateKey, chain));
     }
 
-    /** TLS with a certificate generated at start-up for these names (see {@link SelfSigned}). */
+    /**
+     * TLS with a certificate generated at start-up for these names (see {@link SelfSigned}).
+     *
+     * @param names DNS names or IP literals; the first is the subject's CN
+     * @return a builder with the defaults
+     * @throws IllegalArgumentException if no name is given
+     */
     public static Builder selfSigned(String... names) {
         return new Builder(new SelfSigned(List.of(names)));
     }
 
+    /**
+     * TLS with keys from any source, e.g. an encrypted {@link PemFiles}.
+     *
+     * @param keys where the private key and certificate chain come from
+     * @return a builder with the defaults
+     */
     public static Builder builder(KeySource keys) {
         return new Builder(keys);
     }
@@ -164,48 +229,93 @@ public record TlsConfig(KeySource keys, List<String> protocols, List<String> cip
             this.keys = keys;
         }
 
-        /** TLS versions offered. Default TLSv1.3 and TLSv1.2 (RFC 8996 retires the older ones). */
+        /**
+         * TLS versions offered. Default TLSv1.3 and TLSv1.2 (RFC 8996 retires the older ones).
+         *
+         * @param versions JSSE protocol names, e.g. {@code "TLSv1.3"}
+         * @return this builder
+         */
         public Builder protocols(String... versions) {
             this.protocols = List.of(versions);
             return this;
         }
 
-        /** JSSE cipher suite names allowed. Default: the JDK's defaults. */
+        /**
+         * JSSE cipher suite names allowed. Default: the JDK's defaults.
+         *
+         * @param suites the suite names, e.g. {@code TLS_AES_128_GCM_SHA256}; empty for the JDK's defaults
+         * @return this builder
+         */
         public Builder cipherSuites(List<String> suites) {
             this.cipherSuites = suites;
             return this;
         }
 
-        /** Whether to ask for client certificates. Default NONE. */
+        /**
+         * Whether to ask for client certificates. Default NONE.
+         *
+         * @param mode NONE, OPTIONAL or REQUIRE
+         * @return this builder
+         */
         public Builder clientAuth(ClientAuth mode) {
             this.clientAuth = mode;
             return this;
         }
 
-        /** PEM file of CAs that client certificates must chain to. Default: the JDK's trust store. */
+        /**
+         * PEM file of CAs that client certificates must chain to. Default: the JDK's trust store.
+         *
+         * @param file the CA certificates, or null for the JDK's trust store; used only when client
+         *             certificates are asked for
+         * @return this builder
+         */
         public Builder clientCaFile(Path file) {
             this.clientCaFile = file;
             return this;
         }
 
-        /** Longest a handshake may take. Default 10 s. */
+        /**
+         * Longest a handshake may take; then the connection is closed. Default 10 s.
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
         public Builder handshakeTimeout(Duration d) {
             this.handshakeTimeout = d;
             return this;
         }
 
-        /** How often PEM files are checked for a renewed certificate; zero never. Default 60 s. */
+        /**
+         * How often PEM files are checked for a renewed certificate; zero never. Default 60 s.
+         *
+         * @param d zero or a positive duration; the check runs when a connection starts TLS
+         * @return this builder
+         */
         public Builder reloadInterval(Duration d) {
             this.reloadInterval = d;
             return this;
         }
 
-        /** Serves {@code keys} to clients that ask for {@code hostName} (or a name under {@code *.domain}) with SNI. */
+        /**
+         * Serves {@code keys} to clients that ask for {@code hostName} (or a name under {@code *.domain}) with SNI.
+         *
+         * @param hostName an exact name ({@code mail.example.org}) or a wildcard for one label
+         *                 ({@code *.example.org}); case is ignored
+         * @param keys     the key and certificate for that name
+         * @return this builder
+         */
         public Builder sni(String hostName, KeySource keys) {
             this.sni.put(hostName, keys);
             return this;
         }
 
+        /**
+         * Builds the settings; the key and certificate are loaded later, when the server is built.
+         *
+         * @return the validated settings
+         * @throws IllegalArgumentException if a setting is invalid (see the record's constructor)
+         * @throws NullPointerException     if a required setting was set to null
+         */
         public TlsConfig build() {
             return new TlsConfig(keys, protocols, cipherSuites, clientAuth, clientCaFile, handshakeTimeout, reloadInterval, sni);
         }

@@ -16,16 +16,29 @@ import java.util.Optional;
 public record TlsInfo(String protocol, String cipherSuite, List<X509Certificate> peerCertificates, String serverName,
                       boolean implicit) {
 
+    /**
+     * Copies the certificate chain.
+     *
+     * @throws NullPointerException if {@code peerCertificates} is or holds null
+     */
     public TlsInfo {
         peerCertificates = List.copyOf(peerCertificates);
     }
 
-    /** The SNI host name, when the client sent one. */
+    /**
+     * The SNI host name, when the client sent one.
+     *
+     * @return {@code serverName}, or empty
+     */
     public Optional<String> requestedServerName() {
         return Optional.ofNullable(serverName);
     }
 
-    /** The client certificate's subject, when the client presented one. */
+    /**
+     * The client certificate's subject, when the client presented one.
+     *
+     * @return the leaf certificate's subject as an RFC 2253 distinguished name, or empty
+     */
     public Optional<String> peerSubject() {
         return peerCertificates.isEmpty() ? Optional.empty()
                 : Optional.of(peerCertificates.getFirst().getSubjectX500Principal().getName());
