@@ -83,6 +83,20 @@ public final class TestServer implements AutoCloseable {
         return server.metrics();
     }
 
+    /**
+     * Waits up to 5 s until no connection is open. The server counts a connection as closed once it has
+     * seen the close, a little after the client has closed it: a test that counts connections waits here.
+     */
+    public void awaitNoConnections() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (server.activeConnections() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(server.activeConnections() + " connections still open after 5 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
     private InetSocketAddress address(int index) {
         return server.boundAddresses().get(index);
     }
