@@ -74,6 +74,31 @@ class ServeCommandTest {
         return file;
     }
 
+    /** Each case: {@code postern serve BEFORE ARGS} exits with 2 and one line on stderr that contains its text. */
+    private static void assertUsageErrors(Map<List<String>, String> cases, String... before) {
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("serve"));
+            args.addAll(List.of(before));
+            args.addAll(c.getKey());
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
+            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
+            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
+        }
+    }
+
+    /** Each case: a config file of that text is refused with a message naming the file and containing its text. */
+    private void assertConfigErrors(Map<String, String> cases) throws IOException {
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = yaml(c.getKey());
+            assertThatThrownBy(() -> settings("--config", file.toString()))
+                    .as(c.getKey())
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(c.getValue());
+        }
+    }
+
     @Test
     void defaultsAreTheLibraryDefaults() {
         ServeSettings s = settings();
@@ -235,14 +260,7 @@ class ServeCommandTest {
         cases.put("- listen\n", "expected a mapping of settings");
         cases.put("listen: [\"a:1\"\nmaildir: x\n", "line 2");
         cases.put("max-errors: 1\nmax-errors: 2\n", "duplicate key max-errors");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = yaml(c.getKey());
-            assertThatThrownBy(() -> settings("--config", file.toString()))
-                    .as(c.getKey())
-                    .isInstanceOf(ParameterException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining(c.getValue());
-        }
+        assertConfigErrors(cases);
     }
 
     @Test
@@ -311,14 +329,7 @@ class ServeCommandTest {
         cases.put(List.of("--max-connections-per-client", "two"), "'two' is not an int");
         cases.put(List.of("--config", yaml("http-listen: [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n").toString()),
                 "'http-listen' takes one value, not a list");
-        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
-            args.addAll(c.getKey());
-            Run r = run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
-            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
-            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
-        }
+        assertUsageErrors(cases, "--listen", "127.0.0.1:0");
     }
 
     @Test
@@ -425,14 +436,7 @@ class ServeCommandTest {
         cases.put(List.of("--proxy-timeout", "0s"), "proxyTimeout must be positive");
         cases.put(List.of("--proxy-optional-wait", "soon"), "'soon' is not a duration");
         cases.put(List.of("--log-level", "loud"), "'loud' is not one of error, warn, info, debug, off");
-        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            List<String> args = new ArrayList<>(List.of("serve"));
-            args.addAll(c.getKey());
-            Run r = run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
-            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
-            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
-        }
+        assertUsageErrors(cases);
     }
 
     @Test
@@ -510,14 +514,7 @@ class ServeCommandTest {
         cases.put("listen: [~]\n", "listen entry 1: must be \"HOST:PORT\"");
         cases.put("proxy-protocol: [required]\n", "'proxy-protocol' takes one value, not a list");
         cases.put("trusted-proxies: {a: b}\n", "'trusted-proxies' must be a value, not a mapping");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = yaml(c.getKey());
-            assertThatThrownBy(() -> settings("--config", file.toString()))
-                    .as(c.getKey())
-                    .isInstanceOf(ParameterException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining(c.getValue());
-        }
+        assertConfigErrors(cases);
         Path file = yaml("listen: [{address: \"127.0.0.1:2601\", proxy-protocol: required}]\n");
         assertThatThrownBy(() -> settings("--config", file.toString()))
                 .hasMessageContaining("listener 127.0.0.1:2601 has --proxy-protocol required but no trusted proxies");
@@ -697,14 +694,7 @@ class ServeCommandTest {
         cases.put(List.of("--starttls", "sometimes"), "'sometimes' is not one of off, optional, required");
         cases.put(List.of("--tls-client-auth", "maybe"), "'maybe' is not one of none, optional, require");
         cases.put(List.of("--tls-listen", "nowhere"), "listen address must be HOST:PORT");
-        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
-            args.addAll(c.getKey());
-            Run r = run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
-            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
-            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
-        }
+        assertUsageErrors(cases, "--listen", "127.0.0.1:0");
     }
 
     @Test
@@ -793,14 +783,7 @@ class ServeCommandTest {
         cases.put("listen: [{address: \"127.0.0.1:1\", tls: explicit}]\n",
                 "listen entry 1: 'tls' must be implicit (TLS from the first byte, RFC 8314)");
         cases.put("listen: [{address: \"127.0.0.1:1\", tls: [implicit]}]\n", "listen entry 1: 'tls' must be a plain value");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = yaml(c.getKey());
-            assertThatThrownBy(() -> settings("--config", file.toString()))
-                    .as(c.getKey())
-                    .isInstanceOf(ParameterException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining(c.getValue());
-        }
+        assertConfigErrors(cases);
         assertThatThrownBy(() -> settings("--config", yaml("listen: [{address: \"127.0.0.1:465\", tls: implicit}]\n").toString()))
                 .isInstanceOf(ParameterException.class).hasMessageContaining("implicit-TLS listener 127.0.0.1:465 needs a certificate");
         assertThatThrownBy(() -> settings("--config", yaml("tls: {starttls: required}\n").toString()))
