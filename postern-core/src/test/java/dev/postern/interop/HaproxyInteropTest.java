@@ -39,9 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HaproxyInteropTest extends InteropTestBase {
 
-    static final String CLIENT_IP = "127.0.0.9";
-    static final String PROXY_IP = "127.0.0.1";
-
     /**
      * A plain TCP relay. {@code SEND_PROXY} is {@code send-proxy} (v1, text) or {@code send-proxy-v2}
      * (binary); Postern reads either, for IPv4 and IPv6 clients. The listener must trust HAProxy's address
@@ -142,23 +139,8 @@ class HaproxyInteropTest extends InteropTestBase {
     private void assertRelayedThroughHaproxy(int version) throws Exception {
         int clientPort = PeerProcess.freePort(CLIENT_IP);
         MailClient.sendOne(CLIENT_IP, clientPort, proxyPort, "through haproxy v" + version);
-
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).as("the address the client reached: HAProxy's frontend")
-                .isEqualTo(new InetSocketAddress(PROXY_IP, proxyPort));
-        ProxyInfo p = connect.proxy().orElseThrow();
-        assertThat(p.version()).isEqualTo(version);
-        assertThat(p.command()).isEqualTo(ProxyInfo.Command.PROXY);
-        assertThat(p.transport()).isEqualTo(ProxyInfo.Transport.TCP4);
-
-        Delivered m = recorder.nextMessage();
-        assertThat(m.session().sessionId()).isEqualTo(connect.sessionId());
-        assertThat(m.session().remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(m.session().socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(m.content()).contains("Subject: through haproxy v" + version);
-        assertThat(recorder.problems()).as("haproxy said:\n" + haproxy.output()).isEmpty();
+        assertRelayed(haproxy, new InetSocketAddress(CLIENT_IP, clientPort), new InetSocketAddress(PROXY_IP, proxyPort),
+                version, ProxyInfo.Transport.TCP4, "through haproxy v" + version);
     }
 
     @Test
@@ -167,15 +149,9 @@ class HaproxyInteropTest extends InteropTestBase {
         startHaproxy(TWO_HOPS, Map.of("INNER_PORT", innerPort));
         int clientPort = PeerProcess.freePort(CLIENT_IP);
         MailClient.sendOne(CLIENT_IP, clientPort, proxyPort, "through two hops");
-
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).as("the edge's address, not the inner hop's")
-                .isEqualTo(new InetSocketAddress(PROXY_IP, proxyPort));
-        assertThat(connect.proxy().orElseThrow().version()).isEqualTo(2);
-        assertThat(recorder.nextMessage().session().remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(recorder.problems()).isEmpty();
+        // The address reached is the edge's, not the inner hop's.
+        assertRelayed(haproxy, new InetSocketAddress(CLIENT_IP, clientPort), new InetSocketAddress(PROXY_IP, proxyPort),
+                2, ProxyInfo.Transport.TCP4, "through two hops");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -186,18 +162,8 @@ class HaproxyInteropTest extends InteropTestBase {
         try (MailClient c = new MailClient("::1", clientPort, "::1", proxyPort)) {
             c.send("from IPv6");
         }
-
-        InetSocketAddress client = new InetSocketAddress("::1", clientPort);
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(client);
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).isEqualTo(new InetSocketAddress("::1", proxyPort));
-        ProxyInfo p = connect.proxy().orElseThrow();
-        assertThat(p.version()).isEqualTo(version);
-        assertThat(p.transport()).isEqualTo(ProxyInfo.Transport.TCP6);
-        Delivered m = recorder.nextMessage();
-        assertThat(m.session().remote()).isEqualTo(client);
-        assertThat(recorder.problems()).isEmpty();
+        assertRelayed(haproxy, new InetSocketAddress("::1", clientPort), new InetSocketAddress("::1", proxyPort),
+                version, ProxyInfo.Transport.TCP6, "from IPv6");
     }
 
     @Test

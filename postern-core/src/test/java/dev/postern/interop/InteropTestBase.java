@@ -2,6 +2,9 @@ package dev.postern.interop;
 
 import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
+import dev.postern.interop.ClientRecorder.Delivered;
+import dev.postern.interop.ClientRecorder.Seen;
+import dev.postern.proxy.ProxyInfo;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.ExternalTool;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class InteropTestBase {
+
+    /** Where the test clients connect from, so that the hooks can tell them from the proxy. */
+    static final String CLIENT_IP = "127.0.0.9";
+    /** Where the proxies connect to Postern from. */
+    static final String PROXY_IP = "127.0.0.1";
 
     static final String HAPROXY = "/usr/sbin/haproxy";
     static final String NGINX = "/usr/sbin/nginx";
@@ -76,6 +85,30 @@ abstract class InteropTestBase {
     /** A listener on 127.0.0.1 that requires a PROXY header from {@code trusted} sources. */
     static Listener requiringProxyFrom(String trusted) {
         return TestServer.loopback().withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse(trusted));
+    }
+
+    /**
+     * What the hooks must have seen of one message that {@code proxy} relayed from {@code client}: the
+     * real client, the proxy's {@code listener} as the address reached, a PROXY header of {@code version}
+     * and {@code transport}, the message in the same session, and no warning in Postern's log.
+     */
+    void assertRelayed(PeerProcess proxy, InetSocketAddress client, InetSocketAddress listener, int version,
+                       ProxyInfo.Transport transport, String subject) throws InterruptedException {
+        Seen connect = recorder.nextConnect();
+        assertThat(connect.remote()).isEqualTo(client);
+        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
+        assertThat(connect.local()).as("the address the client reached: the proxy's listener").isEqualTo(listener);
+        ProxyInfo p = connect.proxy().orElseThrow();
+        assertThat(p.version()).isEqualTo(version);
+        assertThat(p.command()).isEqualTo(ProxyInfo.Command.PROXY);
+        assertThat(p.transport()).isEqualTo(transport);
+
+        Delivered m = recorder.nextMessage();
+        assertThat(m.session().sessionId()).isEqualTo(connect.sessionId());
+        assertThat(m.session().remote()).isEqualTo(client);
+        assertThat(m.session().socketRemoteIp()).isEqualTo(PROXY_IP);
+        assertThat(m.content()).contains("Subject: " + subject);
+        assertThat(recorder.problems()).as(proxy.name() + " said:\n" + proxy.output()).isEmpty();
     }
 
     /**

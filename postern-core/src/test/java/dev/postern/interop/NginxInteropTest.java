@@ -1,7 +1,5 @@
 package dev.postern.interop;
 
-import dev.postern.interop.ClientRecorder.Delivered;
-import dev.postern.interop.ClientRecorder.Seen;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.testing.TestServer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,15 +7,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.InetSocketAddress;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * nginx 1.22's stream module in front of Postern, as a child process on loopback. nginx sends the v1
  * (text) header. The client connects from 127.0.0.9 (or ::1) and nginx from 127.0.0.1.
  */
 class NginxInteropTest extends InteropTestBase {
-
-    static final String PROXY_IP = "127.0.0.1";
 
     /**
      * A TCP relay with the stream module. Run in the foreground with
@@ -58,21 +52,7 @@ class NginxInteropTest extends InteropTestBase {
             c.send("through nginx");
         }
 
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(clientIp, clientPort));
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).as("the address the client reached: nginx's listener")
-                .isEqualTo(new InetSocketAddress(listenIp, proxyPort));
-        ProxyInfo p = connect.proxy().orElseThrow();
-        assertThat(p.version()).isEqualTo(1);
-        assertThat(p.command()).isEqualTo(ProxyInfo.Command.PROXY);
-        assertThat(p.transport()).isEqualTo(transport);
-
-        Delivered m = recorder.nextMessage();
-        assertThat(m.session().sessionId()).isEqualTo(connect.sessionId());
-        assertThat(m.session().remote()).isEqualTo(new InetSocketAddress(clientIp, clientPort));
-        assertThat(m.session().socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(m.content()).contains("Subject: through nginx");
-        assertThat(recorder.problems()).as("nginx said:\n" + nginx.output()).isEmpty();
+        assertRelayed(nginx, new InetSocketAddress(clientIp, clientPort), new InetSocketAddress(listenIp, proxyPort),
+                1, transport, "through nginx");
     }
 }

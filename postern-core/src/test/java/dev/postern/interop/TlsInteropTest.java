@@ -26,8 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TlsInteropTest extends InteropTestBase {
 
-    static final String CLIENT_IP = "127.0.0.9";
-
     /** HAProxy passes TLS through (TCP mode) and puts a PROXY v2 header in front of it. */
     static final String TLS_PASSTHROUGH = HAPROXY_PREAMBLE + """
 
