@@ -1,15 +1,13 @@
 package dev.postern;
 
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.CollectingHandler;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
-import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,19 +32,9 @@ class SmtpServerSocketTest {
 
     static void sendWithAngus(int port, String from, String to, String subject, String text, Properties extra)
             throws MessagingException {
-        Properties p = new Properties();
-        p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", String.valueOf(port));
-        p.put("mail.smtp.connectiontimeout", "5000");
-        p.put("mail.smtp.timeout", "10000");
+        Properties p = AngusMail.settings("smtp", port);
         p.putAll(extra);
-        Session session = Session.getInstance(p);
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress(from));
-        m.setRecipients(RecipientType.TO, to);
-        m.setSubject(subject, "UTF-8");
-        m.setText(text, "UTF-8");
-        Transport.send(m);
+        Transport.send(AngusMail.message(Session.getInstance(p), from, to, subject, text));
     }
 
     @Test

@@ -5,16 +5,15 @@ import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpSession;
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.ExternalTool;
 import dev.postern.testing.Swaks;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
 import dev.postern.testing.TestTls;
 import jakarta.mail.AuthenticationFailedException;
-import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,21 +70,14 @@ class AuthSocketTest {
     }
 
     private void sendWithAngus(String mechanism, String user, String secret) throws Exception {
-        Properties p = new Properties();
-        p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", String.valueOf(server.port()));
-        p.put("mail.smtp.timeout", "10000");
+        Properties p = AngusMail.settings("smtp", server.port());
         p.put("mail.smtp.starttls.enable", "true");
         p.put("mail.smtp.starttls.required", "true");
         p.put("mail.smtp.ssl.trust", "*");
         p.put("mail.smtp.auth", "true");
         p.put("mail.smtp.auth.mechanisms", mechanism);
         Session session = Session.getInstance(p);
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress("alice@example.org"));
-        m.setRecipients(RecipientType.TO, "bob@example.net");
-        m.setSubject("authenticated");
-        m.setText("hello\r\n");
+        MimeMessage m = AngusMail.message(session, "alice@example.org", "bob@example.net", "authenticated", "hello\r\n");
         try (Transport t = session.getTransport("smtp")) {
             t.connect(user, secret);
             t.sendMessage(m, m.getAllRecipients());

@@ -8,15 +8,14 @@ import dev.postern.SmtpServerConfig;
 import dev.postern.SmtpSession;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.SmtpReplyReader;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
 import dev.postern.testing.TestTls;
 import dev.postern.testing.V2Header;
-import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -97,19 +96,11 @@ class TlsSocketTest {
     }
 
     private static void sendWithAngus(String protocol, int port, Properties extra) throws Exception {
-        Properties p = new Properties();
-        p.put("mail." + protocol + ".host", "127.0.0.1");
-        p.put("mail." + protocol + ".port", String.valueOf(port));
-        p.put("mail." + protocol + ".connectiontimeout", "5000");
-        p.put("mail." + protocol + ".timeout", "10000");
+        Properties p = AngusMail.settings(protocol, port);
         p.put("mail." + protocol + ".ssl.trust", "*");
         p.putAll(extra);
         Session session = Session.getInstance(p);
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress("alice@example.org"));
-        m.setRecipients(RecipientType.TO, "bob@example.net");
-        m.setSubject("over TLS");
-        m.setText("secret\r\n");
+        MimeMessage m = AngusMail.message(session, "alice@example.org", "bob@example.net", "over TLS", "secret\r\n");
         try (Transport t = session.getTransport(protocol)) {
             t.connect();
             t.sendMessage(m, m.getAllRecipients());

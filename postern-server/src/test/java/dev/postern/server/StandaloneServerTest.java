@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
 import dev.postern.ServerMetrics;
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
@@ -156,17 +157,22 @@ class StandaloneServerTest {
         return Files.readString(file, StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Angus Mail settings for {@code protocol} (smtp, or smtps for implicit TLS) to 127.0.0.1:{@code port},
+     * saying EHLO client.example. The certificates name mx.test, not the address connected to, so the
+     * name check is off; each test says which certificates it trusts.
+     */
+    private static Properties mailSettings(String protocol, int port) {
+        Properties props = AngusMail.settings(protocol, port);
+        props.put("mail." + protocol + ".ssl.checkserveridentity", "false");
+        props.put("mail." + protocol + ".localhost", "client.example");
+        return props;
+    }
+
     @Test
     void angusMailDeliversIntoNewWithReceivedFirstAndTheExactBody() throws Exception {
         TestServer server = serve();
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", String.valueOf(server.port()));
-        props.put("mail.smtp.localhost", "client.example");
-        props.put("mail.smtp.connectiontimeout", "10000");
-        props.put("mail.smtp.timeout", "10000");
-        props.put("mail.smtp.writetimeout", "10000");
-        Session mail = Session.getInstance(props);
+        Session mail = Session.getInstance(mailSettings("smtp", server.port()));
         String body = "Hello, world.\r\n.A line that starts with a dot\r\n..and two\r\n\r\nLast line.\r\n";
         MimeMessage message = new MimeMessage(mail);
         message.setFrom(new InternetAddress("sender@example.com"));
@@ -339,12 +345,7 @@ class StandaloneServerTest {
         Path tmpDir = maildir().resolve("tmp");
         Files.delete(tmpDir);
         Files.writeString(tmpDir, "not a directory");
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", String.valueOf(server.port()));
-        props.put("mail.smtp.connectiontimeout", "10000");
-        props.put("mail.smtp.timeout", "10000");
-        MimeMessage message = new MimeMessage(Session.getInstance(props));
+        MimeMessage message = new MimeMessage(Session.getInstance(mailSettings("smtp", server.port())));
         message.setFrom(new InternetAddress("sender@example.com"));
         message.setRecipient(RecipientType.TO, new InternetAddress("rcpt@example.org"));
         message.setText("body\r\n");
@@ -358,23 +359,6 @@ class StandaloneServerTest {
     }
 
     // ---- TLS
-
-    /**
-     * Angus Mail settings for {@code protocol} (smtp, or smtps for implicit TLS) to 127.0.0.1:{@code port}.
-     * The certificates name mx.test, not the address connected to, so the name check is off; each test
-     * says which certificates it trusts.
-     */
-    private static Properties mailSettings(String protocol, int port) {
-        Properties props = new Properties();
-        props.put("mail." + protocol + ".ssl.checkserveridentity", "false");
-        props.put("mail." + protocol + ".host", "127.0.0.1");
-        props.put("mail." + protocol + ".port", String.valueOf(port));
-        props.put("mail." + protocol + ".localhost", "client.example");
-        props.put("mail." + protocol + ".connectiontimeout", "10000");
-        props.put("mail." + protocol + ".timeout", "10000");
-        props.put("mail." + protocol + ".writetimeout", "10000");
-        return props;
-    }
 
     private static void send(String protocol, Properties props) throws MessagingException {
         Session mail = Session.getInstance(props);
