@@ -1,11 +1,11 @@
 package dev.postern;
 
 import dev.postern.testing.RawSmtpClient;
+import dev.postern.testing.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,31 +32,27 @@ class LargeMessageMemoryTest {
     void fiftyConcurrentTwentyMegabyteMessagesStreamThroughASmallHeap() throws Exception {
         assertThat(Runtime.getRuntime().maxMemory()).as("test JVM heap bound").isLessThan(512L * 1024 * 1024);
         Set<String> digests = ConcurrentHashMap.newKeySet();
-        SmtpServer server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test")
-                        .maxMessageSize(25L * 1024 * 1024).maxConnections(100))
-                .handler(new SmtpHandler() {
-                    @Override
-                    public void onMessage(SmtpSession s, ReceivedMessage m) throws Exception {
-                        MessageDigest md = MessageDigest.getInstance("SHA-256");
-                        try (InputStream in = m.openStream()) {
-                            byte[] buf = new byte[64 * 1024];
-                            int n;
-                            while ((n = in.read(buf)) > 0) {
-                                md.update(buf, 0, n);
-                            }
-                        }
-                        digests.add(m.size() + ":" + HexFormat.of().formatHex(md.digest()));
+        SmtpHandler digesting = new SmtpHandler() {
+            @Override
+            public void onMessage(SmtpSession s, ReceivedMessage m) throws Exception {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                try (InputStream in = m.openStream()) {
+                    byte[] buf = new byte[64 * 1024];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        md.update(buf, 0, n);
                     }
-                })
-                .build().start();
+                }
+                digests.add(m.size() + ":" + HexFormat.of().formatHex(md.digest()));
+            }
+        };
         byte[] line = ("x".repeat(LINE) + "\r\n").getBytes();
         byte[] chunk = new byte[line.length * 64];
         for (int i = 0; i < 64; i++) {
             System.arraycopy(line, 0, chunk, i * line.length, line.length);
         }
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        try {
+        try (TestServer server = TestServer.start(digesting, c -> c.maxMessageSize(25L * 1024 * 1024).maxConnections(100))) {
             List<Future<String>> results = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 results.add(pool.submit(() -> {
@@ -80,7 +76,6 @@ class LargeMessageMemoryTest {
             }
         } finally {
             pool.shutdownNow();
-            server.stop(Duration.ZERO);
         }
         long expectedSize = (long) (LINES / 64) * chunk.length;
         assertThat(digests).hasSize(1); // fifty identical messages, all intact

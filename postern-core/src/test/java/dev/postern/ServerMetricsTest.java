@@ -2,10 +2,11 @@ package dev.postern;
 
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.testing.RawSmtpClient;
-import org.junit.jupiter.api.AfterEach;
+import dev.postern.testing.TestServer;
+import dev.postern.testing.TestServers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,30 +14,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The counters behind SmtpServer.metrics(), driven over real sockets. */
 class ServerMetricsTest {
 
-    private SmtpServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.stop(Duration.ZERO);
-        }
-    }
+    @RegisterExtension
+    final TestServers servers = new TestServers();
 
     @Test
     void countsConnectionsMessagesAndErrorReplies() throws Exception {
-        server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test").maxConnections(1))
-                .handler(new SmtpHandler() {
-                    @Override
-                    public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
-                        if (new String(message.readAllBytes()).contains("Subject: reject me")) {
-                            throw SmtpRejection.of(550, "5.7.1", "Not this one");
-                        }
-                    }
-                }).build().start();
+        TestServer server = servers.start(new SmtpHandler() {
+            @Override
+            public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
+                if (new String(message.readAllBytes()).contains("Subject: reject me")) {
+                    throw SmtpRejection.of(550, "5.7.1", "Not this one");
+                }
+            }
+        }, c -> c.maxConnections(1));
         SmtpServerSocketTest.sendWithAngus(server.port(), "a@example.org", "b@example.net", "keep me", "hello\r\n", new Properties());
+        server.awaitNoConnections(); // else the next connection may find Angus's still counted, and be refused
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
-            c.reply();
+            assertThat(c.reply()).startsWith("220");
             c.cmd("EHLO c");
             c.cmd("RCPT TO:<b@example.net>"); // 503
             c.cmd("MAIL FROM:<a@example.org>");

@@ -1,25 +1,25 @@
 package dev.postern;
 
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.CollectingHandler;
 import dev.postern.testing.RawSmtpClient;
-import jakarta.mail.Message.RecipientType;
+import dev.postern.testing.TestServer;
+import dev.postern.testing.TestServers;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,45 +27,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The server over real sockets, with Angus Mail and a byte-exact raw client. */
 class SmtpServerSocketTest {
 
-    private final List<SmtpServer> servers = new ArrayList<>();
-
-    private SmtpServer start(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> config) throws Exception {
-        SmtpServer server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test"))
-                .configure(config)
-                .handler(handler)
-                .build()
-                .start();
-        servers.add(server);
-        return server;
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(s -> s.stop(Duration.ZERO));
-    }
+    @RegisterExtension
+    final TestServers servers = new TestServers();
 
     static void sendWithAngus(int port, String from, String to, String subject, String text, Properties extra)
             throws MessagingException {
-        Properties p = new Properties();
-        p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", String.valueOf(port));
-        p.put("mail.smtp.connectiontimeout", "5000");
-        p.put("mail.smtp.timeout", "10000");
+        Properties p = AngusMail.settings("smtp", port);
         p.putAll(extra);
-        Session session = Session.getInstance(p);
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress(from));
-        m.setRecipients(RecipientType.TO, to);
-        m.setSubject(subject, "UTF-8");
-        m.setText(text, "UTF-8");
-        Transport.send(m);
+        Transport.send(AngusMail.message(Session.getInstance(p), from, to, subject, text));
     }
 
     @Test
     void angusMailDeliversToTheMessageHook() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> { });
+        TestServer server = servers.start(h);
         sendWithAngus(server.port(), "alice@example.org", "bob@example.net, carol@example.net", "Hello",
                 "Hi Bob,\r\n.leading dot line\r\nbye\r\n", new Properties());
         CollectingHandler.Received r = h.next();
@@ -79,7 +54,7 @@ class SmtpServerSocketTest {
     @Test
     void angusMailWithSmtpUtf8() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> { });
+        TestServer server = servers.start(h);
         Properties p = new Properties();
         p.put("mail.mime.allowutf8", "true");
         sendWithAngus(server.port(), "jörg@bücher.example", "zoë@example.net", "Grüße", "ünïcödé\r\n", p);
@@ -91,12 +66,12 @@ class SmtpServerSocketTest {
 
     @Test
     void angusSeesRejectionsFromHooks() throws Exception {
-        SmtpServer server = start(new SmtpHandler() {
+        TestServer server = servers.start(new SmtpHandler() {
             @Override
-            public ForwardPath onRcptTo(dev.postern.SmtpSession s, ForwardPath to, MailParameters p) {
+            public ForwardPath onRcptTo(SmtpSession s, ForwardPath to, MailParameters p) {
                 throw SmtpRejection.of(550, "5.1.1", "No such user here");
             }
-        }, c -> { });
+        });
         assertThatThrownBy(() -> sendWithAngus(server.port(), "a@b.c", "nobody@x.y", "s", "t", new Properties()))
                 .isInstanceOf(MessagingException.class)
                 .hasStackTraceContaining("550 5.1.1 No such user here");
@@ -105,7 +80,7 @@ class SmtpServerSocketTest {
     @Test
     void pipelinedGroupIsAnsweredInOrder() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> { });
+        TestServer server = servers.start(h);
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             assertThat(c.reply()).startsWith("220 mx.test");
             c.cmd("EHLO me");
@@ -126,7 +101,7 @@ class SmtpServerSocketTest {
     @ValueSource(strings = {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\r\n", "\r\n.\r\r\n"})
     void smugglingAttemptsStayInsideTheMessage(String mark) throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> { });
+        TestServer server = servers.start(h);
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             c.cmd("EHLO me");
@@ -148,7 +123,7 @@ class SmtpServerSocketTest {
     @Test
     void bdatChunksOverTheSocket() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> { });
+        TestServer server = servers.start(h);
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             assertThat(c.cmd("EHLO me")).contains("CHUNKING");
@@ -165,7 +140,7 @@ class SmtpServerSocketTest {
     @Test
     void strictLineEndingsCloseOnBareLfInData() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> c.lineEndings(LineEndingPolicy.STRICT));
+        TestServer server = servers.start(h, c -> c.lineEndings(LineEndingPolicy.STRICT));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             c.cmd("EHLO me");
@@ -181,7 +156,7 @@ class SmtpServerSocketTest {
 
     @Test
     void earlyTalkerIsRefusedDuringTheGreetingDelay() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> c.greetingDelay(Duration.ofMillis(500)));
+        TestServer server = servers.start(new CollectingHandler(), c -> c.greetingDelay(Duration.ofMillis(500)));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.send("EHLO impatient\r\n");
             assertThat(c.reply()).startsWith("554 5.5.0");
@@ -194,7 +169,7 @@ class SmtpServerSocketTest {
 
     @Test
     void maxConnectionsRefusesTheNextOneWith421() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> c.maxConnections(2));
+        TestServer server = servers.start(new CollectingHandler(), c -> c.maxConnections(2));
         try (RawSmtpClient a = new RawSmtpClient(server.port()); RawSmtpClient b = new RawSmtpClient(server.port())) {
             assertThat(a.reply()).startsWith("220");
             assertThat(b.reply()).startsWith("220");
@@ -207,7 +182,7 @@ class SmtpServerSocketTest {
 
     @Test
     void commandTimeoutSends421AndCloses() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> c.commandTimeout(Duration.ofMillis(300)));
+        TestServer server = servers.start(new CollectingHandler(), c -> c.commandTimeout(Duration.ofMillis(300)));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             assertThat(c.reply()).startsWith("421 4.4.2");
@@ -218,7 +193,7 @@ class SmtpServerSocketTest {
     @Test
     void dataTimeoutSends421AndCloses() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> c.dataTimeout(Duration.ofMillis(300)).commandTimeout(Duration.ofSeconds(30)));
+        TestServer server = servers.start(h, c -> c.dataTimeout(Duration.ofMillis(300)).commandTimeout(Duration.ofSeconds(30)));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             c.cmd("EHLO me");
@@ -234,7 +209,7 @@ class SmtpServerSocketTest {
 
     @Test
     void sessionDeadlineEndsEvenABusySession() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> c.sessionDeadline(Duration.ofMillis(600)));
+        TestServer server = servers.start(new CollectingHandler(), c -> c.sessionDeadline(Duration.ofMillis(600)));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             String last = "";
@@ -250,9 +225,9 @@ class SmtpServerSocketTest {
     @Test
     void aHookThatNeverReturnsDoesNotOutliveTheSessionDeadline() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
-        SmtpServer server = start(new SmtpHandler() {
+        TestServer server = servers.start(new SmtpHandler() {
             @Override
-            public void onHelo(dev.postern.SmtpSession s, String name) {
+            public void onHelo(SmtpSession s, String name) {
                 try {
                     Thread.sleep(Long.MAX_VALUE);
                 } catch (InterruptedException e) {
@@ -272,7 +247,7 @@ class SmtpServerSocketTest {
 
     @Test
     void lineWithoutEndPastTheBufferGets421() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> c.maxLineBufferBytes(2048));
+        TestServer server = servers.start(new CollectingHandler(), c -> c.maxLineBufferBytes(2048));
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             c.send("NOOP " + "x".repeat(4000));
@@ -283,23 +258,23 @@ class SmtpServerSocketTest {
 
     @Test
     void gracefulStopLetsSessionsFinishThenSays421() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> { });
+        TestServer server = servers.start(new CollectingHandler());
         int port = server.port();
         try (RawSmtpClient c = new RawSmtpClient(port)) {
             c.reply();
             c.cmd("EHLO me");
             long t0 = System.nanoTime();
-            server.stop(Duration.ofMillis(300));
+            server.server().stop(Duration.ofMillis(300));
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
             assertThat(c.reply()).startsWith("421 4.3.2");
             assertThat(c.isClosedByServer()).isTrue();
         }
-        assertThatThrownBy(() -> new RawSmtpClient(port)).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> new RawSmtpClient(port)).isInstanceOf(IOException.class);
     }
 
     @Test
     void gracefulStopReturnsAsSoonAsSessionsAreDone() throws Exception {
-        SmtpServer server = start(new CollectingHandler(), c -> { });
+        TestServer server = servers.start(new CollectingHandler());
         RawSmtpClient c = new RawSmtpClient(server.port());
         c.reply();
         Thread quitter = new Thread(() -> {
@@ -313,7 +288,7 @@ class SmtpServerSocketTest {
         });
         quitter.start();
         long t0 = System.nanoTime();
-        server.stop(Duration.ofSeconds(20));
+        server.server().stop(Duration.ofSeconds(20));
         assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
         quitter.join();
     }
@@ -323,7 +298,7 @@ class SmtpServerSocketTest {
         CountDownLatch bothConnected = new CountDownLatch(2);
         CollectingHandler h = new CollectingHandler() {
             @Override
-            public void onHelo(dev.postern.SmtpSession s, String name) {
+            public void onHelo(SmtpSession s, String name) {
                 bothConnected.countDown();
                 try {
                     Thread.sleep(200); // a slow lookup
@@ -332,7 +307,7 @@ class SmtpServerSocketTest {
                 }
             }
         };
-        SmtpServer server = start(h, c -> c.maxProcessings(1));
+        TestServer server = servers.start(h, c -> c.maxProcessings(1));
         try (RawSmtpClient a = new RawSmtpClient(server.port()); RawSmtpClient b = new RawSmtpClient(server.port())) {
             a.reply();
             b.reply();
@@ -350,7 +325,7 @@ class SmtpServerSocketTest {
     @Test
     void disconnectHookRunsForEverySession() throws Exception {
         CollectingHandler h = new CollectingHandler();
-        SmtpServer server = start(h, c -> { });
+        TestServer server = servers.start(h);
         try (RawSmtpClient c = new RawSmtpClient(server.port())) {
             c.reply();
             c.cmd("QUIT");
@@ -364,10 +339,10 @@ class SmtpServerSocketTest {
 
     @Test
     void sessionSeesAddressesAndReverseDnsWhenEnabled() throws Exception {
-        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        SmtpServer server = start(new SmtpHandler() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        TestServer server = servers.start(new SmtpHandler() {
             @Override
-            public void onConnect(dev.postern.SmtpSession s) {
+            public void onConnect(SmtpSession s) {
                 seen.add(s.remoteAddress().getAddress().getHostAddress() + " " + s.remoteHostName().orElse("-")
                         + " " + s.localAddress().getPort() + " " + s.id());
             }
@@ -384,11 +359,9 @@ class SmtpServerSocketTest {
 
     @Test
     void listensOnEveryHostTimesEveryPort() throws Exception {
-        SmtpServer server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen(List.of("127.0.0.1", "localhost"), List.of(0)))
-                .build().start();
-        servers.add(server);
-        assertThat(server.boundAddresses()).extracting(a -> a.getAddress().getHostAddress())
+        TestServer server = servers.start(new SmtpHandler() { },
+                c -> c.clearListeners().listen(List.of("127.0.0.1", "localhost"), List.of(0)));
+        assertThat(server.server().boundAddresses()).extracting(a -> a.getAddress().getHostAddress())
                 .contains("127.0.0.1", "0:0:0:0:0:0:0:1");
     }
 }

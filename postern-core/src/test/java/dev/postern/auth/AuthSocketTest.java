@@ -1,26 +1,26 @@
 package dev.postern.auth;
 
 import dev.postern.ReceivedMessage;
-import dev.postern.SmtpSession;
+import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
-import dev.postern.SmtpServer;
+import dev.postern.SmtpSession;
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.Swaks;
+import dev.postern.testing.TestServer;
+import dev.postern.testing.TestServers;
 import dev.postern.testing.TestTls;
-import dev.postern.tls.TlsConfig;
 import jakarta.mail.AuthenticationFailedException;
-import jakarta.mail.Message.RecipientType;
+import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -57,42 +57,27 @@ class AuthSocketTest {
         }
     }
 
+    @RegisterExtension
+    final TestServers servers = new TestServers();
     private final Users users = new Users();
-    private SmtpServer server;
+    private TestServer server;
 
-    private SmtpServer start() throws Exception {
-        server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test")
-                        .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain()).build())
-                        .auth(AuthConfig.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN, AuthMechanism.CRAM_MD5,
-                                AuthMechanism.XOAUTH2).andRequired()))
-                .handler(users).build().start();
-        return server;
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.stop(Duration.ZERO);
-        }
+    private void start() throws Exception {
+        server = servers.start(users, c -> c
+                .tls(TestTls.serverTls().build())
+                .auth(AuthConfig.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN, AuthMechanism.CRAM_MD5,
+                        AuthMechanism.XOAUTH2).andRequired()));
     }
 
     private void sendWithAngus(String mechanism, String user, String secret) throws Exception {
-        Properties p = new Properties();
-        p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", String.valueOf(server.port()));
-        p.put("mail.smtp.timeout", "10000");
+        Properties p = AngusMail.settings("smtp", server.port());
         p.put("mail.smtp.starttls.enable", "true");
         p.put("mail.smtp.starttls.required", "true");
         p.put("mail.smtp.ssl.trust", "*");
         p.put("mail.smtp.auth", "true");
         p.put("mail.smtp.auth.mechanisms", mechanism);
-        jakarta.mail.Session session = jakarta.mail.Session.getInstance(p);
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress("alice@example.org"));
-        m.setRecipients(RecipientType.TO, "bob@example.net");
-        m.setSubject("authenticated");
-        m.setText("hello\r\n");
+        Session session = Session.getInstance(p);
+        MimeMessage m = AngusMail.message(session, "alice@example.org", "bob@example.net", "authenticated", "hello\r\n");
         try (Transport t = session.getTransport("smtp")) {
             t.connect(user, secret);
             t.sendMessage(m, m.getAllRecipients());
@@ -107,19 +92,18 @@ class AuthSocketTest {
         assertThat(users.submittedBy.poll(10, TimeUnit.SECONDS)).isEqualTo("alice via TLSv1.3 true");
         assertThatThrownBy(() -> sendWithAngus(mechanism, "alice", "wrong")).isInstanceOf(AuthenticationFailedException.class);
         assertThat(users.submittedBy).isEmpty();
-        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.AUTH_SUCCESSES)).isEqualTo(1);
-        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.AUTH_FAILURES)).isEqualTo(1);
-        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.TLS_HANDSHAKES)).isEqualTo(2);
+        assertThat(server.metrics().get(Counter.AUTH_SUCCESSES)).isEqualTo(1);
+        assertThat(server.metrics().get(Counter.AUTH_FAILURES)).isEqualTo(1);
+        assertThat(server.metrics().get(Counter.TLS_HANDSHAKES)).isEqualTo(2);
     }
 
     @ParameterizedTest(name = "swaks {0}")
     @ValueSource(strings = {"PLAIN", "LOGIN", "CRAM-MD5"})
     void swaksAuthenticates(String mechanism) throws Exception {
         start();
-        ExternalTool.Result r = ExternalTool.run(Duration.ofSeconds(30), List.of("swaks", "--server", "127.0.0.1",
-                "--port", String.valueOf(server.port()), "--tls", "--auth", mechanism, "--auth-user", "alice",
+        ExternalTool.Result r = Swaks.run(server.port(), "--tls", "--auth", mechanism, "--auth-user", "alice",
                 "--auth-password", "s3cret", "--from", "alice@example.org", "--to", "bob@example.net",
-                "--header", "Subject: authenticated", "--timeout", "10"));
+                "--header", "Subject: authenticated");
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("<~  235 2.7.0 Authentication successful");
         assertThat(users.submittedBy.poll(10, TimeUnit.SECONDS)).isEqualTo("alice via TLSv1.3 true");

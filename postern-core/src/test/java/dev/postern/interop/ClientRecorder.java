@@ -1,5 +1,6 @@
 package dev.postern.interop;
 
+import dev.postern.Envelope;
 import dev.postern.LogLevel;
 import dev.postern.ReceivedMessage;
 import dev.postern.SmtpSession;
@@ -37,7 +38,7 @@ class ClientRecorder implements SmtpHandler {
     }
 
     /** One accepted message and the session it came in. */
-    record Delivered(Seen session, String content) {
+    record Delivered(Seen session, Envelope envelope, String content) {
     }
 
     final BlockingQueue<Seen> connects = new LinkedBlockingQueue<>();
@@ -57,7 +58,7 @@ class ClientRecorder implements SmtpHandler {
 
     @Override
     public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
-        messages.add(new Delivered(Seen.of(session), new String(message.readAllBytes(), StandardCharsets.UTF_8)));
+        messages.add(new Delivered(Seen.of(session), message.envelope(), new String(message.readAllBytes(), StandardCharsets.UTF_8)));
     }
 
     @Override

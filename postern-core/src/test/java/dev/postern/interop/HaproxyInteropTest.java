@@ -1,20 +1,14 @@
 package dev.postern.interop;
 
-import dev.postern.Listener;
-import dev.postern.SmtpServer;
 import dev.postern.interop.ClientRecorder.Delivered;
 import dev.postern.interop.ClientRecorder.Seen;
 import dev.postern.proxy.ProxyInfo;
-import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.SslTlv;
 import dev.postern.proxy.Tlv;
-import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.ExternalTool;
-import org.junit.jupiter.api.AfterEach;
+import dev.postern.testing.TestServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,7 +21,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,33 +37,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * HAProxy 2.6 in TCP mode in front of Postern, as a child process on loopback. The client connects
  * from 127.0.0.9 and HAProxy from 127.0.0.1, so the hooks can tell the real client from the proxy.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HaproxyInteropTest {
-
-    static final String HAPROXY = "/usr/sbin/haproxy";
-    static final String CLIENT_IP = "127.0.0.9";
-    static final String PROXY_IP = "127.0.0.1";
-
-    /** The global and defaults sections every configuration here shares: TCP mode, logs to stderr. */
-    static final String PREAMBLE = """
-            global
-                log stderr format raw local0 info
-
-            defaults
-                mode    tcp
-                log     global
-                option  tcplog
-                timeout connect 5s
-                timeout client  1m
-                timeout server  1m
-            """;
+class HaproxyInteropTest extends InteropTestBase {
 
     /**
      * A plain TCP relay. {@code SEND_PROXY} is {@code send-proxy} (v1, text) or {@code send-proxy-v2}
      * (binary); Postern reads either, for IPv4 and IPv6 clients. The listener must trust HAProxy's address
      * (here 127.0.0.1/32).
      */
-    static final String TCP_RELAY = PREAMBLE + """
+    static final String TCP_RELAY = HAPROXY_PREAMBLE + """
 
             frontend smtp
                 bind 127.0.0.1:${PROXY_PORT}
@@ -87,7 +61,7 @@ class HaproxyInteropTest {
      * it presented one (verified against {@code CLIENT_CA}), the SNI it asked for, a unique id to
      * correlate both logs, and a CRC32C of the header.
      */
-    static final String TLS_TERMINATION = PREAMBLE + """
+    static final String TLS_TERMINATION = HAPROXY_PREAMBLE + """
 
             frontend smtps
                 bind 127.0.0.1:${PROXY_PORT} ssl crt ${CERT_PEM} verify optional ca-file ${CLIENT_CA}
@@ -103,18 +77,7 @@ class HaproxyInteropTest {
      * opens each check with a header about its own connection: v1 names the check socket's addresses, v2
      * says {@code LOCAL}. Either way Postern sees HAProxy itself as the client, and answers the check.
      */
-    static final String HEALTH_CHECKED = """
-            global
-                log stderr format raw local0 info
-
-            defaults
-                mode    tcp
-                log     global
-                option  tcplog
-                timeout connect 5s
-                timeout check   5s
-                timeout client  1m
-                timeout server  1m
+    static final String HEALTH_CHECKED = HAPROXY_PREAMBLE + """
 
             frontend smtp
                 bind 127.0.0.1:${PROXY_PORT}
@@ -130,7 +93,7 @@ class HaproxyInteropTest {
      * Two hops: an edge relay speaks v1 to an inner one that reads it ({@code accept-proxy}) and passes
      * the same client on to Postern in v2. (One HAProxy process plays both, for the test.)
      */
-    static final String TWO_HOPS = PREAMBLE + """
+    static final String TWO_HOPS = HAPROXY_PREAMBLE + """
 
             frontend edge
                 bind 127.0.0.1:${PROXY_PORT}
@@ -147,45 +110,18 @@ class HaproxyInteropTest {
                 server mx1 127.0.0.1:${POSTERN_PORT} send-proxy-v2
             """;
 
-    @TempDir
-    Path dir;
-
-    private final ClientRecorder recorder = new ClientRecorder();
-    private SmtpServer server;
+    private TestServer server;
     private PeerProcess haproxy;
     private int proxyPort;
 
     @BeforeEach
-    void startPostern() throws Exception {
-        server = SmtpServer.builder()
-                .configure(c -> c.clearListeners()
-                        .listen(Listener.of("127.0.0.1", 0)
-                                .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse("127.0.0.1/32")))
-                        .hostname("mx.test"))
-                .handler(recorder).build().start();
+    void startBehindHaproxy() throws Exception {
+        server = startPostern(c -> c.clearListeners().listen(requiringProxyFrom(PROXY_IP + "/32")));
         proxyPort = PeerProcess.freePort();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            if (haproxy != null) {
-                haproxy.close();
-            }
-        } finally {
-            server.stop(Duration.ZERO);
-        }
-    }
-
-    private void startHaproxy(String template, Map<String, Object> more) throws Exception {
-        Map<String, Object> values = new HashMap<>(more);
-        values.put("PROXY_PORT", proxyPort);
-        values.put("POSTERN_PORT", server.port());
-        Path cfg = PeerProcess.writeConfig(dir.resolve("haproxy.cfg"), template, values);
-        ExternalTool.Result check = ExternalTool.run(Duration.ofSeconds(10), List.of(HAPROXY, "-c", "-f", cfg.toString()));
-        assertThat(check.exitCode()).as("haproxy -c:\n" + check.output()).isZero();
-        haproxy = PeerProcess.start("haproxy", dir, List.of(HAPROXY, "-db", "-f", cfg.toString()), proxyPort,
-                Duration.ofSeconds(5));
+    private void startHaproxy(String template, Map<String, Object> values) throws Exception {
+        haproxy = startHaproxy(template, proxyPort, server.port(), values);
     }
 
     @Test
@@ -203,23 +139,8 @@ class HaproxyInteropTest {
     private void assertRelayedThroughHaproxy(int version) throws Exception {
         int clientPort = PeerProcess.freePort(CLIENT_IP);
         MailClient.sendOne(CLIENT_IP, clientPort, proxyPort, "through haproxy v" + version);
-
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).as("the address the client reached: HAProxy's frontend")
-                .isEqualTo(new InetSocketAddress(PROXY_IP, proxyPort));
-        ProxyInfo p = connect.proxy().orElseThrow();
-        assertThat(p.version()).isEqualTo(version);
-        assertThat(p.command()).isEqualTo(ProxyInfo.Command.PROXY);
-        assertThat(p.transport()).isEqualTo(ProxyInfo.Transport.TCP4);
-
-        Delivered m = recorder.nextMessage();
-        assertThat(m.session().sessionId()).isEqualTo(connect.sessionId());
-        assertThat(m.session().remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(m.session().socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(m.content()).contains("Subject: through haproxy v" + version);
-        assertThat(recorder.problems()).as("haproxy said:\n" + haproxy.output()).isEmpty();
+        assertRelayed(haproxy, new InetSocketAddress(CLIENT_IP, clientPort), new InetSocketAddress(PROXY_IP, proxyPort),
+                version, ProxyInfo.Transport.TCP4, "through haproxy v" + version);
     }
 
     @Test
@@ -228,15 +149,9 @@ class HaproxyInteropTest {
         startHaproxy(TWO_HOPS, Map.of("INNER_PORT", innerPort));
         int clientPort = PeerProcess.freePort(CLIENT_IP);
         MailClient.sendOne(CLIENT_IP, clientPort, proxyPort, "through two hops");
-
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).as("the edge's address, not the inner hop's")
-                .isEqualTo(new InetSocketAddress(PROXY_IP, proxyPort));
-        assertThat(connect.proxy().orElseThrow().version()).isEqualTo(2);
-        assertThat(recorder.nextMessage().session().remote()).isEqualTo(new InetSocketAddress(CLIENT_IP, clientPort));
-        assertThat(recorder.problems()).isEmpty();
+        // The address reached is the edge's, not the inner hop's.
+        assertRelayed(haproxy, new InetSocketAddress(CLIENT_IP, clientPort), new InetSocketAddress(PROXY_IP, proxyPort),
+                2, ProxyInfo.Transport.TCP4, "through two hops");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -247,18 +162,8 @@ class HaproxyInteropTest {
         try (MailClient c = new MailClient("::1", clientPort, "::1", proxyPort)) {
             c.send("from IPv6");
         }
-
-        InetSocketAddress client = new InetSocketAddress("::1", clientPort);
-        Seen connect = recorder.nextConnect();
-        assertThat(connect.remote()).isEqualTo(client);
-        assertThat(connect.socketRemoteIp()).isEqualTo(PROXY_IP);
-        assertThat(connect.local()).isEqualTo(new InetSocketAddress("::1", proxyPort));
-        ProxyInfo p = connect.proxy().orElseThrow();
-        assertThat(p.version()).isEqualTo(version);
-        assertThat(p.transport()).isEqualTo(ProxyInfo.Transport.TCP6);
-        Delivered m = recorder.nextMessage();
-        assertThat(m.session().remote()).isEqualTo(client);
-        assertThat(recorder.problems()).isEmpty();
+        assertRelayed(haproxy, new InetSocketAddress("::1", clientPort), new InetSocketAddress("::1", proxyPort),
+                version, ProxyInfo.Transport.TCP6, "from IPv6");
     }
 
     @Test

@@ -79,6 +79,10 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
+    String name() {
+        return name;
+    }
+
     /** Everything the peer printed so far. */
     String output() {
         try {

@@ -1,16 +1,11 @@
 package dev.postern.interop;
 
-import dev.postern.Listener;
-import dev.postern.SmtpServer;
 import dev.postern.interop.ClientRecorder.Delivered;
 import dev.postern.interop.ClientRecorder.Seen;
 import dev.postern.proxy.ProxyInfo;
-import dev.postern.proxy.ProxyProtocolMode;
-import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.ExternalTool;
-import org.junit.jupiter.api.AfterEach;
+import dev.postern.testing.TestServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,42 +20,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * swaks speaking the PROXY protocol itself (its {@code --proxy-*} options), as a proxy would, with a
  * made-up client address: believed from a trusted source, not believed from any other.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SwaksProxyInteropTest {
+class SwaksProxyInteropTest extends InteropTestBase {
 
     static final String SPOOFED_CLIENT = "192.0.2.10";
 
-    private final ClientRecorder recorder = new ClientRecorder();
-    private SmtpServer server;
+    private TestServer server;
 
-    private void startPostern(String trusted) throws Exception {
-        startPostern(trusted, Duration.ofSeconds(5));
+    /** Postern requiring a PROXY header from {@code trusted} sources. */
+    private void startTrusting(String trusted) throws Exception {
+        startTrusting(trusted, Duration.ofSeconds(5));
     }
 
-    private void startPostern(String trusted, Duration proxyTimeout) throws Exception {
-        server = SmtpServer.builder()
-                .configure(c -> c.clearListeners()
-                        .listen(Listener.of("127.0.0.1", 0)
-                                .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse(trusted)))
-                        .hostname("mx.test").proxyTimeout(proxyTimeout))
-                .handler(recorder).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.stop(Duration.ZERO);
-        }
+    private void startTrusting(String trusted, Duration proxyTimeout) throws Exception {
+        server = startPostern(c -> c.clearListeners().listen(requiringProxyFrom(trusted)).proxyTimeout(proxyTimeout));
     }
 
     /** swaks from {@code localAddress} with a PROXY header built from {@code proxyOptions}. */
     private ExternalTool.Result swaks(String localAddress, int version, String... proxyOptions) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(server.port()),
-                "--local-interface", localAddress, "--helo", "swaks.test", "--timeout", "10",
-                "--from", "sender@swaks.test", "--to", "rcpt@mx.test", "--header", "Subject: swaks proxy v" + version,
-                "--proxy-version", String.valueOf(version)));
-        cmd.addAll(List.of(proxyOptions));
-        return ExternalTool.run(Duration.ofSeconds(30), cmd);
+        List<String> options = new ArrayList<>(List.of("--proxy-version", String.valueOf(version)));
+        options.addAll(List.of(proxyOptions));
+        return swaksFrom(localAddress, server.port(), "swaks proxy v" + version, options.toArray(String[]::new));
     }
 
     /** A header of {@code version} that names {@link #SPOOFED_CLIENT}:40000 as the client. */
@@ -79,7 +57,7 @@ class SwaksProxyInteropTest {
             "2, AF_INET6,  2001:db8::10, 2001:db8::1"})
     void headerFromATrustedSourceNamesTheClient(int version, String family, String source, String destination)
             throws Exception {
-        startPostern("127.0.0.1/32");
+        startTrusting("127.0.0.1/32");
         ExternalTool.Result r = swaks("127.0.0.1", version, "--proxy-family", family,
                 "--proxy-source", source, "--proxy-source-port", "40000",
                 "--proxy-dest", destination, "--proxy-dest-port", "25");
@@ -108,7 +86,7 @@ class SwaksProxyInteropTest {
      */
     @Test
     void swaksMalformedV2LocalIsClosedWithoutAGreeting() throws Exception {
-        startPostern("127.0.0.1/32", Duration.ofSeconds(1));
+        startTrusting("127.0.0.1/32", Duration.ofSeconds(1));
         long t0 = System.nanoTime();
         ExternalTool.Result r = swaks("127.0.0.1", 2, "--proxy-command", "LOCAL", "--proxy-family", "AF_INET",
                 "--proxy-source", SPOOFED_CLIENT, "--proxy-source-port", "40000",
@@ -131,7 +109,7 @@ class SwaksProxyInteropTest {
     @ParameterizedTest(name = "PROXY v{0}")
     @CsvSource({"1", "2"})
     void headerFromAnUntrustedSourceIsNotBelieved(int version) throws Exception {
-        startPostern("127.0.0.2/32");
+        startTrusting("127.0.0.2/32");
         ExternalTool.Result r = swaksNamingSpoofedClient("127.0.0.9", version);
         assertThat(r.exitCode()).as(r.output()).isNotZero();
         assertThat(r.output()).contains("<-  220 mx.test");

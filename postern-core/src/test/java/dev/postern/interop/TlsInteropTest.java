@@ -1,32 +1,20 @@
 package dev.postern.interop;
 
-import dev.postern.testing.V2Header;
-import dev.postern.Listener;
-import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
 import dev.postern.interop.ClientRecorder.Delivered;
 import dev.postern.interop.ClientRecorder.Seen;
-import dev.postern.proxy.ProxyProtocolMode;
-import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.TestServer;
 import dev.postern.testing.TestTls;
 import dev.postern.tls.StartTlsMode;
-import dev.postern.tls.TlsConfig;
 import dev.postern.tls.TlsInfo;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,13 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connect, and HAProxy relaying TLS untouched to an implicit-TLS listener with a PROXY v2 header in
  * front, which Postern must read before the handshake.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TlsInteropTest {
-
-    static final String CLIENT_IP = "127.0.0.9";
+class TlsInteropTest extends InteropTestBase {
 
     /** HAProxy passes TLS through (TCP mode) and puts a PROXY v2 header in front of it. */
-    static final String TLS_PASSTHROUGH = HaproxyInteropTest.PREAMBLE + """
+    static final String TLS_PASSTHROUGH = HAPROXY_PREAMBLE + """
 
             frontend smtps
                 bind 127.0.0.1:${PROXY_PORT}
@@ -52,35 +37,13 @@ class TlsInteropTest {
                 server mx1 127.0.0.1:${POSTERN_PORT} send-proxy-v2
             """;
 
-    @TempDir
-    Path dir;
-
-    private final ClientRecorder recorder = new ClientRecorder();
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    private SmtpServer start(Consumer<SmtpServerConfig.Builder> config) throws Exception {
-        SmtpServer server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().hostname("mx.test")
-                        .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain()).build()))
-                .configure(config)
-                .handler(recorder).build().start();
-        running.add(() -> server.stop(Duration.ZERO));
-        return server;
+    /** Postern with the test certificate; {@code config} picks the listener and the STARTTLS mode. */
+    private TestServer startWithCertificate(Consumer<SmtpServerConfig.Builder> config) throws IOException {
+        return startPostern(c -> config.accept(c.tls(TestTls.serverTls().build())));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : running.reversed()) {
-            c.close();
-        }
-    }
-
-    private static ExternalTool.Result swaks(int port, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port),
-                "--local-interface", CLIENT_IP, "--helo", "swaks.test", "--timeout", "10",
-                "--from", "sender@swaks.test", "--to", "rcpt@mx.test", "--header", "Subject: swaks over TLS"));
-        cmd.addAll(List.of(more));
-        return ExternalTool.run(Duration.ofSeconds(30), cmd);
+    private static ExternalTool.Result swaks(int port, String... options) throws Exception {
+        return swaksFrom(CLIENT_IP, port, "swaks over TLS", options);
     }
 
     private void assertDeliveredOverTls(ExternalTool.Result r, boolean implicit) throws InterruptedException {
@@ -97,7 +60,7 @@ class TlsInteropTest {
     @ParameterizedTest(name = "STARTTLS {0}")
     @ValueSource(strings = {"OPTIONAL", "REQUIRED"})
     void swaksStartTls(StartTlsMode mode) throws Exception {
-        SmtpServer server = start(c -> c.listen("127.0.0.1", 0).startTls(mode));
+        TestServer server = startWithCertificate(c -> c.startTls(mode));
         ExternalTool.Result r = swaks(server.port(), "--tls");
         assertThat(r.output()).contains("<-  250 STARTTLS", "<-  220 2.0.0 Ready to start TLS", "=== TLS started with cipher");
         assertDeliveredOverTls(r, false);
@@ -105,7 +68,7 @@ class TlsInteropTest {
 
     @Test
     void swaksWithoutTlsIsRefusedWhenTlsIsRequired() throws Exception {
-        SmtpServer server = start(c -> c.listen("127.0.0.1", 0).startTls(StartTlsMode.REQUIRED));
+        TestServer server = startWithCertificate(c -> c.startTls(StartTlsMode.REQUIRED));
         ExternalTool.Result r = swaks(server.port());
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output()).contains("530 5.7.0 Must issue a STARTTLS command first");
@@ -114,7 +77,7 @@ class TlsInteropTest {
 
     @Test
     void swaksTlsOnConnect() throws Exception {
-        SmtpServer server = start(c -> c.listen(Listener.of("127.0.0.1", 0).withImplicitTls()));
+        TestServer server = startWithCertificate(c -> c.clearListeners().listen(TestServer.loopback().withImplicitTls()));
         ExternalTool.Result r = swaks(server.port(), "--tls-on-connect");
         assertThat(r.output()).contains("=== TLS started with cipher", "<~  220 mx.test");
         assertDeliveredOverTls(r, true);
@@ -123,8 +86,7 @@ class TlsInteropTest {
     @ParameterizedTest(name = "PROXY v{0}")
     @ValueSource(ints = {1, 2})
     void swaksSendsThePROXYHeaderBeforeTheTlsHandshake(int version) throws Exception {
-        SmtpServer server = start(c -> c.listen(Listener.of("127.0.0.1", 0)
-                .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse(CLIENT_IP + "/32")).withImplicitTls()));
+        TestServer server = startWithCertificate(c -> c.clearListeners().listen(requiringProxyFrom(CLIENT_IP + "/32").withImplicitTls()));
         ExternalTool.Result r = swaks(server.port(), "--tls-on-connect", "--proxy-version", String.valueOf(version),
                 "--proxy-family", version == 1 ? "TCP4" : "AF_INET", "--proxy-source", "192.0.2.10",
                 "--proxy-source-port", "40000", "--proxy-dest", "198.51.100.1", "--proxy-dest-port", "465");
@@ -138,14 +100,9 @@ class TlsInteropTest {
 
     @Test
     void haproxyPassesTlsThroughWithAProxyV2HeaderInFront() throws Exception {
-        SmtpServer server = start(c -> c.listen(Listener.of("127.0.0.1", 0)
-                .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse("127.0.0.1/32")).withImplicitTls()));
+        TestServer server = startWithCertificate(c -> c.clearListeners().listen(requiringProxyFrom("127.0.0.1/32").withImplicitTls()));
         int proxyPort = PeerProcess.freePort();
-        Path cfg = PeerProcess.writeConfig(dir.resolve("haproxy.cfg"), TLS_PASSTHROUGH,
-                Map.of("PROXY_PORT", proxyPort, "POSTERN_PORT", server.port()));
-        PeerProcess haproxy = PeerProcess.start("haproxy", dir,
-                List.of(HaproxyInteropTest.HAPROXY, "-db", "-f", cfg.toString()), proxyPort, Duration.ofSeconds(5));
-        running.add(haproxy::close);
+        startHaproxy(TLS_PASSTHROUGH, proxyPort, server.port(), Map.of());
 
         ExternalTool.Result r = swaks(proxyPort, "--tls-on-connect");
         assertDeliveredOverTls(r, true);

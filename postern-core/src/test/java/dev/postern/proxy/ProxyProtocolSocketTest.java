@@ -1,18 +1,18 @@
 package dev.postern.proxy;
 
-import dev.postern.testing.V2Header;
 import dev.postern.CommandDecision;
-import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ReceivedMessage;
-import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
-import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
+import dev.postern.SmtpSession;
 import dev.postern.testing.RawSmtpClient;
-import org.junit.jupiter.api.AfterEach;
+import dev.postern.testing.TestServer;
+import dev.postern.testing.TestServers;
+import dev.postern.testing.V2Header;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,24 +59,17 @@ class ProxyProtocolSocketTest {
         }
     }
 
-    private SmtpServer server;
+    @RegisterExtension
+    final TestServers servers = new TestServers(c -> c.proxyTimeout(Duration.ofMillis(800)).proxyOptionalWait(Duration.ofMillis(200)));
+    private TestServer server;
 
-    private SmtpServer start(SmtpHandler handler, ProxyProtocolMode mode, String trusted,
-                             Consumer<SmtpServerConfig.Builder> more) throws Exception {
-        server = SmtpServer.builder()
-                .configure(c -> c.clearListeners()
-                        .listen(Listener.of("127.0.0.1", 0).withProxyProtocol(mode, TrustedSources.parse(trusted)))
-                        .hostname("mx.test").proxyTimeout(Duration.ofMillis(800)).proxyOptionalWait(Duration.ofMillis(200)))
-                .configure(more)
-                .handler(handler).build().start();
-        return server;
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.stop(Duration.ZERO);
-        }
+    /** A server whose one listener reads PROXY headers in {@code mode} from {@code trusted} sources. */
+    private void start(SmtpHandler handler, ProxyProtocolMode mode, String trusted,
+                       Consumer<SmtpServerConfig.Builder> more) throws Exception {
+        server = servers.start(handler, c -> {
+            c.clearListeners().listen(TestServer.loopback().withProxyProtocol(mode, TrustedSources.parse(trusted)));
+            more.accept(c);
+        });
     }
 
     @Test

@@ -23,7 +23,7 @@ public final class ExternalTool {
 
     public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         String tool = command.get(0);
-        if (!tool.contains("/") && !onPath(tool)) {
+        if (tool.contains("/") ? !Files.isExecutable(Path.of(tool)) : !onPath(tool)) {
             throw new AssertionError(tool + " is not installed: run .ci/run or apt-get install it");
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -9,8 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A byte-exact SMTP client for tests: sends exactly what it is told and reads replies with a timeout,
@@ -61,6 +59,30 @@ public final class RawSmtpClient implements AutoCloseable {
     /** Reads one complete (possibly multi-line) reply, lines joined with "\n". */
     public String reply() throws IOException {
         return SmtpReplyReader.reply(in);
+    }
+
+    /**
+     * Reads the greeting, then sends EHLO and one transaction with {@code content} (dot-stuffed here),
+     * each step expecting success; returns the reply to the end of the data.
+     */
+    public String deliver(String from, String to, String content) throws IOException {
+        expect(reply(), "220 ");
+        return deliverAfterGreeting(from, to, content);
+    }
+
+    /** {@link #deliver} once the greeting has been read. */
+    public String deliverAfterGreeting(String from, String to, String content) throws IOException {
+        expect(cmd("EHLO client.example"), "250");
+        expect(cmd("MAIL FROM:<" + from + ">"), "250 ");
+        expect(cmd("RCPT TO:<" + to + ">"), "250 ");
+        expect(cmd("DATA"), "354 ");
+        return cmd(content.replaceAll("(?m)^\\.", "..") + ".");
+    }
+
+    private static void expect(String reply, String prefix) {
+        if (!reply.startsWith(prefix)) {
+            throw new AssertionError("expected a " + prefix.strip() + " reply, got: " + reply);
+        }
     }
 
     /** Reads until the server closes the connection; returns everything it sent. */

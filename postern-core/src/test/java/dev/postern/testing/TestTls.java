@@ -28,6 +28,11 @@ public final class TestTls {
     private TestTls() {
     }
 
+    /** TLS settings for a test server with the {@link #SERVER} key, to adjust or build. */
+    public static TlsConfig.Builder serverTls() {
+        return TlsConfig.keyMaterial(SERVER.privateKey(), SERVER.chain());
+    }
+
     /** A client TLS context that trusts any server and presents {@code clientKey} if given (may be null). */
     public static SSLContext client(TlsConfig.KeyMaterial clientKey) throws GeneralSecurityException, IOException {
         KeyManager[] keys = null;

@@ -1,27 +1,28 @@
 package dev.postern.tls;
 
-import dev.postern.testing.V2Header;
 import dev.postern.Listener;
 import dev.postern.ReceivedMessage;
-import dev.postern.SmtpSession;
+import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
-import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
+import dev.postern.SmtpSession;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.testing.AngusMail;
 import dev.postern.testing.SmtpReplyReader;
+import dev.postern.testing.TestServer;
+import dev.postern.testing.TestServers;
 import dev.postern.testing.TestTls;
-import jakarta.mail.Message.RecipientType;
+import dev.postern.testing.V2Header;
+import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -43,7 +44,6 @@ import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,7 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** STARTTLS and implicit TLS over real sockets: Angus Mail, and a raw client for what Angus would never send. */
 class TlsSocketTest {
 
-    private final List<SmtpServer> servers = new ArrayList<>();
+    @RegisterExtension
+    final TestServers servers = new TestServers(c -> c.tls(TestTls.serverTls().build()));
 
     /** What the hooks saw of each session: its TLS layer, its client address, and its messages. */
     static final class Recorder implements SmtpHandler {
@@ -94,37 +95,12 @@ class TlsSocketTest {
         }
     }
 
-    private SmtpServer start(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> config) throws Exception {
-        SmtpServer server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test")
-                        .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain()).build()))
-                .configure(config)
-                .handler(handler)
-                .build()
-                .start();
-        servers.add(server);
-        return server;
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(s -> s.stop(Duration.ZERO));
-    }
-
     private static void sendWithAngus(String protocol, int port, Properties extra) throws Exception {
-        Properties p = new Properties();
-        p.put("mail." + protocol + ".host", "127.0.0.1");
-        p.put("mail." + protocol + ".port", String.valueOf(port));
-        p.put("mail." + protocol + ".connectiontimeout", "5000");
-        p.put("mail." + protocol + ".timeout", "10000");
+        Properties p = AngusMail.settings(protocol, port);
         p.put("mail." + protocol + ".ssl.trust", "*");
         p.putAll(extra);
-        jakarta.mail.Session session = jakarta.mail.Session.getInstance(p);
-        MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress("alice@example.org"));
-        m.setRecipients(RecipientType.TO, "bob@example.net");
-        m.setSubject("over TLS");
-        m.setText("secret\r\n");
+        Session session = Session.getInstance(p);
+        MimeMessage m = AngusMail.message(session, "alice@example.org", "bob@example.net", "over TLS", "secret\r\n");
         try (Transport t = session.getTransport(protocol)) {
             t.connect();
             t.sendMessage(m, m.getAllRecipients());
@@ -135,7 +111,7 @@ class TlsSocketTest {
     @ValueSource(booleans = {false, true})
     void angusMailUsesRequiredStartTls(boolean nonBlocking) throws Exception {
         Recorder h = new Recorder(nonBlocking);
-        SmtpServer server = start(h, c -> c.startTls(StartTlsMode.REQUIRED));
+        TestServer server = servers.start(h, c -> c.startTls(StartTlsMode.REQUIRED));
         Properties p = new Properties();
         p.put("mail.smtp.starttls.enable", "true");
         p.put("mail.smtp.starttls.required", "true");
@@ -149,7 +125,7 @@ class TlsSocketTest {
 
     @Test
     void requiredStartTlsRefusesMailInClear() throws Exception {
-        SmtpServer server = start(new Recorder(false), c -> c.startTls(StartTlsMode.REQUIRED));
+        TestServer server = servers.start(new Recorder(false), c -> c.startTls(StartTlsMode.REQUIRED));
         try (Socket s = connect(null, server.port())) {
             Lines io = new Lines(s);
             io.reply();
@@ -162,7 +138,7 @@ class TlsSocketTest {
     @ValueSource(booleans = {false, true})
     void angusMailOverImplicitTls(boolean nonBlocking) throws Exception {
         Recorder h = new Recorder(nonBlocking);
-        SmtpServer server = start(h, c -> c.clearListeners().listen(Listener.of("127.0.0.1", 0).withImplicitTls()));
+        TestServer server = servers.start(h, c -> c.clearListeners().listen(TestServer.loopback().withImplicitTls()));
         sendWithAngus("smtps", server.port(), new Properties());
         assertThat(h.next(h.connectedFrom)).isEqualTo("127.0.0.1 secure=true");
         assertThat(h.next(h.messages)).startsWith("TLSv1.3 ").contains("secret");
@@ -173,7 +149,7 @@ class TlsSocketTest {
     @ValueSource(booleans = {false, true})
     void commandsInjectedBehindStartTlsAreNotExecuted(boolean nonBlocking) throws Exception {
         // CVE-2011-0411: commands in the same packet as STARTTLS must be thrown away, not run after the handshake.
-        SmtpServer server = start(new Recorder(nonBlocking), c -> { });
+        TestServer server = servers.start(new Recorder(nonBlocking));
         try (Socket s = connect(null, server.port())) {
             Lines io = new Lines(s);
             io.reply();
@@ -194,7 +170,7 @@ class TlsSocketTest {
     @ValueSource(ints = {1, 2})
     void implicitTlsBehindAProxyReadsTheHeaderFirstEvenInTheSamePacketAsTheClientHello(int version) throws Exception {
         Recorder h = new Recorder(false);
-        SmtpServer server = start(h, c -> c.clearListeners().listen(Listener.of("127.0.0.1", 0)
+        TestServer server = servers.start(h, c -> c.clearListeners().listen(TestServer.loopback()
                 .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse("127.0.0.1/32")).withImplicitTls()));
         byte[] header = version == 1
                 ? "PROXY TCP4 192.0.2.7 127.0.0.1 40001 465\r\n".getBytes(StandardCharsets.US_ASCII)
@@ -216,7 +192,7 @@ class TlsSocketTest {
     @Test
     void implicitTlsBehindAProxyWithTheHeaderInItsOwnPacket() throws Exception {
         Recorder h = new Recorder(true);
-        SmtpServer server = start(h, c -> c.clearListeners().listen(Listener.of("127.0.0.1", 0)
+        TestServer server = servers.start(h, c -> c.clearListeners().listen(TestServer.loopback()
                 .withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse("127.0.0.1/32")).withImplicitTls()));
         try (Socket plain = connect(null, server.port())) {
             plain.getOutputStream().write("PROXY TCP6 2001:db8::7 ::1 40001 465\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -230,7 +206,7 @@ class TlsSocketTest {
     @Test
     void plainTextOnAnImplicitTlsListenerIsClosedWithoutAGreeting() throws Exception {
         Recorder h = new Recorder(false);
-        SmtpServer server = start(h, c -> c.clearListeners().listen(Listener.of("127.0.0.1", 0).withImplicitTls()));
+        TestServer server = servers.start(h, c -> c.clearListeners().listen(TestServer.loopback().withImplicitTls()));
         try (Socket s = connect(null, server.port())) {
             s.getOutputStream().write("EHLO plain.test\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
@@ -238,16 +214,16 @@ class TlsSocketTest {
             assertThat(new String(got, StandardCharsets.ISO_8859_1)).doesNotContain("220");
         }
         assertThat(h.connectedFrom).isEmpty();
-        assertThat(server.metrics().get(dev.postern.ServerMetrics.Counter.TLS_HANDSHAKE_FAILURES)).isEqualTo(1);
+        assertThat(server.metrics().get(ServerMetrics.Counter.TLS_HANDSHAKE_FAILURES)).isEqualTo(1);
         sendWithAngus("smtps", server.port(), new Properties()); // the server keeps serving others
         assertThat(h.next(h.messages)).startsWith("TLSv1.3");
     }
 
     @Test
     void aSilentClientOnAnImplicitTlsListenerIsClosedAtTheHandshakeTimeout() throws Exception {
-        SmtpServer server = start(new Recorder(false), c -> c.clearListeners()
-                .listen(Listener.of("127.0.0.1", 0).withImplicitTls())
-                .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain())
+        TestServer server = servers.start(new Recorder(false), c -> c.clearListeners()
+                .listen(TestServer.loopback().withImplicitTls())
+                .tls(TestTls.serverTls()
                         .handshakeTimeout(Duration.ofMillis(300)).build()));
         try (Socket s = connect(null, server.port())) {
             long t0 = System.nanoTime();
@@ -262,7 +238,7 @@ class TlsSocketTest {
         Path ca = dir.resolve("client-ca.pem");
         TestTls.writePem(client, ca, dir.resolve("unused.key"));
         Recorder h = new Recorder(false);
-        SmtpServer server = start(h, c -> c.tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain())
+        TestServer server = servers.start(h, c -> c.tls(TestTls.serverTls()
                 .clientAuth(TlsConfig.ClientAuth.OPTIONAL).clientCaFile(ca).build()));
         try (Socket s = connect(null, server.port())) {
             Lines io = new Lines(s);
@@ -282,8 +258,8 @@ class TlsSocketTest {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
         TestTls.writePem(TestTls.SERVER, cert, key);
-        SmtpServer server = start(new Recorder(false), c -> c.clearListeners()
-                .listen(Listener.of("127.0.0.1", 0).withImplicitTls())
+        TestServer server = servers.start(new Recorder(false), c -> c.clearListeners()
+                .listen(TestServer.loopback().withImplicitTls())
                 .tls(TlsConfig.pem(cert, key).reloadInterval(Duration.ofMillis(1)).build()));
         assertThat(serverCertificate(server.port())).isEqualTo(TestTls.SERVER.chain().getFirst());
 
@@ -304,7 +280,7 @@ class TlsSocketTest {
     @Test
     void anUnreadableCertificateFailsTheStart(@TempDir Path dir) {
         Path cert = dir.resolve("missing.pem");
-        assertThatThrownBy(() -> start(new Recorder(false), c -> c.tls(TlsConfig.pem(cert, dir.resolve("k.pem")).build())))
+        assertThatThrownBy(() -> servers.start(new Recorder(false), c -> c.tls(TlsConfig.pem(cert, dir.resolve("k.pem")).build())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.pem");
     }
 
@@ -320,11 +296,11 @@ class TlsSocketTest {
         TlsConfig.KeyMaterial mail = new TlsConfig.SelfSigned(List.of("mail.example.org")).generate();
         TlsConfig.KeyMaterial wildcard = new TlsConfig.SelfSigned(List.of("*.example.net")).generate();
         Recorder h = new Recorder(false);
-        SmtpServer server = start(h, c -> c.listen(Listener.of("127.0.0.1", 0).withImplicitTls())
-                .tls(TlsConfig.keyMaterial(TestTls.SERVER.privateKey(), TestTls.SERVER.chain())
+        TestServer server = servers.start(h, c -> c.listen(TestServer.loopback().withImplicitTls())
+                .tls(TestTls.serverTls()
                         .sni("Mail.Example.org", mail).sni("*.example.net", wildcard).build()));
-        int starttls = server.boundAddresses().get(0).getPort();
-        int implicit = server.boundAddresses().get(1).getPort();
+        int starttls = server.port(0);
+        int implicit = server.port(1);
         assertThat(serverCertificate(implicit, "mail.example.org")).isEqualTo(mail.chain().getFirst());
         assertThat(serverCertificate(implicit, "MAIL.example.ORG")).isEqualTo(mail.chain().getFirst());
         assertThat(serverCertificate(implicit, "mx1.example.net")).isEqualTo(wildcard.chain().getFirst());

@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,7 +147,7 @@ class LauncherIT {
         awaitListening(server, httpPort);
         assertThat(get(http, ready).statusCode()).isEqualTo(200);
 
-        try (SmtpTestClient client = SmtpTestClient.connect(port)) {
+        try (RawSmtpClient client = new RawSmtpClient(port)) {
             assertThat(client.reply()).startsWith("220 ");
             server.destroy(); // SIGTERM
             HttpResponse<String> response = get(http, ready);
@@ -158,7 +159,7 @@ class LauncherIT {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).isEqualTo("stopping\n");
             assertThat(server.isAlive()).as("waiting for the open session").isTrue();
-            assertThat(client.command("QUIT")).startsWith("221");
+            assertThat(client.cmd("QUIT")).startsWith("221");
         }
         Result r = finish(server, 15);
         assertThat(r.exitCode()).as("exit status after SIGTERM; stderr: " + r.err()).isZero();

@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,31 +118,38 @@ class MaildirStoreTest {
     @Test
     void flushesTheFileInTmpThenNewAfterTheRename() throws IOException {
         List<String> events = new ArrayList<>();
-        Fsync watching = new Fsync() {
-            @Override
-            public void file(FileChannel channel) throws IOException {
-                events.add("file, size " + channel.size() + ", tmp holds " + files("tmp").size() + ", new holds " + files("new").size());
-                Fsync.REAL.file(channel);
-            }
-
-            @Override
-            public void directory(Path dir) throws IOException {
-                events.add("directory " + root.relativize(dir) + ", new holds " + files("new").size());
-                Fsync.REAL.directory(dir);
-            }
-        };
-        MaildirStore.open(root, new MaildirNames("mx.test", Clock.systemUTC()), watching).deliver(FakeMessage.of(CONTENT));
+        Fsync watching = fsync(channel -> {
+            events.add("file, size " + channel.size() + ", tmp holds " + files("tmp").size() + ", new holds " + files("new").size());
+            Fsync.REAL.file(channel);
+        }, dir -> {
+            events.add("directory " + root.relativize(dir) + ", new holds " + files("new").size());
+            Fsync.REAL.directory(dir);
+        });
+        open(watching).deliver(FakeMessage.of(CONTENT));
         assertThat(events).containsExactly(
                 "file, size " + CONTENT.length + ", tmp holds 1, new holds 0",
                 "directory new, new holds 1");
     }
 
+    /**
+     * A delivery through the real flushes succeeds here: each flush is recorded once the real one has
+     * returned, so both ran without failing, and the message is in new/ exactly, nothing left in tmp/.
+     */
     @Test
     void realDirectoryFsyncWorksOnThisFileSystem() throws IOException {
-        Fsync.REAL.directory(root);
-        try (FileChannel ch = FileChannel.open(root.resolve("f"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            Fsync.REAL.file(ch);
-        }
+        List<String> flushed = new ArrayList<>();
+        Fsync real = fsync(channel -> {
+            Fsync.REAL.file(channel);
+            flushed.add("file");
+        }, dir -> {
+            Fsync.REAL.directory(dir);
+            flushed.add("directory " + root.relativize(dir));
+        });
+        Path stored = open(real).deliver(FakeMessage.of(CONTENT));
+        assertThat(flushed).containsExactly("file", "directory new");
+        assertThat(files("new")).containsExactly(stored);
+        assertThat(Files.readAllBytes(stored)).isEqualTo(CONTENT);
+        assertThat(files("tmp")).isEmpty();
     }
 
     @Test
@@ -214,20 +220,37 @@ class MaildirStoreTest {
     }
 
     private MaildirStore failing(boolean file, boolean directory) throws IOException {
-        return MaildirStore.open(root, new MaildirNames("mx.test", Clock.systemUTC()), new Fsync() {
+        return open(fsync(channel -> {
+            if (file) {
+                throw new IOException("EIO on fsync");
+            }
+        }, dir -> {
+            if (directory) {
+                throw new IOException("EIO on directory fsync");
+            }
+        }));
+    }
+
+    private MaildirStore open(Fsync fsync) throws IOException {
+        return MaildirStore.open(root, new MaildirNames("mx.test", Clock.systemUTC()), fsync);
+    }
+
+    /** One of the two flushes, as a test makes it. */
+    private interface Flush<T> {
+        void run(T target) throws IOException;
+    }
+
+    private static Fsync fsync(Flush<FileChannel> file, Flush<Path> directory) {
+        return new Fsync() {
             @Override
             public void file(FileChannel channel) throws IOException {
-                if (file) {
-                    throw new IOException("EIO on fsync");
-                }
+                file.run(channel);
             }
 
             @Override
             public void directory(Path dir) throws IOException {
-                if (directory) {
-                    throw new IOException("EIO on directory fsync");
-                }
+                directory.run(dir);
             }
-        });
+        };
     }
 }

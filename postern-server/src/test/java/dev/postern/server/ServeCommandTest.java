@@ -10,6 +10,8 @@ import dev.postern.tls.TlsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -26,6 +28,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,6 +74,31 @@ class ServeCommandTest {
         return file;
     }
 
+    /** Each case: {@code postern serve BEFORE ARGS} exits with 2 and one line on stderr that contains its text. */
+    private static void assertUsageErrors(Map<List<String>, String> cases, String... before) {
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("serve"));
+            args.addAll(List.of(before));
+            args.addAll(c.getKey());
+            Run r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
+            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
+            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
+        }
+    }
+
+    /** Each case: a config file of that text is refused with a message naming the file and containing its text. */
+    private void assertConfigErrors(Map<String, String> cases) throws IOException {
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path file = yaml(c.getKey());
+            assertThatThrownBy(() -> settings("--config", file.toString()))
+                    .as(c.getKey())
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining(c.getValue());
+        }
+    }
+
     @Test
     void defaultsAreTheLibraryDefaults() {
         ServeSettings s = settings();
@@ -87,63 +116,74 @@ class ServeCommandTest {
         assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.NONE);
     }
 
-    @Test
-    void everyFlagReachesTheSettings() {
-        ServeSettings s = settings(
-                "--listen", "0.0.0.0:25", "--listen", "[::1]:2526",
-                "--maildir", "/var/mail/postern",
-                "--hostname", "mx.example.org",
-                "--max-message-size", "10M",
-                "--max-recipients", "7",
-                "--max-errors", "3",
-                "--command-timeout", "30s",
-                "--data-timeout", "PT2M",
-                "--session-deadline", "1h",
-                "--max-connections", "50",
-                "--max-connections-per-client", "3",
-                "--max-processings", "8",
-                "--io-threads", "2",
-                "--line-endings", "strict",
-                "--reverse-dns",
-                "--discard",
-                "--shutdown-grace", "500ms",
-                "--http-listen", "[::1]:9025",
-                "--proxy-protocol", "required",
-                "--trusted-proxies", "10.0.0.0/8,::1",
-                "--proxy-timeout", "2s",
-                "--proxy-optional-wait", "250ms",
-                "--xclient-hosts", "192.0.2.0/24",
-                "--xforward-hosts", "198.51.100.7",
-                "--ignored-hosts", "203.0.113.0/24,2001:db8::/32",
-                "--log-level", "warn");
-        SmtpServerConfig c = s.server();
-        TrustedSources proxies = TrustedSources.parse("10.0.0.0/8,::1");
-        assertThat(c.listeners()).containsExactly(
-                Listener.of("0.0.0.0", 25).withProxyProtocol(ProxyProtocolMode.REQUIRED, proxies),
-                Listener.of("::1", 2526).withProxyProtocol(ProxyProtocolMode.REQUIRED, proxies));
-        assertThat(c.proxyTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(c.proxyOptionalWait()).isEqualTo(Duration.ofMillis(250));
-        assertThat(c.xclientHosts()).isEqualTo(TrustedSources.parse("192.0.2.0/24"));
-        assertThat(c.xforwardHosts()).isEqualTo(TrustedSources.parse("198.51.100.7"));
-        assertThat(c.ignoredHosts()).isEqualTo(TrustedSources.parse("203.0.113.0/24,2001:db8::/32"));
-        assertThat(s.logLevel()).isEqualTo(LogThreshold.WARN);
-        assertThat(s.maildir()).isEqualTo(Path.of("/var/mail/postern"));
-        assertThat(c.hostname()).isEqualTo("mx.example.org");
-        assertThat(c.maxMessageSize()).isEqualTo(10L * 1024 * 1024);
-        assertThat(c.maxRecipients()).isEqualTo(7);
-        assertThat(c.maxErrors()).isEqualTo(3);
-        assertThat(c.commandTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.dataTimeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(c.sessionDeadline()).isEqualTo(Duration.ofHours(1));
-        assertThat(c.maxConnections()).isEqualTo(50);
-        assertThat(c.maxConnectionsPerClient()).isEqualTo(3);
-        assertThat(s.httpListen()).isEqualTo(Listener.of("::1", 9025));
-        assertThat(c.maxProcessings()).isEqualTo(8);
-        assertThat(c.ioThreads()).isEqualTo(2);
-        assertThat(c.lineEndings()).isEqualTo(LineEndingPolicy.STRICT);
-        assertThat(c.reverseDnsLookup()).isTrue();
-        assertThat(s.discard()).isTrue();
-        assertThat(s.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
+    /** A setting of postern serve: as flags, as config-file lines, and what it makes of the settings. */
+    private record Setting(String name, List<String> flags, String yaml, Consumer<ServeSettings> effect) {
+    }
+
+    /** {@code --KEY VALUE} on the command line, {@code KEY: VALUE} in the config file. */
+    private static Setting same(String key, String value, Consumer<ServeSettings> effect) {
+        return new Setting(key, List.of("--" + key, value), key + ": " + value, effect);
+    }
+
+    /**
+     * Every setting outside TLS, each as a flag and as a config key. They are given all at once, so
+     * that none hides another; where the two forms differ, each is written as users write it.
+     */
+    private static final List<Setting> EVERY_SETTING = List.of(
+            new Setting("listen, proxy-protocol, trusted-proxies",
+                    List.of("--listen", "0.0.0.0:25", "--listen", "[::1]:2526",
+                            "--proxy-protocol", "required", "--trusted-proxies", "10.0.0.0/8,::1"),
+                    """
+                    listen: ["0.0.0.0:25", "[::1]:2526"]
+                    proxy-protocol: required
+                    trusted-proxies: ["10.0.0.0/8", "::1"]""",
+                    s -> assertThat(s.server().listeners()).containsExactly(
+                            proxied("0.0.0.0", 25, ProxyProtocolMode.REQUIRED, "10.0.0.0/8,::1"),
+                            proxied("::1", 2526, ProxyProtocolMode.REQUIRED, "10.0.0.0/8,::1"))),
+            same("proxy-timeout", "2s", s -> assertThat(s.server().proxyTimeout()).isEqualTo(Duration.ofSeconds(2))),
+            same("proxy-optional-wait", "250ms", s -> assertThat(s.server().proxyOptionalWait()).isEqualTo(Duration.ofMillis(250))),
+            same("xclient-hosts", "192.0.2.0/24", s -> assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.parse("192.0.2.0/24"))),
+            new Setting("xforward-hosts", List.of("--xforward-hosts", "198.51.100.7,10.3.0.0/16"),
+                    "xforward-hosts: [198.51.100.7, 10.3.0.0/16]",
+                    s -> assertThat(s.server().xforwardHosts()).isEqualTo(TrustedSources.parse("198.51.100.7,10.3.0.0/16"))),
+            same("ignored-hosts", "203.0.113.0/24,2001:db8::/32",
+                    s -> assertThat(s.server().ignoredHosts()).isEqualTo(TrustedSources.parse("203.0.113.0/24,2001:db8::/32"))),
+            same("log-level", "warn", s -> assertThat(s.logLevel()).isEqualTo(LogThreshold.WARN)),
+            same("maildir", "/var/mail/postern", s -> assertThat(s.maildir()).isEqualTo(Path.of("/var/mail/postern"))),
+            same("hostname", "mx.example.org", s -> assertThat(s.server().hostname()).isEqualTo("mx.example.org")),
+            same("max-message-size", "10M", s -> assertThat(s.server().maxMessageSize()).isEqualTo(10L * 1024 * 1024)),
+            same("max-recipients", "7", s -> assertThat(s.server().maxRecipients()).isEqualTo(7)),
+            same("max-errors", "3", s -> assertThat(s.server().maxErrors()).isEqualTo(3)),
+            same("command-timeout", "30s", s -> assertThat(s.server().commandTimeout()).isEqualTo(Duration.ofSeconds(30))),
+            new Setting("data-timeout", List.of("--data-timeout", "PT2M"), "data-timeout: 120s",
+                    s -> assertThat(s.server().dataTimeout()).isEqualTo(Duration.ofMinutes(2))),
+            same("session-deadline", "1h", s -> assertThat(s.server().sessionDeadline()).isEqualTo(Duration.ofHours(1))),
+            same("max-connections", "50", s -> assertThat(s.server().maxConnections()).isEqualTo(50)),
+            same("max-connections-per-client", "3", s -> assertThat(s.server().maxConnectionsPerClient()).isEqualTo(3)),
+            new Setting("http-listen", List.of("--http-listen", ":9100"), "http-listen: \":9100\"",
+                    s -> assertThat(s.httpListen()).as("every interface").isEqualTo(Listener.of("*", 9100))),
+            same("max-processings", "8", s -> assertThat(s.server().maxProcessings()).isEqualTo(8)),
+            same("io-threads", "2", s -> assertThat(s.server().ioThreads()).isEqualTo(2)),
+            same("line-endings", "strict", s -> assertThat(s.server().lineEndings()).isEqualTo(LineEndingPolicy.STRICT)),
+            new Setting("reverse-dns", List.of("--reverse-dns"), "reverse-dns: true",
+                    s -> assertThat(s.server().reverseDnsLookup()).isTrue()),
+            new Setting("discard", List.of("--discard"), "discard: true", s -> assertThat(s.discard()).isTrue()),
+            same("shutdown-grace", "500ms", s -> assertThat(s.shutdownGrace()).isEqualTo(Duration.ofMillis(500))));
+
+    /** The two ways to give settings. */
+    enum Source { FLAGS, CONFIG_FILE }
+
+    @ParameterizedTest(name = "through {0}")
+    @EnumSource(Source.class)
+    void everySettingReachesTheSettings(Source source) throws IOException {
+        ServeSettings s = switch (source) {
+            case FLAGS -> settings(EVERY_SETTING.stream().flatMap(setting -> setting.flags().stream()).toArray(String[]::new));
+            case CONFIG_FILE -> settings("--config", yaml(EVERY_SETTING.stream().map(Setting::yaml)
+                    .collect(Collectors.joining("\n", "", "\n"))).toString());
+        };
+        for (Setting setting : EVERY_SETTING) {
+            assertThat(s).as(setting.name()).satisfies(setting.effect()::accept);
+        }
     }
 
     @Test
@@ -155,67 +195,6 @@ class ServeCommandTest {
     @Test
     void lineEndingsIgnoreCase() {
         assertThat(settings("--line-endings", "LEAVE").server().lineEndings()).isEqualTo(LineEndingPolicy.LEAVE);
-    }
-
-    @Test
-    void configFileSetsEveryKey() throws IOException {
-        Path file = yaml("""
-                listen: ["127.0.0.1:2600", "[::1]:2601"]
-                maildir: /srv/mail
-                hostname: mx.example.net
-                max-message-size: 25M
-                max-recipients: 42
-                max-errors: 5
-                command-timeout: 5m
-                data-timeout: 90s
-                session-deadline: 2h
-                max-connections: 10
-                max-connections-per-client: 2
-                max-processings: 4
-                io-threads: 1
-                line-endings: leave
-                reverse-dns: true
-                discard: true
-                shutdown-grace: 3s
-                http-listen: ":9100"
-                proxy-protocol: optional
-                trusted-proxies: ["127.0.0.1/32", "::1"]
-                proxy-timeout: 1s
-                proxy-optional-wait: 100ms
-                xclient-hosts: 10.1.0.0/16
-                xforward-hosts: [10.2.0.0/16, 10.3.0.0/16]
-                ignored-hosts: 10.4.0.1
-                log-level: error
-                """);
-        ServeSettings s = settings("--config", file.toString());
-        SmtpServerConfig c = s.server();
-        TrustedSources proxies = TrustedSources.parse("127.0.0.1/32,::1");
-        assertThat(c.listeners()).containsExactly(
-                Listener.of("127.0.0.1", 2600).withProxyProtocol(ProxyProtocolMode.OPTIONAL, proxies),
-                Listener.of("::1", 2601).withProxyProtocol(ProxyProtocolMode.OPTIONAL, proxies));
-        assertThat(c.proxyTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(c.proxyOptionalWait()).isEqualTo(Duration.ofMillis(100));
-        assertThat(c.xclientHosts()).isEqualTo(TrustedSources.parse("10.1.0.0/16"));
-        assertThat(c.xforwardHosts()).isEqualTo(TrustedSources.parse("10.2.0.0/16,10.3.0.0/16"));
-        assertThat(c.ignoredHosts()).isEqualTo(TrustedSources.parse("10.4.0.1"));
-        assertThat(s.logLevel()).isEqualTo(LogThreshold.ERROR);
-        assertThat(s.maildir()).isEqualTo(Path.of("/srv/mail"));
-        assertThat(c.hostname()).isEqualTo("mx.example.net");
-        assertThat(c.maxMessageSize()).isEqualTo(25L * 1024 * 1024);
-        assertThat(c.maxRecipients()).isEqualTo(42);
-        assertThat(c.maxErrors()).isEqualTo(5);
-        assertThat(c.commandTimeout()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(c.dataTimeout()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(c.sessionDeadline()).isEqualTo(Duration.ofHours(2));
-        assertThat(c.maxConnections()).isEqualTo(10);
-        assertThat(c.maxConnectionsPerClient()).isEqualTo(2);
-        assertThat(s.httpListen()).as("every interface").isEqualTo(Listener.of("*", 9100));
-        assertThat(c.maxProcessings()).isEqualTo(4);
-        assertThat(c.ioThreads()).isEqualTo(1);
-        assertThat(c.lineEndings()).isEqualTo(LineEndingPolicy.LEAVE);
-        assertThat(c.reverseDnsLookup()).isTrue();
-        assertThat(s.discard()).isTrue();
-        assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
@@ -281,14 +260,7 @@ class ServeCommandTest {
         cases.put("- listen\n", "expected a mapping of settings");
         cases.put("listen: [\"a:1\"\nmaildir: x\n", "line 2");
         cases.put("max-errors: 1\nmax-errors: 2\n", "duplicate key max-errors");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = yaml(c.getKey());
-            assertThatThrownBy(() -> settings("--config", file.toString()))
-                    .as(c.getKey())
-                    .isInstanceOf(ParameterException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining(c.getValue());
-        }
+        assertConfigErrors(cases);
     }
 
     @Test
@@ -357,14 +329,7 @@ class ServeCommandTest {
         cases.put(List.of("--max-connections-per-client", "two"), "'two' is not an int");
         cases.put(List.of("--config", yaml("http-listen: [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n").toString()),
                 "'http-listen' takes one value, not a list");
-        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
-            args.addAll(c.getKey());
-            Run r = run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
-            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
-            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
-        }
+        assertUsageErrors(cases, "--listen", "127.0.0.1:0");
     }
 
     @Test
@@ -471,14 +436,7 @@ class ServeCommandTest {
         cases.put(List.of("--proxy-timeout", "0s"), "proxyTimeout must be positive");
         cases.put(List.of("--proxy-optional-wait", "soon"), "'soon' is not a duration");
         cases.put(List.of("--log-level", "loud"), "'loud' is not one of error, warn, info, debug, off");
-        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            List<String> args = new ArrayList<>(List.of("serve"));
-            args.addAll(c.getKey());
-            Run r = run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
-            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
-            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
-        }
+        assertUsageErrors(cases);
     }
 
     @Test
@@ -556,14 +514,7 @@ class ServeCommandTest {
         cases.put("listen: [~]\n", "listen entry 1: must be \"HOST:PORT\"");
         cases.put("proxy-protocol: [required]\n", "'proxy-protocol' takes one value, not a list");
         cases.put("trusted-proxies: {a: b}\n", "'trusted-proxies' must be a value, not a mapping");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = yaml(c.getKey());
-            assertThatThrownBy(() -> settings("--config", file.toString()))
-                    .as(c.getKey())
-                    .isInstanceOf(ParameterException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining(c.getValue());
-        }
+        assertConfigErrors(cases);
         Path file = yaml("listen: [{address: \"127.0.0.1:2601\", proxy-protocol: required}]\n");
         assertThatThrownBy(() -> settings("--config", file.toString()))
                 .hasMessageContaining("listener 127.0.0.1:2601 has --proxy-protocol required but no trusted proxies");
@@ -743,14 +694,7 @@ class ServeCommandTest {
         cases.put(List.of("--starttls", "sometimes"), "'sometimes' is not one of off, optional, required");
         cases.put(List.of("--tls-client-auth", "maybe"), "'maybe' is not one of none, optional, require");
         cases.put(List.of("--tls-listen", "nowhere"), "listen address must be HOST:PORT");
-        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
-            args.addAll(c.getKey());
-            Run r = run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(c.getKey().toString()).isEqualTo(2);
-            assertThat(r.err()).as(c.getKey().toString()).startsWith("postern: ").contains(c.getValue());
-            assertThat(r.err().strip().lines()).as(c.getKey().toString()).hasSize(1);
-        }
+        assertUsageErrors(cases, "--listen", "127.0.0.1:0");
     }
 
     @Test
@@ -839,14 +783,7 @@ class ServeCommandTest {
         cases.put("listen: [{address: \"127.0.0.1:1\", tls: explicit}]\n",
                 "listen entry 1: 'tls' must be implicit (TLS from the first byte, RFC 8314)");
         cases.put("listen: [{address: \"127.0.0.1:1\", tls: [implicit]}]\n", "listen entry 1: 'tls' must be a plain value");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            Path file = yaml(c.getKey());
-            assertThatThrownBy(() -> settings("--config", file.toString()))
-                    .as(c.getKey())
-                    .isInstanceOf(ParameterException.class)
-                    .hasMessageContaining(file.toString())
-                    .hasMessageContaining(c.getValue());
-        }
+        assertConfigErrors(cases);
         assertThatThrownBy(() -> settings("--config", yaml("listen: [{address: \"127.0.0.1:465\", tls: implicit}]\n").toString()))
                 .isInstanceOf(ParameterException.class).hasMessageContaining("implicit-TLS listener 127.0.0.1:465 needs a certificate");
         assertThatThrownBy(() -> settings("--config", yaml("tls: {starttls: required}\n").toString()))
