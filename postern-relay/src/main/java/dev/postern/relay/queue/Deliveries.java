@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static dev.postern.relay.queue.MailQueue.LOG;
 
@@ -43,8 +44,11 @@ final class Deliveries {
     private final Executor executor;
     private final Dispatcher dispatcher;
     private final Notifier notifier;
-    /** One lock per message (by stripe): its state changes one at a time, I/O included. */
-    private final Object[] stripes = new Object[64];
+    /**
+     * One lock per message (by stripe): its state changes one at a time, I/O included. Locks rather than
+     * monitors, so that a virtual thread waiting for a flush does not pin its carrier (Java 21).
+     */
+    private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final Map<String, Scheduler.Task> timers = new ConcurrentHashMap<>();
     /** Recipients in a job waiting or running, so that none is attempted twice at once; under the stripe. */
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
@@ -61,32 +65,53 @@ final class Deliveries {
         this.notifier = notifier;
         this.dispatcher = new Dispatcher(settings.maxConcurrent(), settings.maxPerRoute(), executor, this::attempt);
         for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new Object();
+            stripes[i] = new ReentrantLock();
         }
     }
 
-    Object lock(String id) {
-        return stripes[Math.floorMod(id.hashCode(), stripes.length)];
+    /** A step of a message's state, run under its lock. */
+    interface Step<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /** Runs {@code step} under the lock of message {@code id}. */
+    <T, E extends Exception> T locked(String id, Step<T, E> step) throws E {
+        ReentrantLock lock = stripes[Math.floorMod(id.hashCode(), stripes.length)];
+        lock.lock();
+        try {
+            return step.run();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Looks at a message soon, on the executor: the caller may hold another message's lock. */
     void wake(String id) {
         if (!closed) {
-            executor.execute(() -> dispatch(id, false));
+            executor.execute(() -> {
+                try {
+                    dispatch(id, false);
+                } catch (RuntimeException e) {
+                    // A transport whose route() throws, say: the message is tried again later, not forgotten.
+                    Instant retry = clock.instant().plus(settings.retry().steps().get(0));
+                    LOG.error("{}: cannot schedule the message, trying again at {}", id, retry, e);
+                    arm(id, retry);
+                }
+            });
         }
     }
 
     /** Starts a job per route for the recipients that are due (or for all not held, when forced). */
     void dispatch(String id, boolean force) {
-        List<Job> jobs = new ArrayList<>();
-        synchronized (lock(id)) {
+        List<Job> jobs = locked(id, () -> {
+            List<Job> due = new ArrayList<>();
             QueuedMessage m = closed ? null : queue.message(id).orElse(null);
             if (m == null) {
-                return;
+                return due;
             }
             if (m.isComplete()) {
                 write(m);
-                return;
+                return due;
             }
             Instant now = clock.instant();
             Set<String> flying = inFlight.computeIfAbsent(id, k -> new HashSet<>());
@@ -98,18 +123,17 @@ final class Deliveries {
             }
             byRoute.forEach((route, recipients) -> {
                 flying.addAll(recipients);
-                jobs.add(new Job(id, route, List.copyOf(recipients)));
+                due.add(new Job(id, route, List.copyOf(recipients)));
             });
             if (flying.isEmpty()) {
                 inFlight.remove(id);
             }
             plan(m);
-        }
+            return due;
+        });
         for (Job job : jobs) {
             if (!dispatcher.submit(job)) {
-                synchronized (lock(id)) {
-                    unmark(id, job.recipients());
-                }
+                locked(id, () -> unmark(id, job.recipients()));
             }
         }
     }
@@ -172,9 +196,7 @@ final class Deliveries {
         scheduler.close();
         timers.clear();
         for (Job dropped : dispatcher.close()) {
-            synchronized (lock(dropped.messageId())) {
-                unmark(dropped.messageId(), dropped.recipients());
-            }
+            locked(dropped.messageId(), () -> unmark(dropped.messageId(), dropped.recipients()));
         }
         return dispatcher.awaitIdle(settings.closeTimeout()) ? 0 : dispatcher.running();
     }
@@ -206,7 +228,7 @@ final class Deliveries {
 
     /** The request for the job's recipients still to attempt, or null when none is left. */
     private DeliveryRequest request(Job job) {
-        synchronized (lock(job.messageId())) {
+        return locked(job.messageId(), () -> {
             QueuedMessage m = closed ? null : queue.message(job.messageId()).orElse(null);
             Set<String> attempt = new LinkedHashSet<>();
             List<OutboundRecipient> recipients = new ArrayList<>();
@@ -223,19 +245,19 @@ final class Deliveries {
             return new DeliveryRequest(m.id(), m.sender(), recipients, job.route(), m.size(),
                     m.bodyType() == BodyType.EIGHT_BIT_MIME, m.smtpUtf8(), queue.content(m.id()),
                     m.ret() == null ? null : m.ret().name(), m.envid());
-        }
+        });
     }
 
     /** Applies a report: DSNs first, so that a crash before the state is written repeats the attempt rather than lose a DSN. */
     private void complete(DeliveryRequest request, DeliveryReport report) {
         String id = request.queueId();
         List<String> attempted = request.recipients().stream().map(OutboundRecipient::address).toList();
-        synchronized (lock(id)) {
+        locked(id, () -> {
             unmark(id, attempted);
             QueuedMessage m = queue.message(id).orElse(null);
             if (m == null) {
                 LOG.info("{}: attempt to {} ended after the message left the queue: {}", id, request.route(), report.outcomes());
-                return;
+                return null;
             }
             Instant now = clock.instant();
             Outcomes.Applied applied = Outcomes.attempt(m, attempted, report, now, settings);
@@ -247,10 +269,12 @@ final class Deliveries {
                 applied = Outcomes.keepFailuresDeferred(applied, now, settings.retry());
             }
             write(applied.message());
-        }
+            return null;
+        });
     }
 
-    private void unmark(String id, List<String> recipients) {
+    /** @return null, so that it can end a {@link Step} */
+    private Void unmark(String id, List<String> recipients) {
         Set<String> flying = inFlight.get(id);
         if (flying != null) {
             recipients.forEach(flying::remove);
@@ -258,5 +282,6 @@ final class Deliveries {
                 inFlight.remove(id);
             }
         }
+        return null;
     }
 }

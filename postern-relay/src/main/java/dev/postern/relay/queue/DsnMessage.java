@@ -71,7 +71,7 @@ final class DsnMessage {
         m.field("Subject", type.subject);
         m.field("Date", DATE.format(now));
         m.field("Message-ID", "<" + original.id() + "." + type.name().toLowerCase(Locale.ROOT) + "."
-                + Long.toString(now.toEpochMilli(), 36) + "@" + mta + ">");
+                + Long.toString(now.toEpochMilli(), 36) + "." + Integer.toString(RANDOM.nextInt() >>> 1, 36) + "@" + mta + ">");
         // RFC 3834 5: a DSN is an automatic reply.
         m.field("Auto-Submitted", "auto-replied");
         m.field("MIME-Version", "1.0");
@@ -84,7 +84,7 @@ final class DsnMessage {
         m.field("Content-Description", "Notification");
         m.field("Content-Type", "text/plain; charset=" + (global ? "utf-8" : "us-ascii"));
         m.line("");
-        m.humanReadable(type, original, events, mta, returned != null, full, settings, now);
+        m.humanReadable(type, original, events, mta, returned != null, full, settings);
 
         m.line("");
         m.line("--" + boundary);
@@ -122,31 +122,42 @@ final class DsnMessage {
     }
 
     private void humanReadable(Type type, QueuedMessage original, List<Event> events, String mta, boolean returned,
-                               boolean full, DeliverySettings settings, Instant now) {
+                               boolean full, DeliverySettings settings) {
         line("This is the mail system at host " + mta + ".");
         line("");
-        switch (type) {
-            case FAILURE -> {
-                line("I'm sorry to have to inform you that your message could not be delivered to one");
-                line("or more recipients." + (!returned ? "" : full ? " It is attached below." : " Its header is attached below."));
-                if (returned && !full && original.ret() == DsnReturn.FULL) {
-                    line("The message is larger than " + settings.maxReturnedContent() + " octets, too large to return whole.");
-                }
-            }
-            case DELAY -> {
-                line("Your message could not be delivered yet to the recipients below. The mail");
-                line("system keeps trying until " + DATE.format(settings.retry().deadline(original.arrival())) + ".");
-            }
-            case SUCCESS -> {
-                line("Your message was relayed to the recipients below. The next hop does not report");
-                line("delivery, so you will hear no more about them.");
-            }
-        }
+        wrapped("", switch (type) {
+            case FAILURE -> "I'm sorry to have to inform you that your message could not be delivered to one or more"
+                    + " recipients." + (!returned ? "" : full ? " It is attached below." : " Its header is attached below.")
+                    + (returned && !full && original.ret() == DsnReturn.FULL
+                    ? " The message is larger than " + settings.maxReturnedContent() + " octets, too large to return whole." : "");
+            case DELAY -> "Your message could not be delivered yet to the recipients below. The mail system keeps trying"
+                    + " until " + DATE.format(settings.retry().deadline(original.arrival())) + ".";
+            case SUCCESS -> "Your message was relayed to the recipients below. The next hop does not report delivery,"
+                    + " so you will hear no more about them.";
+        });
         line("");
         for (Event e : events) {
             RecipientState r = e.recipient();
-            line("<" + clean(r.address()) + ">: " + clean(explanation(e)));
+            wrapped("   ", "<" + r.address() + ">: " + explanation(e));
         }
+    }
+
+    /** Text wrapped at spaces to lines of at most 78 characters where the words allow. */
+    private void wrapped(String indent, String text) {
+        StringBuilder line = new StringBuilder();
+        for (String word : clean(text).split(" ")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            String w = word.length() > 900 ? word.substring(0, 900) : word;
+            if (!line.isEmpty() && line.length() + 1 + w.length() > 78) {
+                line(line.toString());
+                line.setLength(0);
+                line.append(indent);
+            }
+            line.append(line.isEmpty() || line.toString().isBlank() ? "" : " ").append(w);
+        }
+        line(line.toString());
     }
 
     private static String explanation(Event e) {

@@ -66,7 +66,15 @@ public final class QueueManager implements AutoCloseable {
         Notifier notifier = new Notifier(queue, Objects.requireNonNull(settings, "settings"));
         Deliveries deliveries = new Deliveries(queue, transport, settings, scheduler, executor, notifier);
         QueueManager manager = new QueueManager(queue, deliveries, notifier, ownedExecutor);
-        queue.listen(m -> deliveries.wake(m.id()));
+        try {
+            queue.listen(m -> deliveries.wake(m.id()));
+        } catch (IllegalStateException e) {
+            scheduler.close();
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdown();
+            }
+            throw e;
+        }
         List<QueuedMessage> queued = queue.messages();
         LOG.info("queue {}: delivering, {} message(s) queued", queue.directory(), queued.size());
         queued.forEach(m -> deliveries.wake(m.id()));
@@ -156,7 +164,7 @@ public final class QueueManager implements AutoCloseable {
      * @throws IOException when it could not be removed
      */
     public boolean delete(String id) throws IOException {
-        synchronized (deliveries.lock(id)) {
+        return deliveries.locked(id, () -> {
             QueuedMessage m = queue.message(id).orElse(null);
             if (m == null || !queue.remove(id)) {
                 return false;
@@ -164,7 +172,7 @@ public final class QueueManager implements AutoCloseable {
             deliveries.cancelTimer(id);
             QueueLog.operator(id, "deleted", m.recipients());
             return true;
-        }
+        });
     }
 
     /**
@@ -197,7 +205,7 @@ public final class QueueManager implements AutoCloseable {
      * @throws IOException when the DSN or the state could not be written
      */
     public boolean bounce(String id) throws IOException {
-        synchronized (deliveries.lock(id)) {
+        return deliveries.locked(id, () -> {
             QueuedMessage m = queue.message(id).orElse(null);
             Outcomes.Applied applied = m == null ? null : Outcomes.cancel(m);
             if (applied == null || applied.events().isEmpty()) {
@@ -207,7 +215,7 @@ public final class QueueManager implements AutoCloseable {
             applied.events().forEach(e -> QueueLog.event(id, null, e));
             deliveries.write(applied.message());
             return true;
-        }
+        });
     }
 
     /**
@@ -253,7 +261,7 @@ public final class QueueManager implements AutoCloseable {
     /** An operator's change to some recipients, written at once, then the message looked at again. */
     private boolean change(String id, String action, Predicate<RecipientState> which, UnaryOperator<RecipientState> how)
             throws IOException {
-        synchronized (deliveries.lock(id)) {
+        boolean done = deliveries.locked(id, () -> {
             QueuedMessage m = queue.message(id).orElse(null);
             List<RecipientState> changed = m == null ? List.of() : m.recipients().stream().filter(which).toList();
             QueuedMessage updated = m == null ? null : m.map(which, how);
@@ -262,13 +270,16 @@ public final class QueueManager implements AutoCloseable {
             }
             QueueLog.operator(id, action, changed);
             deliveries.plan(updated);
+            return true;
+        });
+        if (done) {
+            deliveries.wake(id);
         }
-        deliveries.wake(id);
-        return true;
+        return done;
     }
 
     private boolean deleteRecipients(String id, Predicate<RecipientState> which) throws IOException {
-        synchronized (deliveries.lock(id)) {
+        return deliveries.locked(id, () -> {
             QueuedMessage m = queue.message(id).orElse(null);
             List<RecipientState> deleted = m == null ? List.of() : m.recipients().stream().filter(which).toList();
             if (deleted.isEmpty()) {
@@ -286,6 +297,6 @@ public final class QueueManager implements AutoCloseable {
                 deliveries.plan(rest);
             }
             return true;
-        }
+        });
     }
 }

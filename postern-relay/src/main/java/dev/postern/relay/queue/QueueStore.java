@@ -112,7 +112,7 @@ final class QueueStore {
         if (Files.exists(content.resolve(id))) {
             Files.move(content.resolve(id), corrupt.resolve(id + ".content"), StandardCopyOption.REPLACE_EXISTING);
         }
-        LOG.error("queue {}: state of {} unreadable ({}); moved to {}", directory, id, problem, corrupt);
+        LOG.error("queue {}: message {} not loaded ({}); its files are moved to {}", directory, id, problem, corrupt);
     }
 
     /**

@@ -222,6 +222,30 @@ class QueueManagerTest {
     }
 
     @Test
+    void aRouteThatThrowsLeavesTheMessageToBeTriedAgainLater() throws IOException {
+        fx = new QueueFixture(dir);
+        fx.open();
+        boolean[] broken = {true};
+        FakeTransport flaky = new FakeTransport() {
+            @Override
+            public String route(String recipient) {
+                if (broken[0]) {
+                    throw new IllegalArgumentException("cannot route " + recipient);
+                }
+                return super.route(recipient);
+            }
+        };
+        fx.start(flaky);
+        String id = fx.enqueue("alice@example.org", "bob@example.net");
+        assertThat(flaky.requests()).isEmpty();
+        assertThat(fx.scheduler.next()).contains(ManualClock.START.plus(Duration.ofMinutes(1)));
+        broken[0] = false;
+        fx.scheduler.advance(Duration.ofMinutes(1));
+        assertThat(flaky.requests()).hasSize(1);
+        assertThat(fx.queue.message(id)).isEmpty();
+    }
+
+    @Test
     void aFailedStateWriteKeepsTheOldStateAndTriesAgainLater() throws IOException {
         boolean[] failStateFlush = {false};
         fx = new QueueFixture(dir);
