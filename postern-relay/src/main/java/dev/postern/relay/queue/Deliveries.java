@@ -92,10 +92,8 @@ final class Deliveries {
                 try {
                     dispatch(id, false);
                 } catch (RuntimeException e) {
-                    // A transport whose route() throws, say: the message is tried again later, not forgotten.
-                    Instant retry = clock.instant().plus(settings.retry().steps().get(0));
-                    LOG.error("{}: cannot schedule the message, trying again at {}", id, retry, e);
-                    arm(id, retry);
+                    // A transport whose route() throws, say.
+                    retryLater(id, "cannot schedule the message", e);
                 }
             });
         }
@@ -154,10 +152,15 @@ final class Deliveries {
                 plan(m);
             }
         } catch (IOException e) {
-            Instant retry = clock.instant().plus(settings.retry().steps().get(0));
-            LOG.error("{}: cannot write the queue state, trying again at {}: {}", m.id(), retry, e.toString());
-            arm(m.id(), retry);
+            retryLater(m.id(), "cannot write the queue state", e);
         }
+    }
+
+    /** After an unexpected failure: the message is looked at again after the first retry step, not forgotten. */
+    private void retryLater(String id, String what, Exception e) {
+        Instant retry = clock.instant().plus(settings.retry().steps().get(0));
+        LOG.error("{}: {}, trying again at {}", id, what, retry, e);
+        arm(id, retry);
     }
 
     /** Arms the message's timer for its earliest due recipient not in flight, or disarms it. Under the lock. */
@@ -219,7 +222,7 @@ final class Deliveries {
                 complete(request, r != null ? r : DeliveryReport.all(request, RecipientOutcome.Status.DEFERRED,
                         RemoteReply.none("the transport failed: " + error), "", ""));
             } catch (RuntimeException e) {
-                LOG.error("{}: applying the outcome failed; the attempt is repeated later", request.queueId(), e);
+                retryLater(request.queueId(), "applying the outcome of an attempt failed", e);
             } finally {
                 dispatcher.finished(job);
             }

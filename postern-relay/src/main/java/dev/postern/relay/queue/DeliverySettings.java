@@ -27,7 +27,9 @@ public record DeliverySettings(int maxConcurrent, int maxPerRoute, RetrySchedule
             throw new IllegalArgumentException("concurrency limits must be positive: " + maxConcurrent + ", " + maxPerRoute);
         }
         Objects.requireNonNull(retry, "retry");
-        Objects.requireNonNull(delayWarning, "delayWarning");
+        if (delayWarning.isNegative()) {
+            throw new IllegalArgumentException("delayWarning must not be negative: " + delayWarning);
+        }
         Objects.requireNonNull(reportingMta, "reportingMta");
         if (reportingMta.isBlank() || reportingMta.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("reportingMta must be a host name: '" + reportingMta + "'");
@@ -35,7 +37,9 @@ public record DeliverySettings(int maxConcurrent, int maxPerRoute, RetrySchedule
         if (maxReturnedContent < 0) {
             throw new IllegalArgumentException("maxReturnedContent must not be negative");
         }
-        Objects.requireNonNull(closeTimeout, "closeTimeout");
+        if (closeTimeout.isNegative()) {
+            throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
+        }
     }
 
     /** @return a builder with the defaults */

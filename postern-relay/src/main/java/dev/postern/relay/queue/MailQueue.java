@@ -24,10 +24,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
- * The durable queue: a directory with one content file and one state file per message (see
- * {@link QueueStore} for the layout and why a crash at any instant leaves the old or the new state).
- * A message is on disk, flushed, before {@link #enqueue} returns, so the server may answer 250 then.
- * Opening the queue takes its {@link QueueLock}: one process at a time. Safe for concurrent use.
+ * The durable queue: a directory with one content file and one state file per message, after Postfix's
+ * queue. Every file is written in {@code tmp/}, flushed, renamed into place ({@code content/ID},
+ * {@code state/ID}) and its directory flushed, so a crash at any instant leaves each file in its old or
+ * its new version, never torn; the content is in place before the state that makes the message exist.
+ * Opening the queue removes what a crash left half done. A message is on disk, flushed, before
+ * {@link #enqueue} returns, so the server may answer 250 then. Opening the queue takes its
+ * {@link QueueLock}: one process at a time. Safe for concurrent use.
  *
  * <p>A {@link QueueManager} started over the queue delivers what is enqueued; the queue alone only
  * stores.
