@@ -57,7 +57,7 @@ class ProcessTest {
 
     @Test
     void killedWhileDeliveringTheNextManagerDeliversEverythingDuplicatingOnlyWhatWasInFlight() throws Exception {
-        int messages = 60;
+        int messages = 100;
         int killAfter = 30;
         Set<String> enqueued = new HashSet<>();
         List<String> firstRun = new ArrayList<>();
