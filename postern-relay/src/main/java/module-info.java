@@ -4,6 +4,7 @@
  */
 module dev.postern.relay {
     exports dev.postern.relay;
+    exports dev.postern.relay.queue;
 
     requires transitive dev.postern.core;
     requires io.netty.buffer;

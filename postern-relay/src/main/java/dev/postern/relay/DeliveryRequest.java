@@ -14,9 +14,13 @@ import java.util.Objects;
  * @param eightBitMime whether the message was received with BODY=8BITMIME
  * @param smtpUtf8     whether the message was received with SMTPUTF8
  * @param content      the message content, opened as often as an attempt needs
+ * @param dsnRet       the RFC 3461 RET value as received ({@code FULL} or {@code HDRS}), or null when none was given
+ * @param dsnEnvid     the RFC 3461 ENVID value as received (xtext), or null; RET and ENVID go on to a next hop
+ *                     that offers DSN (RFC 3461 5.2.1)
  */
 public record DeliveryRequest(String queueId, String sender, List<OutboundRecipient> recipients, String route,
-                              long size, boolean eightBitMime, boolean smtpUtf8, MessageContent content) {
+                              long size, boolean eightBitMime, boolean smtpUtf8, MessageContent content,
+                              String dsnRet, String dsnEnvid) {
 
     /** Validates and copies. */
     public DeliveryRequest {
@@ -28,5 +32,22 @@ public record DeliveryRequest(String queueId, String sender, List<OutboundRecipi
         }
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(content, "content");
+    }
+
+    /**
+     * A request without RET and ENVID.
+     *
+     * @param queueId      the message's queue id
+     * @param sender       the envelope sender, empty for {@code <>}
+     * @param recipients   the recipients, all of one route
+     * @param route        the route key
+     * @param size         the content's size in octets
+     * @param eightBitMime whether the message was received with BODY=8BITMIME
+     * @param smtpUtf8     whether the message was received with SMTPUTF8
+     * @param content      the message content
+     */
+    public DeliveryRequest(String queueId, String sender, List<OutboundRecipient> recipients, String route,
+                           long size, boolean eightBitMime, boolean smtpUtf8, MessageContent content) {
+        this(queueId, sender, recipients, route, size, eightBitMime, smtpUtf8, content, null, null);
     }
 }

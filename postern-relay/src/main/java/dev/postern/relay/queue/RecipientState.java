@@ -1,0 +1,113 @@
+package dev.postern.relay.queue;
+
+import dev.postern.relay.OutboundRecipient;
+import dev.postern.relay.RemoteReply;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where one recipient of a queued message stands.
+ *
+ * @param address       the recipient's address
+ * @param dsnNotify     RFC 3461 NOTIFY as received, or null
+ * @param dsnOrcpt      RFC 3461 ORCPT as received, or null
+ * @param status        pending (not tried yet), deferred, delivered or failed
+ * @param attempts      the delivery attempts made
+ * @param nextAttempt   when the next attempt is due (meaningless once final)
+ * @param lastAttempt   when the last attempt ended, or null
+ * @param lastReply     the reply of the last attempt, or null
+ * @param remote        the host of the last attempt ({@code name[address]:port}), or empty
+ * @param proxy         the proxy of the last attempt ({@code PRX=[address]:port}), or empty
+ * @param held          whether an operator holds it: not attempted and not expired until released
+ * @param delayNotified whether the sender already got a "delayed" DSN for it (sent once)
+ */
+public record RecipientState(String address, String dsnNotify, String dsnOrcpt, Status status, int attempts,
+                             Instant nextAttempt, Instant lastAttempt, RemoteReply lastReply, String remote,
+                             String proxy, boolean held, boolean delayNotified) {
+
+    /** A recipient's delivery status. */
+    public enum Status {
+        /** Not attempted yet. */
+        PENDING,
+        /** Attempted, failed temporarily; tried again at {@link #nextAttempt()}. */
+        DEFERRED,
+        /** Final: the next hop accepted it. */
+        DELIVERED,
+        /** Final: failed permanently, expired, or bounced by an operator. */
+        FAILED
+    }
+
+    /** Validates. */
+    public RecipientState {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(nextAttempt, "nextAttempt");
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(proxy, "proxy");
+    }
+
+    static RecipientState pending(OutboundRecipient r, Instant due) {
+        return new RecipientState(r.address(), r.dsnNotify(), r.dsnOrcpt(), Status.PENDING, 0, due, null, null, "", "",
+                false, false);
+    }
+
+    /** @return whether nothing more will happen to it */
+    public boolean isFinal() {
+        return status == Status.DELIVERED || status == Status.FAILED;
+    }
+
+    /** @return the recipient's domain, lower case, or empty for an address without one */
+    public String domain() {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether NOTIFY asks for a kind of notification; without NOTIFY only failures are reported
+     * (RFC 3461 4.1 leaves the default to the MTA; FAILURE is the common choice).
+     */
+    boolean wants(String kind) {
+        if (dsnNotify == null) {
+            return kind.equals("FAILURE");
+        }
+        for (String k : dsnNotify.split(",")) {
+            if (k.strip().equalsIgnoreCase(kind)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    OutboundRecipient outbound() {
+        return new OutboundRecipient(address, dsnNotify, dsnOrcpt);
+    }
+
+    RecipientState attempted(Status newStatus, RemoteReply reply, String newRemote, String newProxy, Instant now,
+                             Instant next) {
+        return new RecipientState(address, dsnNotify, dsnOrcpt, newStatus, attempts + 1, next, now, reply, newRemote, newProxy,
+                held, delayNotified);
+    }
+
+    RecipientState failed(RemoteReply reply) {
+        return new RecipientState(address, dsnNotify, dsnOrcpt, Status.FAILED, attempts, nextAttempt, lastAttempt, reply,
+                remote, proxy, held, delayNotified);
+    }
+
+    RecipientState withHeld(boolean hold) {
+        return new RecipientState(address, dsnNotify, dsnOrcpt, status, attempts, nextAttempt, lastAttempt, lastReply, remote,
+                proxy, hold, delayNotified);
+    }
+
+    /** Released by an operator: due at once. */
+    RecipientState released(Instant now) {
+        return new RecipientState(address, dsnNotify, dsnOrcpt, status, attempts, now, lastAttempt, lastReply, remote,
+                proxy, false, delayNotified);
+    }
+
+    RecipientState withDelayNotified() {
+        return new RecipientState(address, dsnNotify, dsnOrcpt, status, attempts, nextAttempt, lastAttempt, lastReply, remote,
+                proxy, held, true);
+    }
+}
