@@ -4,15 +4,18 @@
  */
 module dev.postern.relay {
     exports dev.postern.relay;
+    exports dev.postern.relay.client;
 
     requires transitive dev.postern.core;
     requires io.netty.buffer;
     requires io.netty.codec;
+    requires io.netty.codec.dns;
     requires io.netty.common;
     requires io.netty.handler;
     requires io.netty.handler.proxy;
     requires io.netty.resolver;
     requires io.netty.resolver.dns;
     requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
     requires org.slf4j;
 }
