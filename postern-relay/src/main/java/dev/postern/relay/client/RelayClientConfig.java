@@ -173,7 +173,10 @@ public record RelayClientConfig(RelayTarget target, String heloName, TlsMode tls
             return this;
         }
 
-        /** One connection to one address, every SOCKS5 proxy attempt and the DNS lookups for it included. Default: 30 s. */
+        /**
+         * One connection to one address, every SOCKS5 proxy attempt included; also each DNS lookup, the wait
+         * for a free connection slot, and the RSET before reuse. Default: 30 s.
+         */
         public Builder connectTimeout(Duration d) {
             this.connect = d;
             return this;

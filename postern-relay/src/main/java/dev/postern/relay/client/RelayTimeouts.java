@@ -7,7 +7,9 @@ import java.util.Objects;
  * Every wait of an outbound attempt. The defaults follow RFC 5321 4.5.3.2 where it gives a value.
  *
  * @param connect     one TCP connection to one address, including every SOCKS5 proxy tried for it
- *                    (default 30 s; Exim's "overall connection" timeout that bounds the proxy attempts)
+ *                    (default 30 s; Exim's "overall connection" timeout that bounds the proxy attempts); it
+ *                    also bounds each DNS lookup, the wait for a free connection slot of the route, and
+ *                    the RSET that checks a pooled session before reuse
  * @param greeting    the server's 220 greeting (default 5 min, RFC 5321 4.5.3.2.1)
  * @param command     the reply to each command: EHLO, STARTTLS and the TLS handshake, AUTH, MAIL, RCPT,
  *                    DATA, RSET (default 5 min, RFC 5321 4.5.3.2.2 to 4.5.3.2.4)

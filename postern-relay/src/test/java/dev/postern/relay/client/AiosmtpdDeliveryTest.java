@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -81,7 +82,7 @@ class AiosmtpdDeliveryTest {
         int port = Peer.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port);
              RelayClient client = RelayClient.create(RelayClientConfig.builder().target("smtp://127.0.0.1:" + port)
-                     .heloName("client.test").idleTime(java.time.Duration.ofMillis(200)).build())) {
+                     .heloName("client.test").idleTime(Duration.ofMillis(200)).build())) {
             assertThat(statuses(deliver(client, Requests.to(client, "a@example.net")))).containsExactly(Status.DELIVERED);
             long end = System.nanoTime() + 5_000_000_000L;
             while (client.openConnections() > 0 && System.nanoTime() < end) {

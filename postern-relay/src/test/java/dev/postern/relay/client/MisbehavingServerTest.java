@@ -7,6 +7,7 @@ import dev.postern.relay.testing.SilentServer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static dev.postern.relay.client.SmtpSinkDeliveryTest.deliver;
 import static dev.postern.relay.client.SmtpSinkDeliveryTest.statuses;
@@ -47,6 +48,25 @@ class MisbehavingServerTest {
         try (SilentServer server = SilentServer.silent()) {
             String text = deferredText(server, Duration.ofMinutes(5), Duration.ofMillis(700));
             assertThat(text).contains("while waiting for the greeting").contains("transaction time limit of 700 ms reached");
+        }
+    }
+
+    @Test
+    void closingTheClientDefersAttemptsInFlight() throws Exception {
+        try (SilentServer server = SilentServer.silent()) {
+            RelayClient client = client(server.port(), Duration.ofMinutes(5), Duration.ofMinutes(10));
+            var future = client.deliver(Requests.to(client, "a@example.net"));
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (server.accepted() == 0 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            client.close();
+            DeliveryReport report = future.get(10, TimeUnit.SECONDS);
+            assertThat(statuses(report)).containsExactly(Status.DEFERRED);
+            assertThat(report.outcomes().get(0).reply().text())
+                    .isEqualTo("connection closed: the relay client is closing while waiting for the greeting");
+            assertThat(client.deliver(Requests.to(client, "b@example.net")).get().outcomes().get(0).reply().text())
+                    .isEqualTo("the relay client is closed");
         }
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -149,6 +150,22 @@ class SmtpSinkDeliveryTest {
     }
 
     @Test
+    void idleSessionOfAnotherRouteMakesRoomUnderTheOverallLimit() throws Exception {
+        int port = Peer.freePort();
+        try (SmtpSink one = SmtpSink.start(dir, "127.0.0.1", port); SmtpSink three = SmtpSink.start(dir, "127.0.0.3", port);
+             RelayClient client = RelayClient.create(RelayClientConfig.builder().target("mx").mxPort(port).heloName("client.test")
+                     .maxConnectionsPerDestination(1).maxConnections(1).idleTime(Duration.ofMinutes(1)).build())) {
+            // Address literals are routes of their own, delivered without DNS (RFC 5321 5.1).
+            assertThat(statuses(deliver(client, Requests.to(client, "a@[127.0.0.1]")))).containsExactly(Status.DELIVERED);
+            assertThat(client.openConnections()).isEqualTo(1);
+            assertThat(statuses(deliver(client, Requests.to(client, "b@[127.0.0.3]")))).containsExactly(Status.DELIVERED);
+            assertThat(client.openConnections()).isEqualTo(1);
+            assertThat(one.dumps()).hasSize(1);
+            assertThat(three.dumps()).hasSize(1);
+        }
+    }
+
+    @Test
     void refusedConnectionDefers() throws Exception {
         try (RelayClient client = client("smtp://127.0.0.1:" + Peer.freePort())) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
@@ -160,7 +177,7 @@ class SmtpSinkDeliveryTest {
     @Test
     void destinationThatDisappearsMidDataDefers() throws Exception {
         int port = Peer.freePort();
-        byte[] block = ("X".repeat(998) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] block = ("X".repeat(998) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         CountDownLatch midData = new CountDownLatch(1);
         CountDownLatch killed = new CountDownLatch(1);
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port); RelayClient client = client("smtp://127.0.0.1:" + port)) {

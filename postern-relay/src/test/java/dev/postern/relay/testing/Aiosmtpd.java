@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -48,7 +49,7 @@ public final class Aiosmtpd implements AutoCloseable {
     public static Aiosmtpd start(Path dir, int port, String... options) throws IOException, InterruptedException {
         Path script = dir.resolve("smtpd_peer.py");
         try (InputStream in = Aiosmtpd.class.getResourceAsStream("/peers/smtpd_peer.py")) {
-            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
         Path log = dir.resolve("aiosmtpd-" + port + ".log");
         Files.writeString(log, "");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +43,7 @@ public record TestCertificates(Path ca, Path serverCert, Path serverKey) {
 
     private static void openssl(List<String> args) throws IOException, InterruptedException {
         Peer.requireProgram(OPENSSL);
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(OPENSSL);
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -136,7 +137,11 @@ final class ConnectionPool {
     }
 
     private void quitLater(Session session) {
-        quitter.execute(session::quit);
+        try {
+            quitter.execute(session::quit);
+        } catch (RejectedExecutionException e) {
+            session.connection().close(); // the client is closing: no time for QUIT
+        }
     }
 
     /** Ends the idle time of a session, if it is still idle and its time is up. */
@@ -215,7 +220,7 @@ final class ConnectionPool {
                 }
                 current = connection;
                 if (closed) {
-                    connection.close();
+                    connection.abort("the relay client is closing");
                 }
             } finally {
                 lock.unlock();
@@ -255,7 +260,7 @@ final class ConnectionPool {
                 lock.unlock();
             }
             if (c != null) {
-                c.close();
+                c.abort("the relay client is closing");
             }
         }
 

@@ -59,25 +59,37 @@ final class DeliveryAttempt {
         }
         Routes.Plan.Try hosts = (Routes.Plan.Try) plan;
         for (HostAndPort host : hosts.hosts()) {
-            DnsLookup lookup = addresses(host.host());
-            if (lookup instanceof DnsLookup.NoMail n && hosts.implicit()) {
-                return DeliveryReport.all(request, Status.FAILED, RemoteReply.local(n.enhancedStatus(), n.text()), "", "");
-            }
-            if (!(lookup instanceof DnsLookup.Addresses addresses)) {
-                lastFailure = RemoteReply.none(lookup instanceof DnsLookup.NoMail n ? n.text() : ((DnsLookup.Unavailable) lookup).text());
-                continue;
-            }
-            for (InetAddress address : addresses.addresses()) {
-                if (deadline.remaining().isZero()) {
-                    return deferAll();
-                }
-                DeliveryReport report = tryAddress(lease, host, address);
-                if (report != null) {
-                    return report;
-                }
+            DeliveryReport report = tryHost(lease, host, hosts.implicit());
+            if (report != null) {
+                return report;
             }
         }
         return deferAll();
+    }
+
+    /** @return the report when a session opened at one of the host's addresses, or null to go on with the next host */
+    private DeliveryReport tryHost(ConnectionPool.Lease lease, HostAndPort host, boolean implicitMx) {
+        switch (addresses(host.host())) {
+            case DnsLookup.Addresses a -> {
+                for (InetAddress address : a.addresses()) {
+                    if (deadline.remaining().isZero()) {
+                        return deferAll();
+                    }
+                    DeliveryReport report = tryAddress(lease, host, address);
+                    if (report != null) {
+                        return report;
+                    }
+                }
+            }
+            case DnsLookup.NoMail n when implicitMx -> {
+                // RFC 5321 5.1: a domain without MX and without address records takes no mail.
+                return DeliveryReport.all(request, Status.FAILED, RemoteReply.local(n.enhancedStatus(), n.text()), "", "");
+            }
+            case DnsLookup.NoMail n -> lastFailure = RemoteReply.none(n.text());
+            case DnsLookup.Unavailable u -> lastFailure = RemoteReply.none(u.text());
+            case DnsLookup.Hosts h -> throw new IllegalStateException("an address lookup returned host names");
+        }
+        return null;
     }
 
     /** @return the report when a session opened at this address, or null to go on with the next */
@@ -108,11 +120,16 @@ final class DeliveryAttempt {
         return null;
     }
 
-    /** RFC 5321 4.1.1.5: RSET before reusing a session; anything but 250 means a fresh connection. */
+    /**
+     * RFC 5321 4.1.1.5: RSET before reusing a session; anything but 250 means a fresh connection. The wait
+     * is the shorter of the command and connect timeouts: a server that vanished while the session was idle
+     * should cost no more than a new connection would.
+     */
     private boolean reset(Session session) {
+        Duration bound = timeouts.command().compareTo(timeouts.connect()) < 0 ? timeouts.command() : timeouts.connect();
         try {
             session.connection().smtp().send(List.of("RSET"));
-            Reply reply = session.connection().smtp().read(deadline.cap(timeouts.command()), "the reply to RSET");
+            Reply reply = session.connection().smtp().read(deadline.cap(bound), "the reply to RSET");
             if (reply.positive()) {
                 return true;
             }

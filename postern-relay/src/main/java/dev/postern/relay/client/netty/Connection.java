@@ -46,4 +46,13 @@ public final class Connection {
     public void close() {
         wire.close();
     }
+
+    /**
+     * Closes it under a delivery still in flight.
+     *
+     * @param why what the delivery's report says, e.g. "the relay client is closing"
+     */
+    public void abort(String why) {
+        wire.close(why);
+    }
 }

@@ -170,6 +170,16 @@ final class NettyWire implements SmtpWire {
 
     @Override
     public void close() {
+        close("closed by this client");
+    }
+
+    /**
+     * Closes the connection, telling a dialogue still waiting on it why.
+     *
+     * @param why the reason for the report
+     */
+    void close(String why) {
+        replies.closing(why);
         channel.close();
     }
 }

@@ -36,6 +36,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     /** Replies expected and not yet received; starts at one, the greeting. */
     private final AtomicInteger expected = new AtomicInteger(1);
     private volatile boolean failed;
+    private volatile String closedHere;
 
     BlockingQueue<Object> events() {
         return events;
@@ -73,9 +74,19 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * This side is about to close the connection, so the waiting dialogue learns why.
+     *
+     * @param why e.g. "the relay client is closing"
+     */
+    void closing(String why) {
+        closedHere = why;
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        fail(ctx, "connection closed by the server");
+        String why = closedHere;
+        fail(ctx, why == null ? "connection closed by the server" : "connection closed: " + why);
     }
 
     @Override
