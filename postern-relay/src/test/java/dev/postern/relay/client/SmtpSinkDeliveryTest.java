@@ -8,6 +8,11 @@ import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.Requests;
 import dev.postern.relay.testing.SmtpSink;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -162,6 +167,24 @@ class SmtpSinkDeliveryTest {
             assertThat(client.openConnections()).isEqualTo(1);
             assertThat(one.dumps()).hasSize(1);
             assertThat(three.dumps()).hasSize(1);
+        }
+    }
+
+    @Test
+    void sharedEventLoopsStayRunningAfterClose() throws Exception {
+        int port = Peer.freePort();
+        // The server's kind of loops: epoll where available, as postern-core chooses.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port)) {
+            try (RelayClient client = RelayClient.create(RelayClientConfig.builder().target("smtp://127.0.0.1:" + port)
+                    .heloName("client.test").build(), group)) {
+                assertThat(statuses(deliver(client, Requests.to(client, "a@example.net")))).containsExactly(Status.DELIVERED);
+            }
+            assertThat(group.isShuttingDown()).isFalse();
+            assertThat(sink.dumps()).hasSize(1);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

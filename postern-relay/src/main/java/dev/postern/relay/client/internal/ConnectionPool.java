@@ -77,7 +77,7 @@ final class ConnectionPool {
                 if (closed) {
                     throw new PoolExhausted("the relay client is closed");
                 }
-                Idle reusable = idle.getOrDefault(route, new ArrayDeque<>()).pollFirst();
+                Idle reusable = takeIdle(route, null);
                 if (reusable != null) {
                     return lease(route, reusable.session());
                 }
@@ -116,16 +116,34 @@ final class ConnectionPool {
         return lease;
     }
 
-    /** Must hold the lock. Takes the oldest idle session of another route out, its slot freed. */
+    /** Must hold the lock. Takes an idle session of another route (the oldest of its route) out, its slot freed. */
     private Session evictOtherIdle(String route) {
         for (Map.Entry<String, Deque<Idle>> e : idle.entrySet()) {
-            if (!e.getKey().equals(route) && !e.getValue().isEmpty()) {
-                Idle oldest = e.getValue().pollLast();
-                free(e.getKey());
+            if (!e.getKey().equals(route)) {
+                String other = e.getKey();
+                Idle oldest = takeIdle(other, e.getValue().peekLast());
+                free(other);
                 return oldest.session();
             }
         }
         return null;
+    }
+
+    /**
+     * Must hold the lock. Takes an idle session of the route out: {@code entry}, or the newest when null.
+     * A route's empty queue is dropped, so the map holds only routes with idle sessions, however many
+     * domains pass through.
+     */
+    private Idle takeIdle(String route, Idle entry) {
+        Deque<Idle> q = idle.get(route);
+        if (q == null) {
+            return null;
+        }
+        Idle taken = entry == null ? q.pollFirst() : q.remove(entry) ? entry : null;
+        if (q.isEmpty()) {
+            idle.remove(route);
+        }
+        return taken;
     }
 
     /** Must hold the lock. */
@@ -149,8 +167,7 @@ final class ConnectionPool {
         boolean removed;
         lock.lock();
         try {
-            Deque<Idle> q = idle.get(route);
-            removed = q != null && q.remove(entry);
+            removed = takeIdle(route, entry) != null;
             if (removed) {
                 free(route);
             }

@@ -14,6 +14,7 @@ import dev.postern.relay.client.protocol.Durations;
 import dev.postern.relay.client.protocol.SessionSettings;
 import dev.postern.relay.dns.MxResolver;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -53,12 +54,13 @@ public final class Engine {
         this.group = group;
         this.ownsGroup = ownsGroup;
         Transports transports = Transports.of(group);
+        // First what can fail on bad settings (an unreadable CA file), before anything holds a channel.
+        SslContext tls = TlsContexts.forMode(config.tlsMode(), config.caFile());
         this.pool = new ConnectionPool(config.maxConnectionsPerDestination(), config.maxConnections(), config.idleTime(),
                 group, threads);
         this.resolver = new MxResolver(group.next(), transports.datagram(), transports.socket(), config.dnsServer(),
                 config.random());
-        Connector connector = new Connector(group, transports, TlsContexts.forMode(config.tlsMode(), config.caFile()),
-                config.socksProxies(), config.random());
+        Connector connector = new Connector(group, transports, tls, config.socksProxies(), config.random());
         SessionSettings settings = new SessionSettings(config.heloName(), config.target() instanceof RelayTarget.Lmtp,
                 config.tlsMode(), config.authUser(), config.authPassword(), config.timeouts());
         this.context = new Context(config, settings, pool, connector, resolver);
