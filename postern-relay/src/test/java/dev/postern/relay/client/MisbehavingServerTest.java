@@ -3,6 +3,7 @@ package dev.postern.relay.client;
 import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Requests;
+import dev.postern.relay.testing.ScriptedServer;
 import dev.postern.relay.testing.SilentServer;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,20 @@ class MisbehavingServerTest {
                     .isEqualTo("connection closed: the relay client is closing while waiting for the greeting");
             assertThat(client.deliver(Requests.to(client, "b@example.net")).get().outcomes().get(0).reply().text())
                     .isEqualTo("the relay client is closed");
+        }
+    }
+
+    @Test
+    void repliesInjectedAfterStartTlsAreRefused() throws Exception {
+        // RFC 3207 6: anything after the 220 came in clear; taken after the handshake it would be forged.
+        try (ScriptedServer server = new ScriptedServer("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
+                "220 go ahead\r\n250-mx\r\n250 AUTH PLAIN\r\n");
+             RelayClient client = RelayClient.create(RelayClientConfig.builder().target("smtp://127.0.0.1:" + server.port())
+                     .heloName("client.test").tlsMode(TlsMode.REQUIRED).commandTimeout(Duration.ofSeconds(5)).build())) {
+            DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
+            assertThat(statuses(report)).containsExactly(Status.DEFERRED);
+            assertThat(report.outcomes().get(0).reply().text()).contains("possible response injection");
+            assertThat(server.received()).containsExactly("EHLO client.test", "STARTTLS");
         }
     }
 

@@ -78,10 +78,6 @@ public final class Aiosmtpd implements AutoCloseable {
         return events().stream().filter(e -> e.kind().equals("message")).toList();
     }
 
-    public Peer peer() {
-        return peer;
-    }
-
     @Override
     public void close() {
         peer.close();

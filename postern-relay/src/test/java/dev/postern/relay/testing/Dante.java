@@ -15,11 +15,9 @@ public final class Dante implements AutoCloseable {
     public static final String PROGRAM = "/usr/sbin/danted";
 
     private final Peer peer;
-    private final int port;
 
-    private Dante(Peer peer, int port) {
+    private Dante(Peer peer) {
         this.peer = peer;
-        this.port = port;
     }
 
     /**
@@ -41,15 +39,7 @@ public final class Dante implements AutoCloseable {
                 %ssocks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 command: connect }
                 """.formatted(dir.resolve("danted-" + port + ".log"), port, method, block));
         return new Dante(Peer.start("danted", dir,
-                List.of(PROGRAM, "-f", conf.toString(), "-p", dir.resolve("danted-" + port + ".pid").toString(), "-N", "1"), port), port);
-    }
-
-    public int port() {
-        return port;
-    }
-
-    public Peer peer() {
-        return peer;
+                List.of(PROGRAM, "-f", conf.toString(), "-p", dir.resolve("danted-" + port + ".pid").toString(), "-N", "1"), port));
     }
 
     @Override

@@ -38,10 +38,6 @@ public final class Dnsmasq implements AutoCloseable {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
-    public Peer peer() {
-        return peer;
-    }
-
     @Override
     public void close() {
         peer.close();

@@ -74,11 +74,6 @@ public final class Peer implements AutoCloseable {
         }
     }
 
-    /** The peer's process id. */
-    public long pid() {
-        return process.pid();
-    }
-
     /** Ends the peer abruptly (SIGKILL), as a crashing server would end; {@link #close} still cleans up. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

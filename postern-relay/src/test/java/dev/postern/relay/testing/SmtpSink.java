@@ -19,12 +19,10 @@ public final class SmtpSink implements AutoCloseable {
 
     private final Peer peer;
     private final Path dumps;
-    private final int port;
 
-    private SmtpSink(Peer peer, Path dumps, int port) {
+    private SmtpSink(Peer peer, Path dumps) {
         this.peer = peer;
         this.dumps = dumps;
-        this.port = port;
     }
 
     /**
@@ -40,11 +38,7 @@ public final class SmtpSink implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(PROGRAM, "-u", "nobody", "-d", dumps + "/%H%M%S."));
         command.addAll(List.of(options));
         command.addAll(List.of(address + ":" + port, "16"));
-        return new SmtpSink(Peer.start("smtp-sink", dir, command, port), dumps, port);
-    }
-
-    public int port() {
-        return port;
+        return new SmtpSink(Peer.start("smtp-sink", dir, command, port), dumps);
     }
 
     public Peer peer() {

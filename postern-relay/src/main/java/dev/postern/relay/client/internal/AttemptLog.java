@@ -26,9 +26,14 @@ final class AttemptLog {
     private AttemptLog() {
     }
 
+    /** Logs the report; never throws, since the delivery's future must complete normally. */
     static void log(DeliveryRequest request, DeliveryReport report) {
-        for (String line : lines(request, report)) {
-            LOG.info(line);
+        try {
+            for (String line : lines(request, report)) {
+                LOG.info(line);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot log the report of {}", request.queueId(), e);
         }
     }
 

@@ -79,18 +79,22 @@ public final class Engine {
      * @return its report, always completed normally
      */
     public CompletableFuture<DeliveryReport> deliver(DeliveryRequest request) {
-        CompletableFuture<DeliveryReport> done = new CompletableFuture<>();
-        done.whenComplete((report, error) -> AttemptLog.log(request, report));
+        // The first report wins (the attempt's or the watchdog's); it is logged before the caller sees it.
+        CompletableFuture<DeliveryReport> decided = new CompletableFuture<>();
+        CompletableFuture<DeliveryReport> logged = decided.thenApply(report -> {
+            AttemptLog.log(request, report);
+            return report;
+        });
         if (closed) {
-            done.complete(deferred(request, "the relay client is closed"));
-            return done;
+            decided.complete(deferred(request, "the relay client is closed"));
+            return logged;
         }
         try {
-            threads.execute(() -> done.complete(attempt(request, done)));
+            threads.execute(() -> decided.complete(attempt(request, decided)));
         } catch (RejectedExecutionException e) {
-            done.complete(deferred(request, "the relay client is closed"));
+            decided.complete(deferred(request, "the relay client is closed"));
         }
-        return done;
+        return logged;
     }
 
     private DeliveryReport attempt(DeliveryRequest request, CompletableFuture<DeliveryReport> done) {

@@ -54,16 +54,6 @@ public record Reply(int code, String enhancedStatus, List<String> lines) {
         return code / 100 == 2;
     }
 
-    /** @return whether the code is 3yz (an intermediate reply: 354 to DATA, 334 to AUTH) */
-    public boolean intermediate() {
-        return code / 100 == 3;
-    }
-
-    /** @return whether the code is 4yz */
-    public boolean transientFailure() {
-        return code / 100 == 4;
-    }
-
     /** @return whether the code is 5yz */
     public boolean permanentFailure() {
         return code / 100 == 5;
