@@ -1,0 +1,134 @@
+package dev.postern.relay.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real third-party peer (smtp-sink, aiosmtpd, danted, dnsmasq) run as a child of the test, in the
+ * foreground, on loopback. Its output goes to a file in the test's directory. {@link #close} ends exactly
+ * this process and what it started (by process id); nothing else is touched. A missing program fails the
+ * test: {@code .ci/run} installs every peer.
+ */
+public final class Peer implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path output;
+
+    private Peer(String name, Process process, Path output) {
+        this.name = name;
+        this.process = process;
+        this.output = output;
+    }
+
+    /**
+     * Starts {@code command} and waits until it listens on TCP {@code port}.
+     *
+     * @throws AssertionError when the program is missing, exits early or does not listen in time
+     */
+    public static Peer start(String name, Path dir, List<String> command, int port) throws IOException, InterruptedException {
+        requireProgram(command.get(0));
+        Path output = dir.resolve(name + ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        process.getOutputStream().close();
+        Peer peer = new Peer(name, process, output);
+        try {
+            peer.awaitListening(port, Duration.ofSeconds(15));
+        } catch (RuntimeException | Error | InterruptedException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    /** Fails the test when a peer program is not installed. */
+    public static void requireProgram(String program) {
+        if (!Files.isExecutable(Path.of(program))) {
+            throw new AssertionError(program + " is not installed: run .ci/run, or apt-get install its package");
+        }
+    }
+
+    /** A TCP port free on 127.0.0.1 at the time of the call. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    /** Everything the peer printed so far. */
+    public String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(output unreadable: " + e + ")";
+        }
+    }
+
+    /** Ends the peer abruptly (SIGKILL), as a crashing server would end; {@link #close} still cleans up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Polls the kernel's socket tables rather than connecting, so no probe connection reaches the peer.
+     * The port was just found free, so a listening socket on it is the peer's.
+     */
+    private void awaitListening(int port, Duration deadline) throws InterruptedException {
+        String portField = String.format(Locale.ROOT, ":%04X", port);
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (listening(Path.of("/proc/net/tcp"), portField) || listening(Path.of("/proc/net/tcp6"), portField)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + " did not listen on port " + port + " within " + deadline + ":\n" + output());
+    }
+
+    private static boolean listening(Path table, String portField) {
+        try {
+            for (String line : Files.readAllLines(table)) {
+                String[] f = line.trim().split("\\s+");
+                // sl local_address rem_address st ...; st 0A is LISTEN.
+                if (f.length > 3 && f[1].endsWith(portField) && f[3].equals("0A")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + table + " (these tests need Linux)", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle child : children) {
+            child.destroyForcibly();
+        }
+    }
+}
