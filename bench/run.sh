@@ -5,6 +5,9 @@ set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
+BENCH_PROG=run.sh
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------- defaults ---
 HOST=127.0.0.1
@@ -89,12 +92,6 @@ via 'bash -c "exec ..."'; JAVA_OPTS is passed through):
 EOF
 }
 
-die() { echo "run.sh: error: $*" >&2; exit 1; }
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-need_uint() { is_uint "$2" || die "$1 needs a non-negative integer, got '$2'"; }
-
 while [[ $# -gt 0 ]]; do
     opt=$1; val=${2:-}
     case $opt in
@@ -141,14 +138,6 @@ SERVER_CMD=${SERVER_CMD//127.0.0.1:%PORT%/$HOST:%PORT%}
 PROXY_SERVER_CMD=${PROXY_SERVER_CMD//127.0.0.1:%PORT%/$HOST:%PORT%}
 
 # ------------------------------------------------------------------ tools ---
-find_tool() {
-    local t=$1 d
-    if command -v "$t" >/dev/null 2>&1; then command -v "$t"; return 0; fi
-    for d in /usr/sbin /usr/lib/postfix/sbin /usr/libexec/postfix /usr/local/sbin; do
-        [[ -x $d/$t ]] && { echo "$d/$t"; return 0; }
-    done
-    return 1
-}
 SMTP_SOURCE=$(find_tool smtp-source) || die "smtp-source not found (Debian: apt-get install postfix)"
 SMTP_SINK=$(find_tool smtp-sink) || die "smtp-sink not found"
 command -v ss >/dev/null || die "ss (iproute2) is required"
@@ -174,22 +163,6 @@ declare -a STARTED_PIDS=()   # every background process we started (pgroup leade
 CLIENT_PID=""
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/postern-bench.XXXXXX")
 
-kill_tree() {   # kill_tree PID: TERM the process group, then KILL after a grace period
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    for (( i = 0; i < 50; i++ )); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "pid $pid ignored SIGTERM, sending SIGKILL"
-        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
 cleanup() {
     local rc=$? p
     trap - EXIT INT TERM HUP
@@ -210,99 +183,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM HUP
-
-port_listening() { [[ -n $(ss -Htln "sport = :$1" 2>/dev/null) ]]; }
-
-# start_bg NAME PORT CMD...: start a server in its own session/process group
-# (so that cleanup can kill it with all its children). Sets START_PID.
-start_bg() {
-    local name=$1 port=$2; shift 2
-    local pin=()
-    [[ -n $SERVER_CPUS ]] && pin=(taskset -c "$SERVER_CPUS")
-    port_listening "$port" && die "port $port is already in use (before starting $name)"
-    log "starting $name: $*"
-    # Not a process-group leader (no job control), so setsid does not fork:
-    # $! is the server's own PID.
-    (cd "$REPO_ROOT" && exec setsid "${pin[@]}" "$@") </dev/null >"$WORK_DIR/$name.log" 2>&1 &
-    START_PID=$!
-    STARTED_PIDS+=("$START_PID")
-    local deadline=$(( SECONDS + START_TIMEOUT )) i
-    for (( i = 0; i < START_TIMEOUT * 10 + 10; i++ )); do
-        port_listening "$port" && break
-        kill -0 "$START_PID" 2>/dev/null || die "$name exited before listening on port $port (see log below)"
-        (( SECONDS >= deadline )) && die "$name did not listen on port $port within ${START_TIMEOUT}s"
-        sleep 0.1
-    done
-    port_listening "$port" || die "$name did not listen on port $port"
-    # Sanity: the listening socket must belong to the process tree we measure.
-    local owner
-    owner=$(ss -Htlnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)
-    if [[ -n $owner ]] && ! tree_pids "$START_PID" | grep -qx "$owner"; then
-        die "port $port is owned by pid $owner, which is not in $name's process tree (pid $START_PID)"
-    fi
-    log "$name is listening on $HOST:$port (pid $START_PID${owner:+, socket owner $owner})"
-}
-
-# run_server NAME PORT TEMPLATE: expand %PORT% and start via bash -c "exec ..."
-run_server() {
-    local name=$1 port=$2 tmpl=$3
-    local cmd=${tmpl//%PORT%/$port}
-    start_bg "$name" "$port" bash -c "exec $cmd"
-}
-
-# tree_pids PID: PID and all its live descendants, one per line.
-tree_pids() {
-    ps -e -o pid=,ppid= | awk -v root="$1" '
-        { kids[$2] = kids[$2] " " $1 }
-        END {
-            n = 1; q[1] = root; print root
-            for (i = 1; i <= n; i++) {
-                c = split(kids[q[i]], a, " ")
-                for (j = 1; j <= c; j++) { q[++n] = a[j]; print a[j] }
-            }
-        }'
-}
-
-# tree_ticks PID: utime+stime (clock ticks) summed over the process tree.
-# /proc/PID/stat already covers all threads of each process.
-tree_ticks() {
-    local p total=0 rest f
-    for p in $(tree_pids "$1"); do
-        rest=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-        rest=${rest##*) }          # drop "pid (comm) " (comm may contain spaces)
-        read -r -a f <<<"$rest"    # f[0] is field 3 (state); utime=f[11], stime=f[12]
-        total=$(( total + f[11] + f[12] ))
-    done
-    echo "$total"
-}
-
-# Busy CPU ticks of the whole machine (user+nice+system+irq+softirq, all CPUs).
-sys_busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
-
-# Children's CPU (cutime+cstime) of the main shell ($$, not the $(...) subshell):
-# grows when the main shell reaps smtp-source (via timeout) in smtp_source().
-self_child_ticks() {
-    local rest f
-    rest=$(cat "/proc/$$/stat"); rest=${rest##*) }
-    read -r -a f <<<"$rest"
-    echo $(( f[13] + f[14] ))
-}
-
-# smtp_source MODE PORT COUNT: run one load batch; returns smtp-source's status.
-smtp_source() {
-    local mode=$1 port=$2 count=$3 args pin=()
-    args=(-s "$SESSIONS" -l "$MSG_SIZE" -m "$count" -r "$RCPTS"
-          -M "$SMTP_HELO" -f "$SMTP_FROM" -t "$SMTP_TO")
-    [[ $mode == reuse ]] && args+=(-d)
-    [[ -n $CLIENT_CPUS ]] && pin=(taskset -c "$CLIENT_CPUS")
-    # Background + wait so that Ctrl-C reaches our trap promptly.
-    timeout -k 5 "$RUN_TIMEOUT" "${pin[@]}" "$SMTP_SOURCE" "${args[@]}" "$HOST:$port" \
-        </dev/null >>"$WORK_DIR/smtp-source.log" 2>&1 &
-    CLIENT_PID=$!
-    wait "$CLIENT_PID"; local rc=$?
-    CLIENT_PID=""
-    return $rc
-}
 
 # ---------------------------------------------------------------- targets ---
 # Each target: a label, the port smtp-source connects to, the PIDs whose CPU
