@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers of the benchmarks (bench/run.sh, bench/relay.sh, bench/standin-relay.sh).
 # Sourced, not run. The functions use these globals of the sourcing script, when they apply:
 #   BENCH_PROG     name in error messages (default: the script's file name)

@@ -227,8 +227,7 @@ wait_sink() {
 }
 
 SINK_U=(); (( EUID == 0 )) && SINK_U=(-u nobody)
-sink_pin=(); [[ -n $SERVER_CPUS ]] && sink_pin=(taskset -c "$SERVER_CPUS")
-# start_bg's own log would be $WORK_DIR/smtp-sink.log too: the counter goes there.
+# start_bg sends its output to $WORK_DIR/smtp-sink.log, which is SINK_LOG: the counter.
 start_bg smtp-sink "$SINK_PORT" "$SMTP_SINK" -c "${SINK_U[@]}" "$HOST:$SINK_PORT" 1024
 SINK_PID=$START_PID
 
@@ -251,7 +250,7 @@ if (( ! SKIP_POSTERN )) && [[ $RELAY_CMD == "./postern serve "* ]]; then
     help=$(cd "$REPO_ROOT" && timeout -k 5 900 ./postern serve --help 2>"$WORK_DIR/postern-help.log") \
         || die "./postern serve --help failed (see postern-help.log below; build with mvn -DskipTests package)"
     for f in --relay --domains --relay-networks --queue-dir --max-connections-per-destination; do
-        grep -q -- "$f[= ]" <<<"$help" || die "this build of ./postern serve has no $f option: relaying is not there yet (use --only-postfix, or set RELAY_SERVER_CMD)"
+        grep -q -- "${f}[= ]" <<<"$help" || die "this build of ./postern serve has no $f option: relaying is not there yet (use --only-postfix, or set RELAY_SERVER_CMD)"
     done
 fi
 if (( ! SKIP_POSTERN )); then
@@ -287,10 +286,12 @@ fi
 NT=${#T_NAME[@]}
 
 # ------------------------------------------------------- smoke + warm-up ---
+SENT_TOTAL=0   # messages smtp-source has sent (the sink should count exactly these)
 # relay_batch T MODE N: N messages into target T, then wait until the sink has them.
 relay_batch() {
     local t=$1 mode=$2 n=$3 before rc
     sink_count; before=$SINK_N
+    SENT_TOTAL=$(( SENT_TOTAL + n ))
     smtp_source "$mode" "${T_PORT[t]}" "$n" || { rc=$?; log "smtp-source against ${T_NAME[t]} failed (exit $rc)"; return 1; }
     wait_sink $(( before + n )) "$DRAIN_TIMEOUT" "${T_PID[t]}" \
         || { log "${T_NAME[t]}: the sink has $(( SINK_N - before )) of $n messages"; return 1; }
@@ -302,7 +303,7 @@ done
 log "smoke test OK (one message per session relayed to the sink through every target)"
 
 for (( t = 0; t < NT; t++ )); do
-    (( ${T_WARM[t]} && WARMUP > 0 )) || continue
+    (( T_WARM[t] && WARMUP > 0 )) || continue
     log "warming up ${T_NAME[t]} for ${WARMUP}s (results discarded)"
     end=$(( SECONDS + WARMUP )); b=0
     while (( SECONDS < end && b < 1000 )); do
@@ -342,6 +343,7 @@ for (( r = 1; r <= ROUNDS; r++ )); do
             s0=$(tree_ticks "${T_PID[t]}"); k0=$(tree_ticks "$SINK_PID")
             c0=$(self_child_ticks); b0=$(sys_busy_ticks)
             w0=${EPOCHREALTIME/,/.}
+            SENT_TOTAL=$(( SENT_TOTAL + n ))
             smtp_source "$mode" "${T_PORT[t]}" "$n"; rc=$?
             w1=${EPOCHREALTIME/,/.}
             c1=$(self_child_ticks)
@@ -369,7 +371,7 @@ for (( r = 1; r <= ROUNDS; r++ )); do
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Nothing may be left in either queue, and the sink must not have more than was sent.
+# Nothing may be left in either queue, and the sink must have exactly what was sent.
 sink_count
 LEFT=""
 if (( ! SKIP_POSTFIX )); then
@@ -378,6 +380,7 @@ fi
 if (( ! SKIP_POSTERN )) && [[ -d $POSTERN_QUEUE/content ]]; then
     q=$(find "$POSTERN_QUEUE/content" -type f | wc -l); (( q == 0 )) || LEFT+="$RELAY_SERVER_NAME: $q queue files left; "
 fi
+(( SINK_N == SENT_TOTAL )) || LEFT+="the sink counted $SINK_N messages, $SENT_TOTAL were sent (duplicates?); "
 [[ -n $LEFT ]] && log "WARNING: $LEFT"
 
 # --------------------------------------------------------------- summary ---
@@ -430,7 +433,7 @@ if (( NT == 2 )); then
     echo
     echo "Ratios $A / $B (msgs/s > 1: $A faster; CPU/msg > 1: $A costlier):"
     printf '%-5s %16s %18s %20s\n' mode "e2e_msgs/s" "accepted_msgs/s" "relay_CPU_us/msg"
-    while IFS=$'\t' read -r kind m pair re ra rc; do
+    while IFS=$'\t' read -r kind m _pair re ra rc; do
         [[ $kind == ratio ]] || continue
         printf '%-5s %16s %18s %20s\n' "$m" "$re" "$ra" "$rc"
     done <<<"$SUMMARY"

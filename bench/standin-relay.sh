@@ -22,6 +22,7 @@ base=$dir/standin-postfix
 # Process limit 100: the same as relay.sh's Postfix for up to 35 sessions.
 postfix_write_instance "$base" standin "$host" "$port" "$host" "$sinkport" "$conc" 100 \
     || die "could not write the configuration in $base"
+# shellcheck disable=SC2317  # called by the trap
 stop() { postfix_stop "$POSTFIX" "$base"; exit 0; }
 trap stop TERM INT HUP
 # postfix-script runs "master -s" when not PID 1: it stays in the foreground, a
