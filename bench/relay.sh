@@ -41,6 +41,7 @@ SMTP_FROM=sender@bench.example
 SMTP_TO=rcpt@bench.example
 SKIP_POSTERN=0
 SKIP_POSTFIX=0
+KEEP_WORK=0
 
 RELAY_SERVER_CMD=${RELAY_SERVER_CMD:-"./postern serve --listen %HOST%:%PORT% --relay smtp://%HOST%:%SINK_PORT% --domains bench.example --relay-networks 127.0.0.0/8 --queue-dir %QUEUE_DIR% --max-connections-per-destination %CONCURRENCY%"}
 RELAY_SERVER_NAME=${RELAY_SERVER_NAME:-postern}
@@ -83,6 +84,8 @@ Relays:
   --client-cpus LIST   pin smtp-source with taskset -c           [none]
   --work-dir DIR       parent of the temporary directory (queues!) [$WORK_PARENT]
   --results-dir DIR    where to write relay-<timestamp>.tsv/.json [bench/results]
+  --keep-work          keep the temporary directory (logs, Postfix's maillog,
+                       the emptied queues) after stopping everything
   -h, --help
 
 Environment (run from the repo root via 'bash -c "exec ..."'; JAVA_OPTS is
@@ -122,6 +125,7 @@ while [[ $# -gt 0 ]]; do
         --client-cpus)    CLIENT_CPUS=$val; shift 2 ;;
         --work-dir)       WORK_PARENT=$val; shift 2 ;;
         --results-dir)    RESULTS_DIR=$val; shift 2 ;;
+        --keep-work)      KEEP_WORK=1; shift ;;
         -h|--help)        usage; exit 0 ;;
         *) usage >&2; die "unknown option '$opt'" ;;
     esac
@@ -181,7 +185,11 @@ cleanup() {
         done
     fi
     [[ -n ${SLEEP_FD:-} ]] && exec {SLEEP_FD}>&-
-    rm -rf "$WORK_DIR"
+    if (( KEEP_WORK )); then
+        log "kept $WORK_DIR (remove it yourself)"
+    else
+        rm -rf "$WORK_DIR"
+    fi
     exit "$rc"
 }
 trap cleanup EXIT
