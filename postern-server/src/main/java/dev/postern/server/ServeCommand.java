@@ -51,8 +51,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = CONFIG_OPTION, paramLabel = "FILE",
             description = "YAML settings file; its keys are these flags' names without the dashes, the TLS ones in a tls: "
-                    + "mapping without --tls- (tls: {cert: FILE}), and each listen entry may set its own proxy-protocol, "
-                    + "trusted-proxies and tls: implicit (see postern-server/src/main/resources/postern.example.yml). "
+                    + "mapping without --tls- (tls: {cert: FILE}), each listen entry may set its own proxy-protocol, "
+                    + "trusted-proxies and tls: implicit, and socks-proxy may be a list of mappings with pass-file "
+                    + "(see postern-server/src/main/resources/postern.example.yml). "
                     + "Flags override it. Default: none.")
     private Path config;
 
@@ -261,6 +262,10 @@ final class ServeCommand implements Callable<Integer> {
                 warnings.add("--maildir is not used with --relay: accepted mail goes to the queue and on to the relay");
             }
             RelaySettings relaySettings = relay.settings(name, shutdownGrace, file.socksProxies(), given, warnings);
+            if (relaySettings != null && relaySettings.limits().maxBytes() < maxMessageSize) {
+                warnings.add("--queue-max-size " + relaySettings.limits().maxBytes() + " is below --max-message-size "
+                        + maxMessageSize + ": a message larger than the queue gets 452 (try again later) until its sender gives up");
+            }
             return new ServeSettings(server.build(), maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
                     List.copyOf(warnings));
         } catch (IllegalArgumentException e) {

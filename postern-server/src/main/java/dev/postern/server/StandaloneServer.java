@@ -121,7 +121,8 @@ final class StandaloneServer {
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: open sessions get {} to finish", settings.shutdownGrace());
+            LOG.info("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
+                    settings.relay() == null ? "" : ", then deliveries in flight as long");
             stop(settings.shutdownGrace());
             LOG.info("stopped");
             stopped.countDown();

@@ -126,6 +126,7 @@ class RelayLauncherIT {
                     " queued as ",
                     " to=<bob@example.org> remote=127.0.0.1[127.0.0.1]:" + sinkPort + " PRX=[127.0.0.1]:" + dantePort
                             + " status=delivered",
+                    "stopping: open sessions get PT2S to finish, then deliveries in flight as long",
                     "queue " + queueDir() + ": stopped delivering");
         }
     }

@@ -139,6 +139,14 @@ class RelayOptionsTest {
     }
 
     @Test
+    void aQueueSmallerThanTheLargestMessageIsAWarning() {
+        ServeSettings s = settings("--relay", "mx", "--domains", "example.org", "--queue-max-size", "10M",
+                "--max-message-size", "25M");
+        assertThat(s.warnings()).containsExactly("--queue-max-size 10485760 is below --max-message-size 26214400: a message "
+                + "larger than the queue gets 452 (try again later) until its sender gives up");
+    }
+
+    @Test
     void socksProxyFlagOverridesTheFilesListAndTheFileTakesEximsStringToo() throws IOException {
         Path file = yaml("relay: mx\ndomains: example.org\nsocks-proxy:\n  - {address: 192.0.2.1, port: 1081}\n");
         assertThat(settings("--config", file.toString()).relay().client().socksProxies())

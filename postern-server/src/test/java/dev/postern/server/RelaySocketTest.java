@@ -143,6 +143,17 @@ class RelaySocketTest {
     }
 
     @Test
+    void aSecondServerOnTheSameQueueExitsWith1AndOneLine() throws Exception {
+        serve("--relay-networks", "10.0.0.0/8");
+        ServeCommandTest.Run second = ServeCommandTest.run("serve", "--listen", "127.0.0.1:0", "--relay", "mx",
+                "--domains", "example.org", "--queue-dir", dir.resolve("queue").toString());
+        assertThat(second.exitCode()).isEqualTo(1);
+        assertThat(second.err()).startsWith("postern: cannot open the queue " + dir.resolve("queue") + ": ")
+                .contains("in use");
+        assertThat(second.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
     void metricsShowTheQueue() throws Exception {
         TestServer server = serve("--http-listen", "127.0.0.1:0");
         try (RawSmtpClient client = new RawSmtpClient(server.port())) {
