@@ -4,6 +4,7 @@
  */
 module dev.postern.server {
     requires dev.postern.core;
+    requires dev.postern.relay;
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
     requires info.picocli;

@@ -3,6 +3,7 @@ package dev.postern.server;
 import dev.postern.Listener;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.relay.client.SocksProxy;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -33,7 +34,8 @@ import java.util.stream.Collectors;
  *
  * <p>One key is richer than its flag: each {@code listen} entry is either {@code "HOST:PORT"} or a
  * mapping that also sets that listener's PROXY protocol and implicit TLS ({@link ListenEntry}), which
- * takes the place of {@code --tls-listen}. The other TLS flags are the keys of a {@code tls:} mapping,
+ * takes the place of {@code --tls-listen}; and {@code socks-proxy} may be a list of mappings
+ * ({@link SocksProxyEntries}) besides Exim's string. The other TLS flags are the keys of a {@code tls:} mapping,
  * named without {@code --tls-} ({@code tls: {cert: FILE, starttls: required}}). See
  * {@code postern.example.yml}.
  */
@@ -121,6 +123,14 @@ final class ConfigFile {
         return entries;
     }
 
+    /**
+     * The file's {@code socks-proxy} list ({@link SocksProxyEntries}), or null when it has none or gives
+     * the key as one string in Exim's syntax, which goes through the flag's own converter.
+     */
+    List<SocksProxy> socksProxies() throws ConfigException {
+        return values.get(SocksProxyEntries.KEY) instanceof List<?> list ? SocksProxyEntries.read(list, path) : null;
+    }
+
     private ListenEntry listenEntry(Object item, int number) throws ConfigException {
         String where = path + ": listen entry " + number + ": ";
         if (item instanceof Map<?, ?> map) {
@@ -194,7 +204,7 @@ final class ConfigFile {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Object> e : values.entrySet()) {
             String key = e.getKey();
-            if (key.equals(LISTEN)) {
+            if (key.equals(LISTEN) || (key.equals(SocksProxyEntries.KEY) && e.getValue() instanceof List)) {
                 continue;
             }
             if (key.equals(TLS)) {

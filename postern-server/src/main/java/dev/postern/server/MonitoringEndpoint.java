@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The HTTP endpoint of {@code --http-listen}, for operators: {@code GET /metrics} (Prometheus text),
@@ -42,20 +43,24 @@ final class MonitoringEndpoint {
 
     private final HttpServer http;
     private final SmtpServer smtp;
+    /** The relay queue's gauges, or null without a relay. */
+    private final Supplier<Relay.Gauges> queue;
     private final Instant started = Instant.now();
     private volatile boolean stopping;
 
-    private MonitoringEndpoint(HttpServer http, SmtpServer smtp) {
+    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, Supplier<Relay.Gauges> queue) {
         this.http = http;
         this.smtp = smtp;
+        this.queue = queue;
     }
 
     /**
      * Starts answering on {@code address} for {@code smtp}, whose listeners have just opened.
      *
+     * @param queue the relay queue's gauges, or null without a relay
      * @throws IOException if {@code address} cannot be bound
      */
-    static MonitoringEndpoint start(Listener address, SmtpServer smtp) throws IOException {
+    static MonitoringEndpoint start(Listener address, SmtpServer smtp, Supplier<Relay.Gauges> queue) throws IOException {
         JDK_LIMITS.forEach(System.getProperties()::putIfAbsent);
         InetSocketAddress socketAddress = address.host().equals("*")
                 ? new InetSocketAddress(address.port()) : new InetSocketAddress(address.host(), address.port());
@@ -68,7 +73,7 @@ final class MonitoringEndpoint {
         } catch (IOException e) {
             throw new IOException("cannot listen on --http-listen " + address + ": " + e.getMessage(), e);
         }
-        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp);
+        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, queue);
         http.createContext("/", endpoint::handle);
         http.setExecutor(new BoundedVirtualThreads("postern-http-", MAX_REQUESTS_AT_ONCE));
         http.start();
@@ -103,7 +108,8 @@ final class MonitoringEndpoint {
                 return;
             }
             switch (path) {
-                case METRICS -> answer(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(smtp, started));
+                case METRICS -> answer(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(smtp, started,
+                        queue == null ? null : queue.get()));
                 case HEALTH -> answer(exchange, 200, TEXT, "ok\n");
                 default -> { // READY
                     if (stopping) {

@@ -23,8 +23,11 @@ final class PrometheusText {
     private PrometheusText() {
     }
 
-    /** The metrics of {@code server}, which started listening at {@code started}, and of this JVM. */
-    static String render(SmtpServer server, Instant started) {
+    /**
+     * The metrics of {@code server}, which started listening at {@code started}, of the relay queue when
+     * there is one, and of this JVM.
+     */
+    static String render(SmtpServer server, Instant started, Relay.Gauges queue) {
         PrometheusText page = new PrometheusText();
         for (Map.Entry<Counter, Long> counter : server.metrics().snapshot().entrySet()) {
             page.metric("postern_" + counter.getKey().name().toLowerCase(Locale.ROOT) + "_total", "counter",
@@ -32,6 +35,12 @@ final class PrometheusText {
         }
         page.metric("postern_connections_active", "gauge", "SMTP connections open now.",
                 Integer.toString(server.activeConnections()));
+        if (queue != null) {
+            page.metric("postern_queue_messages", "gauge", "Messages in the relay queue.", Integer.toString(queue.messages()));
+            page.metric("postern_queue_bytes", "gauge", "Octets of the messages in the relay queue.", Long.toString(queue.octets()));
+            page.metric("postern_queue_deferred_messages", "gauge",
+                    "Queued messages with a recipient deferred (to be tried again).", Integer.toString(queue.deferred()));
+        }
         page.metric("postern_up", "gauge", "1 while the server runs.", "1");
         page.metric("postern_start_time_seconds", "gauge", "When the SMTP listeners started, in seconds since the Unix epoch.",
                 decimal(started.toEpochMilli(), 3));

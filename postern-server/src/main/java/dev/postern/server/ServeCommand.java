@@ -5,6 +5,7 @@ import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.relay.client.SocksProxy;
 import dev.postern.server.ValueConverters.ByteSizeConverter;
 import dev.postern.server.ValueConverters.DurationConverter;
 import dev.postern.server.ValueConverters.LineEndingsConverter;
@@ -27,9 +28,11 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -38,7 +41,7 @@ import java.util.concurrent.Callable;
  * (a test keeps them equal).
  */
 @Command(name = "serve", sortOptions = false, usageHelpAutoWidth = true,
-        description = "Run the SMTP server, delivering every accepted message to a Maildir.")
+        description = "Run the SMTP server, delivering every accepted message to a Maildir, or queueing and relaying it (--relay).")
 final class ServeCommand implements Callable<Integer> {
 
     static final String CONFIG_OPTION = "--config";
@@ -48,8 +51,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = CONFIG_OPTION, paramLabel = "FILE",
             description = "YAML settings file; its keys are these flags' names without the dashes, the TLS ones in a tls: "
-                    + "mapping without --tls- (tls: {cert: FILE}), and each listen entry may set its own proxy-protocol, "
-                    + "trusted-proxies and tls: implicit (see postern-server/src/main/resources/postern.example.yml). "
+                    + "mapping without --tls- (tls: {cert: FILE}), each listen entry may set its own proxy-protocol, "
+                    + "trusted-proxies and tls: implicit, and socks-proxy may be a list of mappings with pass-file "
+                    + "(see postern-server/src/main/resources/postern.example.yml). "
                     + "Flags override it. Default: none.")
     private Path config;
 
@@ -64,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
     private List<Listener> tlsListen;
 
     @Option(names = "--maildir", paramLabel = "DIR", defaultValue = "./mail",
-            description = "Maildir to deliver into; tmp/, new/ and cur/ are created. Default: ${DEFAULT-VALUE}.")
+            description = "Maildir to deliver into; tmp/, new/ and cur/ are created. Not used with --relay. Default: ${DEFAULT-VALUE}.")
     private Path maildir;
 
     @Option(names = "--hostname", paramLabel = "NAME",
@@ -169,6 +173,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     private TlsOptions tls;
 
+    @Mixin
+    private RelayOptions relay;
+
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Least severe log event written to stderr: info writes about 3 lines per session, warn only problems "
@@ -188,7 +195,10 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The settings from the flags, the config file and the defaults; a bad one is a usage error. */
     ServeSettings settings() {
-        List<ConfigFile.ListenEntry> fileListeners = config != null ? applyConfigFile() : null;
+        Set<String> given = new HashSet<>();
+        spec.commandLine().getParseResult().matchedOptions().forEach(o -> given.add(o.longestName()));
+        FileSettings file = config != null ? applyConfigFile(given) : new FileSettings(null, null);
+        List<ConfigFile.ListenEntry> fileListeners = file.listeners();
         try {
             TrustedSources xclient = trusted(xclientHosts);
             TrustedSources xforward = trusted(xforwardHosts);
@@ -244,7 +254,19 @@ final class ServeCommand implements Callable<Integer> {
             if (shutdownGrace.isNegative()) {
                 throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
             }
-            return new ServeSettings(server.build(), maildir, discard, shutdownGrace, httpListen, logLevel,
+            if (relay.relaying() && discard) {
+                throw new ParameterException(spec.commandLine(), "--discard and --relay exclude each other: with --relay "
+                        + "every accepted message is queued and relayed");
+            }
+            if (relay.relaying() && given.contains("--maildir")) {
+                warnings.add("--maildir is not used with --relay: accepted mail goes to the queue and on to the relay");
+            }
+            RelaySettings relaySettings = relay.settings(name, shutdownGrace, file.socksProxies(), given, warnings);
+            if (relaySettings != null && relaySettings.limits().maxBytes() < maxMessageSize) {
+                warnings.add("--queue-max-size " + relaySettings.limits().maxBytes() + " is below --max-message-size "
+                        + maxMessageSize + ": a message larger than the queue gets 452 (try again later) until its sender gives up");
+            }
+            return new ServeSettings(server.build(), maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
                     List.copyOf(warnings));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
@@ -298,18 +320,33 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
+     * What the config file gives beyond plain option values.
+     *
+     * @param listeners    its listen entries, or null if it has none
+     * @param socksProxies its socks-proxy list of mappings, or null if it has none or gives an Exim string
+     */
+    private record FileSettings(List<ConfigFile.ListenEntry> listeners, List<SocksProxy> socksProxies) {
+    }
+
+    /**
      * Takes from the config file every setting that was not given as a flag.
      *
-     * @return the file's listen entries, or null if it has none
+     * @param given gets the long names of the options the file sets
      */
-    private List<ConfigFile.ListenEntry> applyConfigFile() {
+    private FileSettings applyConfigFile(Set<String> given) {
         Map<String, OptionSpec> settable = ConfigFile.settableOptions(spec, CONFIG_OPTION);
         CommandLine fromFile = new CommandLine(new ServeCommand());
         ParseResult parsed;
-        List<ConfigFile.ListenEntry> listenEntries;
+        FileSettings fileSettings;
         try {
             ConfigFile file = ConfigFile.read(config);
-            listenEntries = file.listenEntries();
+            fileSettings = new FileSettings(file.listenEntries(), file.socksProxies());
+            if (fileSettings.listeners() != null) {
+                given.add("--listen");
+            }
+            if (fileSettings.socksProxies() != null) {
+                given.add("--socks-proxy");
+            }
             try {
                 parsed = fromFile.parseArgs(file.toArguments(settable, ConfigFile.tlsOptions(spec)).toArray(String[]::new));
             } catch (ParameterException e) {
@@ -320,10 +357,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         ParseResult flags = spec.commandLine().getParseResult();
         for (OptionSpec fromConfig : parsed.matchedOptions()) {
+            given.add(fromConfig.longestName());
             if (!flags.hasMatchedOption(fromConfig.longestName())) {
                 spec.findOption(fromConfig.longestName()).setValue(fromConfig.getValue());
             }
         }
-        return listenEntries;
+        return fileSettings;
     }
 }

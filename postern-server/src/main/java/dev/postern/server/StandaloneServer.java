@@ -5,6 +5,8 @@ import dev.postern.SmtpHandler;
 import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
 import dev.postern.proxy.ProxyProtocolMode;
+import dev.postern.relay.client.RelayClientConfig;
+import dev.postern.relay.client.SocksProxy;
 import dev.postern.tls.StartTlsMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,8 @@ final class StandaloneServer {
     private SmtpServer smtp;
     /** Null without --http-listen. */
     private MonitoringEndpoint monitoring;
+    /** Null without --relay. */
+    private Relay relay;
 
     StandaloneServer(ServeSettings settings) {
         this.settings = settings;
@@ -37,26 +41,42 @@ final class StandaloneServer {
      */
     SmtpServer start() throws IOException {
         settings.warnings().forEach(LOG::warn);
-        SmtpServer server = SmtpServer.builder()
-                .config(settings.server())
-                .handler(handler())
-                .build()
-                .start();
+        // The queue first: a queue another server holds stops the start before any port is bound.
+        Relay started = settings.relay() == null ? null : Relay.start(settings.relay());
+        SmtpServer server;
         MonitoringEndpoint endpoint = null;
-        if (settings.httpListen() != null) {
-            try {
-                endpoint = MonitoringEndpoint.start(settings.httpListen(), server);
-            } catch (IOException | RuntimeException e) {
-                // After the SMTP listeners, not before: a JDK server bound but never started keeps its port
-                // until the JVM exits. So a failure here closes them again, as if they had failed to bind.
-                server.stop(Duration.ZERO);
-                throw e;
+        try {
+            server = SmtpServer.builder()
+                    .config(settings.server())
+                    .handler(handler(started))
+                    .build()
+                    .start();
+            if (settings.httpListen() != null) {
+                try {
+                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, started == null ? null : started::gauges);
+                } catch (IOException | RuntimeException e) {
+                    // After the SMTP listeners, not before: a JDK server bound but never started keeps its port
+                    // until the JVM exits. So a failure here closes them again, as if they had failed to bind.
+                    server.stop(Duration.ZERO);
+                    throw e;
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            if (started != null) {
+                try {
+                    started.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
         }
-        LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server),
-                settings.discard() ? "discarding every message" : "maildir " + settings.maildir().toAbsolutePath().normalize());
+        LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server), destination());
         for (Listener listener : settings.server().listeners()) {
             LOG.info("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
+        }
+        if (settings.relay() != null) {
+            LOG.info("relay: {}", describe(settings.relay()));
         }
         if (endpoint != null) {
             LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
@@ -64,20 +84,30 @@ final class StandaloneServer {
         }
         smtp = server;
         monitoring = endpoint;
+        relay = started;
         return server;
     }
 
     /**
      * Stops gracefully: {@code /ready} answers 503 at once, open sessions get {@code grace} to finish
-     * (then 421), and the monitoring endpoint closes last, so that it answers throughout the stop.
+     * (then 421); with a relay, deliveries in flight then get the relay's close timeout to finish before
+     * the queue closes; the monitoring endpoint closes last, so that it answers throughout the stop.
      */
     void stop(Duration grace) {
         if (monitoring != null) {
             monitoring.stopping();
         }
-        smtp.stop(grace);
-        if (monitoring != null) {
-            monitoring.stop();
+        try {
+            smtp.stop(grace);
+            if (relay != null) {
+                relay.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing the queue failed: {}", e.toString());
+        } finally {
+            if (monitoring != null) {
+                monitoring.stop();
+            }
         }
     }
 
@@ -91,7 +121,8 @@ final class StandaloneServer {
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: open sessions get {} to finish", settings.shutdownGrace());
+            LOG.info("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
+                    settings.relay() == null ? "" : ", then deliveries in flight as long");
             stop(settings.shutdownGrace());
             LOG.info("stopped");
             stopped.countDown();
@@ -102,16 +133,38 @@ final class StandaloneServer {
         stopped.await();
     }
 
-    private SmtpHandler handler() throws IOException {
+    private SmtpHandler handler(Relay started) throws IOException {
+        String hostname = settings.server().hostname();
+        if (started != null) {
+            return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone());
+        }
         if (settings.discard()) {
             return new DiscardHandler();
         }
-        String hostname = settings.server().hostname();
         try {
             return new MaildirHandler(MaildirStore.open(settings.maildir(), hostname), hostname, Clock.systemDefaultZone());
         } catch (IOException e) {
             throw new IOException("cannot create maildir " + settings.maildir() + ": " + e, e);
         }
+    }
+
+    /** Where accepted mail goes, for the start line. */
+    private String destination() {
+        if (settings.relay() != null) {
+            return "relaying to " + settings.relay().client().target() + " through the queue "
+                    + settings.relay().queueDir().toAbsolutePath().normalize();
+        }
+        return settings.discard() ? "discarding every message" : "maildir " + settings.maildir().toAbsolutePath().normalize();
+    }
+
+    /** Who may relay, the proxies and TLS, as one line: what an operator checks first when mail does not move. */
+    private static String describe(RelaySettings relay) {
+        RelayClientConfig client = relay.client();
+        String proxies = client.socksProxies().isEmpty() ? "direct connections"
+                : "through SOCKS5 " + client.socksProxies().stream().map(SocksProxy::toString).collect(Collectors.joining(", "));
+        return relay.access() + "; " + proxies + "; TLS " + client.tlsMode().name().toLowerCase(Locale.ROOT)
+                + (client.authUser() == null ? "" : ", AUTH as " + client.authUser())
+                + "; queue holds at most " + relay.limits().maxMessages() + " messages, " + relay.limits().maxBytes() + " octets";
     }
 
     /** Whether a client of {@code listener} gets TLS at once, STARTTLS or neither, and whether a PROXY header is read. */

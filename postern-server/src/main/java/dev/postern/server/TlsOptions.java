@@ -12,8 +12,6 @@ import picocli.CommandLine.Spec;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
@@ -156,15 +154,10 @@ final class TlsOptions {
         if (keyPasswordFile == null) {
             return null;
         }
-        try (BufferedReader reader = Files.newBufferedReader(readable(keyPasswordFile, "--tls-key-password-file"))) {
-            String line = reader.readLine();
-            if (line == null) {
-                throw usage("the --tls-key-password-file " + keyPasswordFile + " is empty: its first line is the key's password");
-            }
-            return line;
-        } catch (IOException e) {
-            throw usage("cannot read the --tls-key-password-file " + keyPasswordFile + ": " + e.getMessage()
-                    + " (" + e.getClass().getSimpleName() + ")");
+        try {
+            return SecretFile.firstLine(keyPasswordFile, "--tls-key-password-file", "the key's password");
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
         }
     }
 

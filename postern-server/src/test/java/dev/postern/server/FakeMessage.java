@@ -19,16 +19,25 @@ import java.util.function.Supplier;
 /** A ReceivedMessage over fixed bytes, or over a stream that fails where a test wants it to. */
 final class FakeMessage implements ReceivedMessage {
 
+    private static final Envelope NO_ENVELOPE =
+            new Envelope(ReversePath.NULL, MailParameters.NONE, List.of(), BodyType.UNSPECIFIED, false, -1);
+
     private final byte[] content;
     private final Supplier<InputStream> stream;
+    private final Envelope envelope;
 
-    private FakeMessage(byte[] content, Supplier<InputStream> stream) {
+    private FakeMessage(byte[] content, Supplier<InputStream> stream, Envelope envelope) {
         this.content = content;
         this.stream = stream;
+        this.envelope = envelope;
     }
 
     static FakeMessage of(byte[] content) {
-        return new FakeMessage(content, () -> new ByteArrayInputStream(content));
+        return of(content, NO_ENVELOPE);
+    }
+
+    static FakeMessage of(byte[] content, Envelope envelope) {
+        return new FakeMessage(content, () -> new ByteArrayInputStream(content), envelope);
     }
 
     /** Gives the first {@code failAfter} octets of {@code content}, then throws an IOException. */
@@ -56,14 +65,14 @@ final class FakeMessage implements ReceivedMessage {
             public int read() {
                 throw new UnsupportedOperationException("bulk reads only");
             }
-        });
+        }, NO_ENVELOPE);
     }
 
     @Override public String id() { return "S1-1"; }
 
     @Override
     public Envelope envelope() {
-        return new Envelope(ReversePath.NULL, MailParameters.NONE, List.of(), BodyType.UNSPECIFIED, false, -1);
+        return envelope;
     }
 
     @Override public Instant receivedAt() { return Instant.EPOCH; }

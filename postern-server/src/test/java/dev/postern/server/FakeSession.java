@@ -16,6 +16,9 @@ final class FakeSession implements SmtpSession {
 
     String id = "S1";
     InetSocketAddress remote = new InetSocketAddress("192.0.2.7", 40000);
+    /** The proxy's address when {@link #proxied}; else the connection's peer is the client. */
+    InetSocketAddress proxyHop;
+    boolean proxied;
     String remoteHostName;
     String heloName = "client.example";
     boolean esmtp = true;
@@ -30,7 +33,7 @@ final class FakeSession implements SmtpSession {
     @Override public String id() { return id; }
     @Override public InetSocketAddress localAddress() { return new InetSocketAddress("127.0.0.1", 2525); }
     @Override public InetSocketAddress remoteAddress() { return remote; }
-    @Override public InetSocketAddress socketRemoteAddress() { return remote; }
+    @Override public InetSocketAddress socketRemoteAddress() { return proxied ? proxyHop : remote; }
     @Override public InetSocketAddress socketLocalAddress() { return localAddress(); }
     @Override public Optional<String> remoteHostName() { return Optional.ofNullable(remoteHostName); }
     @Override public Instant connectedAt() { return Instant.EPOCH; }
@@ -43,7 +46,7 @@ final class FakeSession implements SmtpSession {
     @Override public boolean isSecure() { return secure || tls != null; }
     @Override public Optional<TlsInfo> tls() { return Optional.ofNullable(tls); }
     @Override public Optional<String> authenticatedUser() { return Optional.ofNullable(user); }
-    @Override public boolean isProxied() { return false; }
+    @Override public boolean isProxied() { return proxied; }
     @Override public Optional<ProxyInfo> proxy() { return Optional.empty(); }
     @Override public Map<String, String> xforward() { return xforward; }
     @Override public Map<String, Object> attributes() { return attributes; }

@@ -29,7 +29,7 @@ class HandlersTest {
     Path root;
 
     /** Keeps prepended fields, as the library would, to put them in front of the client's content. */
-    private static final class PrependedFields implements MessageHeaders {
+    static final class PrependedFields implements MessageHeaders {
         final List<HeaderField> prepended = new ArrayList<>();
 
         @Override

@@ -1,14 +1,16 @@
 package dev.postern.server;
 
+import dev.postern.testing.ExternalTool;
 import dev.postern.testing.RawSmtpClient;
+import dev.postern.testing.Swaks;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -19,13 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The {@code ./postern} launcher end to end, as a user runs it, on loopback. Runs after package (mvn
@@ -34,38 +34,30 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(120)
 class LauncherIT {
 
-    /** The worktree root: Maven runs tests in the module directory. */
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-
     @TempDir
     Path dir;
 
-    private final List<Process> processes = new ArrayList<>();
+    private Launcher launcher;
+
+    @BeforeEach
+    void launcher() {
+        launcher = new Launcher(dir);
+    }
 
     @AfterEach
     void killLeftovers() {
-        processes.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
+        launcher.close();
     }
 
     private record Result(int exitCode, String out, String err) {
     }
 
     private Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ROOT.resolve("postern").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(dir.resolve("err.txt").toFile());
-        pb.environment().put("POSTERN_NO_BUILD", "1");
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return launcher.start("postern", args);
     }
 
     private Result finish(Process p, long seconds) throws Exception {
-        assertThat(p.waitFor(seconds, TimeUnit.SECONDS)).as("postern exits within " + seconds + " s").isTrue();
-        return new Result(p.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+        return new Result(Launcher.exitCode(p, seconds), launcher.out("postern"), launcher.err("postern"));
     }
 
     private static int freePort() throws IOException {
@@ -75,40 +67,20 @@ class LauncherIT {
     }
 
     private void awaitListening(Process p, int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("postern still running; stderr: " + Files.readString(dir.resolve("err.txt"))).isTrue();
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("postern did not listen on port " + port + " within 60 s");
-    }
-
-    private static boolean onPath(String program) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
+        launcher.awaitListening(p, "postern", port);
     }
 
     @Test
     void servesSwaksIntoTheMaildirAndExitsZeroOnSigterm() throws Exception {
-        assumeTrue(onPath("swaks"), "swaks is not installed (.ci/run installs it)");
         int port = freePort();
         Path maildir = dir.resolve("mail");
         Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", maildir.toString(),
                 "--hostname", "mx.test", "--shutdown-grace", "2s");
         awaitListening(server, port);
 
-        Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", String.valueOf(port),
-                "--to", "a@b.c", "--from", "sender@example.com", "--helo", "client.example", "--timeout", "10",
-                "--body", "Hello from swaks")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("swaks.txt").toFile()).start();
-        processes.add(swaks);
-        assertThat(swaks.waitFor(30, TimeUnit.SECONDS)).as("swaks finishes").isTrue();
-        assertThat(swaks.exitValue()).as(Files.readString(dir.resolve("swaks.txt"))).isZero();
+        ExternalTool.Result swaks = Swaks.run(port, "--to", "a@b.c", "--from", "sender@example.com", "--helo", "client.example",
+                "--body", "Hello from swaks");
+        assertThat(swaks.exitCode()).as(swaks.output()).isZero();
 
         List<Path> delivered;
         try (Stream<Path> files = Files.list(maildir.resolve("new"))) {

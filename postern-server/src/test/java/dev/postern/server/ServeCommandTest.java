@@ -5,8 +5,12 @@ import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
+import dev.postern.relay.client.RelayTarget;
+import dev.postern.relay.client.SocksProxy;
+import dev.postern.relay.client.TlsMode;
 import dev.postern.tls.StartTlsMode;
 import dev.postern.tls.TlsConfig;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +56,10 @@ class ServeCommandTest {
         return serve.settings();
     }
 
-    private record Run(int exitCode, String out, String err) {
+    record Run(int exitCode, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = PosternMain.commandLine();
@@ -75,7 +80,7 @@ class ServeCommandTest {
     }
 
     /** Each case: {@code postern serve BEFORE ARGS} exits with 2 and one line on stderr that contains its text. */
-    private static void assertUsageErrors(Map<List<String>, String> cases, String... before) {
+    static void assertUsageErrors(Map<List<String>, String> cases, String... before) {
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
             List<String> args = new ArrayList<>(List.of("serve"));
             args.addAll(List.of(before));
@@ -114,6 +119,7 @@ class ServeCommandTest {
         assertThat(s.server().listeners().get(0).proxyProtocol()).isEqualTo(ProxyProtocolMode.OFF);
         assertThat(s.server().proxyTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.NONE);
+        assertThat(s.relay()).as("Maildir delivery unless --relay").isNull();
     }
 
     /** A setting of postern serve: as flags, as config-file lines, and what it makes of the settings. */
@@ -125,9 +131,26 @@ class ServeCommandTest {
         return new Setting(key, List.of("--" + key, value), key + ": " + value, effect);
     }
 
+    /** Files the relay settings name, made before the tests: the table of settings is static. */
+    static final Path FILES = Path.of("target", "serve-command-test").toAbsolutePath();
+
+    @BeforeAll
+    static void writeTheFilesTheSettingsName() throws IOException {
+        Files.createDirectories(FILES);
+        Files.writeString(FILES.resolve("smarthost-ca.pem"), "read when the relay client starts\n");
+        Files.writeString(FILES.resolve("relay-password"), "relay s3cret\nsecond line ignored\n");
+        Files.writeString(FILES.resolve("socks-password"), "socks:s3cret\n");
+    }
+
+    /** Two proxies, one with a password, in Exim's syntax; the config file gives the same as a list with pass-file. */
+    private static final List<SocksProxy> PROXIES = List.of(
+            new SocksProxy("127.0.0.1", 1081, SocksProxy.Auth.NONE, "", "", Duration.ofSeconds(2), 2, 1),
+            new SocksProxy("::1", 1080, SocksProxy.Auth.NAME, "relay", "socks:s3cret", Duration.ofSeconds(5), 1, 3));
+
     /**
      * Every setting outside TLS, each as a flag and as a config key. They are given all at once, so
-     * that none hides another; where the two forms differ, each is written as users write it.
+     * that none hides another; where the two forms differ, each is written as users write it. Not
+     * {@code discard}, which excludes {@code relay} ({@link #discardThroughFlagAndConfigFile}).
      */
     private static final List<Setting> EVERY_SETTING = List.of(
             new Setting("listen, proxy-protocol, trusted-proxies",
@@ -167,8 +190,54 @@ class ServeCommandTest {
             same("line-endings", "strict", s -> assertThat(s.server().lineEndings()).isEqualTo(LineEndingPolicy.STRICT)),
             new Setting("reverse-dns", List.of("--reverse-dns"), "reverse-dns: true",
                     s -> assertThat(s.server().reverseDnsLookup()).isTrue()),
-            new Setting("discard", List.of("--discard"), "discard: true", s -> assertThat(s.discard()).isTrue()),
-            same("shutdown-grace", "500ms", s -> assertThat(s.shutdownGrace()).isEqualTo(Duration.ofMillis(500))));
+            same("shutdown-grace", "500ms", s -> assertThat(s.shutdownGrace()).isEqualTo(Duration.ofMillis(500))),
+            same("relay", "smtp://smarthost.example.org:587,[2001:db8::25]", s -> assertThat(s.relay().client().target())
+                    .isEqualTo(RelayTarget.parse("smtp://smarthost.example.org:587,[2001:db8::25]"))),
+            new Setting("domains", List.of("--domains", "Example.ORG,example.net", "--domains", "example.com"),
+                    "domains: [Example.ORG, example.net, example.com]",
+                    s -> assertThat(s.relay().access().toString()).startsWith("domains example.org,example.net,example.com,")),
+            new Setting("relay-networks", List.of("--relay-networks", "10.0.0.0/8, 192.168.1.0/24", "--relay-networks", "::1"),
+                    "relay-networks: [10.0.0.0/8, 192.168.1.0/24, \"::1\"]",
+                    s -> assertThat(s.relay().access().toString()).endsWith("relay networks 10.0.0.0/8,192.168.1.0/24,0:0:0:0:0:0:0:1/128")),
+            same("queue-dir", "/var/spool/postern", s -> assertThat(s.relay().queueDir()).isEqualTo(Path.of("/var/spool/postern"))),
+            same("queue-max-size", "2G", s -> assertThat(s.relay().limits().maxBytes()).isEqualTo(2L << 30)),
+            same("queue-max-messages", "500", s -> assertThat(s.relay().limits().maxMessages()).isEqualTo(500)),
+            same("retry-schedule", "1s,30s,5m", s -> assertThat(s.relay().delivery().retry().steps())
+                    .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5))),
+            same("max-queue-time", "2d", s -> assertThat(s.relay().delivery().retry().maxQueueTime()).isEqualTo(Duration.ofDays(2))),
+            same("max-deliveries", "20", s -> {
+                assertThat(s.relay().delivery().maxConcurrent()).isEqualTo(20);
+                assertThat(s.relay().client().maxConnections()).isEqualTo(20);
+            }),
+            same("max-connections-per-destination", "4", s -> {
+                assertThat(s.relay().delivery().maxPerRoute()).isEqualTo(4);
+                assertThat(s.relay().client().maxConnectionsPerDestination()).isEqualTo(4);
+            }),
+            same("relay-tls", "verify", s -> assertThat(s.relay().client().tlsMode()).isEqualTo(TlsMode.VERIFY)),
+            same("relay-tls-ca", FILES.resolve("smarthost-ca.pem").toString(),
+                    s -> assertThat(s.relay().client().caFile()).isEqualTo(FILES.resolve("smarthost-ca.pem"))),
+            new Setting("relay-user, relay-password-file",
+                    List.of("--relay-user", "postern", "--relay-password-file", FILES.resolve("relay-password").toString()),
+                    "relay-user: postern\nrelay-password-file: " + FILES.resolve("relay-password"), s -> {
+                        assertThat(s.relay().client().authUser()).isEqualTo("postern");
+                        assertThat(s.relay().client().authPassword()).isEqualTo("relay s3cret");
+                    }),
+            new Setting("socks-proxy", List.of("--socks-proxy",
+                    "<; 127.0.0.1 port=1081 tmo=2 pri=2 ; ::1 auth=name name=relay pass=socks:s3cret weight=3"),
+                    """
+                    socks-proxy:
+                      - address: 127.0.0.1
+                        port: 1081
+                        tmo: 2s
+                        pri: 2
+                      - address: "::1"
+                        name: relay
+                        pass-file: %s
+                        weight: 3""".formatted(FILES.resolve("socks-password")),
+                    s -> assertThat(s.relay().client().socksProxies()).isEqualTo(PROXIES)),
+            same("dns-server", "127.0.0.1:5353",
+                    s -> assertThat(s.relay().client().dnsServer()).isEqualTo(new InetSocketAddress("127.0.0.1", 5353))),
+            same("mx-port", "2525", s -> assertThat(s.relay().client().mxPort()).isEqualTo(2525)));
 
     /** The two ways to give settings. */
     enum Source { FLAGS, CONFIG_FILE }
@@ -184,6 +253,17 @@ class ServeCommandTest {
         for (Setting setting : EVERY_SETTING) {
             assertThat(s).as(setting.name()).satisfies(setting.effect()::accept);
         }
+    }
+
+    @ParameterizedTest(name = "through {0}")
+    @EnumSource(Source.class)
+    void discardThroughFlagAndConfigFile(Source source) throws IOException {
+        ServeSettings s = switch (source) {
+            case FLAGS -> settings("--discard");
+            case CONFIG_FILE -> settings("--config", yaml("discard: true\n").toString());
+        };
+        assertThat(s.discard()).isTrue();
+        assertThat(s.relay()).isNull();
     }
 
     @Test
@@ -358,7 +438,8 @@ class ServeCommandTest {
             String text = blocks.get(o.longestName());
             assertThat(text).as(o.longestName()).contains("Default: ");
             if (o.defaultValue() != null) {
-                assertThat(text).as(o.longestName()).contains("Default: " + o.defaultValue() + ".");
+                // The help wraps a long default after a comma, which the joined lines show as ", ".
+                assertThat(text.replace(", ", ",")).as(o.longestName()).contains("Default: " + o.defaultValue() + ".");
             }
         }
         for (String required : List.of("--config", "--listen", "--maildir", "--hostname", "--max-message-size",

@@ -1,9 +1,5 @@
 package dev.postern.server;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.read.ListAppender;
 import dev.postern.ServerMetrics;
 import dev.postern.testing.AngusMail;
 import dev.postern.testing.RawSmtpClient;
@@ -27,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -106,41 +101,6 @@ class StandaloneServerTest {
 
     private TestServer serve(String... args) throws IOException {
         return start(args).smtp();
-    }
-
-    /** Collects every log event while it is open. */
-    private static final class LogCapture implements AutoCloseable {
-        final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-        LogCapture() {
-            appender.start();
-            root.addAppender(appender);
-        }
-
-        List<ILoggingEvent> events() {
-            return List.copyOf(appender.list);
-        }
-
-        /** The events as the server's console appender writes them. */
-        List<String> lines() {
-            @SuppressWarnings("unchecked")
-            ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) root.getAppender("CONSOLE");
-            return events().stream().map(e -> new String(console.getEncoder().encode(e), StandardCharsets.UTF_8)).toList();
-        }
-
-        /** Waits at most 5 seconds for an event whose message is {@code message}. */
-        void await(String message) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (events().stream().noneMatch(e -> e.getFormattedMessage().equals(message)) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-        }
-
-        @Override
-        public void close() {
-            root.detachAppender(appender);
-        }
     }
 
     private Path maildir() {

@@ -47,22 +47,29 @@ class SmtpSinkDeliveryTest {
         return report.outcomes().stream().map(RecipientOutcome::status).toList();
     }
 
+    /** The request with RFC 3461 RET and ENVID, as the queue makes it for a message that came with them. */
+    static DeliveryRequest withRetAndEnvid(DeliveryRequest r, String ret, String envid) {
+        return new DeliveryRequest(r.queueId(), r.sender(), r.recipients(), r.route(), r.size(), r.eightBitMime(),
+                r.smtpUtf8(), r.content(), ret, envid);
+    }
+
     @Test
     void pipelinedDeliveryPassesDsnAndUnstuffsDots() throws Exception {
         int port = Peer.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port); RelayClient client = client("smtp://127.0.0.1:" + port)) {
-            DeliveryRequest request = Requests.of(client, Requests.BODY, false, List.of(
+            DeliveryRequest request = withRetAndEnvid(Requests.of(client, Requests.BODY, false, List.of(
                     new OutboundRecipient("a@example.net", "SUCCESS,FAILURE", "rfc822;a@example.net"),
-                    OutboundRecipient.of("b@example.net")));
+                    OutboundRecipient.of("b@example.net"))), "HDRS", "QQ314159+2Bx");
             DeliveryReport report = deliver(client, request);
             assertThat(statuses(report)).containsExactly(Status.DELIVERED, Status.DELIVERED);
             assertThat(report.remote()).isEqualTo("127.0.0.1[127.0.0.1]:" + port);
             assertThat(report.proxy()).isEmpty();
+            assertThat(report.nextHopDsn()).as("the sink offers DSN and got NOTIFY and ORCPT").isTrue();
             assertThat(report.outcomes().get(0).reply().code()).isEqualTo(250);
             List<String> dumps = sink.dumps();
             assertThat(dumps).hasSize(1);
             assertThat(dumps.get(0)).contains("X-Client-Proto: ESMTP", "X-Helo-Args: client.test",
-                    "X-Mail-Args: <sender@example.org>\n",
+                    "X-Mail-Args: <sender@example.org> RET=HDRS ENVID=QQ314159+2Bx\n",
                     "X-Rcpt-Args: <a@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a@example.net\n",
                     "X-Rcpt-Args: <b@example.net>\n",
                     "Subject: relay test\n\nHello.\n.leading dot\n");
@@ -73,10 +80,12 @@ class SmtpSinkDeliveryTest {
     void noDsnParametersWhenTheServerLacksDsn() throws Exception {
         int port = Peer.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-N"); RelayClient client = client("smtp://127.0.0.1:" + port)) {
-            DeliveryRequest request = Requests.of(client, Requests.BODY, false,
-                    List.of(new OutboundRecipient("a@example.net", "NEVER", "rfc822;a@example.net")));
-            assertThat(statuses(deliver(client, request))).containsExactly(Status.DELIVERED);
-            assertThat(sink.dumps().get(0)).contains("X-Rcpt-Args: <a@example.net>\n");
+            DeliveryRequest request = withRetAndEnvid(Requests.of(client, Requests.BODY, false,
+                    List.of(new OutboundRecipient("a@example.net", "NEVER", "rfc822;a@example.net"))), "FULL", "E1");
+            DeliveryReport report = deliver(client, request);
+            assertThat(statuses(report)).containsExactly(Status.DELIVERED);
+            assertThat(report.nextHopDsn()).as("the queue sends the \"relayed\" DSNs itself").isFalse();
+            assertThat(sink.dumps().get(0)).contains("X-Mail-Args: <sender@example.org>\n", "X-Rcpt-Args: <a@example.net>\n");
         }
     }
 

@@ -148,7 +148,7 @@ final class DeliveryAttempt {
         if (result.reusable()) {
             lease.keep(session);
         }
-        return new DeliveryReport(result.outcomes(), remote, proxy);
+        return new DeliveryReport(result.outcomes(), remote, proxy, result.nextHopDsn());
     }
 
     private DnsLookup addresses(String host) {

@@ -27,6 +27,10 @@ public record Envelope(String mail, List<String> rcpts, RemoteReply refusal) {
     private static final Pattern NOTIFY = Pattern.compile("(?i)NEVER|(SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*");
     // RFC 3461 4.2: addr-type ";" xtext, printable US-ASCII without spaces.
     private static final Pattern ORCPT = Pattern.compile("[A-Za-z0-9-]+;[!-~]{1,500}");
+    // RFC 3461 4.3: RET=FULL or RET=HDRS.
+    private static final Pattern RET = Pattern.compile("(?i)FULL|HDRS");
+    // RFC 3461 4.4: ENVID is xtext ("+" and "=" only as "+XX" escapes), at most 100 characters.
+    private static final Pattern ENVID = Pattern.compile("(?:[!-*,-<>-~]|\\+[0-9A-F]{2}){1,100}");
 
     /**
      * Builds the commands, or the refusal.
@@ -76,6 +80,14 @@ public record Envelope(String mail, List<String> rcpts, RemoteReply refusal) {
         }
         if (utf8) {
             mail.append(" SMTPUTF8");
+        }
+        // RFC 3461 5.2.1: RET and ENVID go on with the message when the next hop offers DSN; a malformed value
+        // (the queue should never hold one) is left out, as on RCPT.
+        if (caps.dsn() && request.dsnRet() != null && RET.matcher(request.dsnRet()).matches()) {
+            mail.append(" RET=").append(request.dsnRet());
+        }
+        if (caps.dsn() && request.dsnEnvid() != null && ENVID.matcher(request.dsnEnvid()).matches()) {
+            mail.append(" ENVID=").append(request.dsnEnvid());
         }
         List<String> rcpts = new ArrayList<>();
         for (OutboundRecipient r : request.recipients()) {

@@ -19,10 +19,12 @@ import java.util.List;
 public final class MailTransaction {
 
     /**
-     * @param outcomes one per recipient, in request order
-     * @param reusable whether the session is in a clean state for another transaction
+     * @param outcomes   one per recipient, in request order
+     * @param reusable   whether the session is in a clean state for another transaction
+     * @param nextHopDsn whether the server offered DSN, so the recipients' NOTIFY and ORCPT (and the message's RET
+     *                   and ENVID) went with them: the next hop then owns the success notifications (RFC 3461 5.2.2)
      */
-    public record Result(List<RecipientOutcome> outcomes, boolean reusable) {
+    public record Result(List<RecipientOutcome> outcomes, boolean reusable, boolean nextHopDsn) {
     }
 
     private final SmtpWire wire;
@@ -192,6 +194,6 @@ public final class MailTransaction {
     }
 
     private Result result(boolean reusable) {
-        return new Result(List.of(outcomes), reusable);
+        return new Result(List.of(outcomes), reusable, caps.dsn());
     }
 }

@@ -218,6 +218,39 @@ class MailTransactionTest {
         assertThat(bad.commands.get(1)).isEqualTo("RCPT TO:<a@x.org>");
     }
 
+    private static DeliveryRequest withRetAndEnvid(String ret, String envid) {
+        DeliveryRequest r = request("a@x.org");
+        return new DeliveryRequest(r.queueId(), r.sender(), r.recipients(), r.route(), r.size(), false, false, r.content(),
+                ret, envid);
+    }
+
+    @Test
+    void retAndEnvidOnlyWhenOfferedAndNextHopDsnSaysSo() {
+        ScriptedWire offered = new ScriptedWire("250 ok", "250 ok", "354 go", "250 ok");
+        MailTransaction.Result withDsn = run(offered, caps("DSN", "PIPELINING"), false, withRetAndEnvid("FULL", "Q123+2B4"));
+        assertThat(offered.commands.get(0)).isEqualTo("MAIL FROM:<sender@example.org> RET=FULL ENVID=Q123+2B4");
+        assertThat(withDsn.nextHopDsn()).isTrue();
+
+        ScriptedWire absent = new ScriptedWire("250 ok", "250 ok", "354 go", "250 ok");
+        MailTransaction.Result withoutDsn = run(absent, caps("PIPELINING"), false, withRetAndEnvid("HDRS", "Q123"));
+        assertThat(absent.commands.get(0)).isEqualTo("MAIL FROM:<sender@example.org>");
+        assertThat(withoutDsn.nextHopDsn()).isFalse();
+
+        ScriptedWire none = new ScriptedWire("250 ok", "250 ok", "354 go", "250 ok");
+        run(none, caps("DSN", "PIPELINING"), false, withRetAndEnvid(null, null));
+        assertThat(none.commands.get(0)).isEqualTo("MAIL FROM:<sender@example.org>");
+    }
+
+    @Test
+    void malformedRetAndEnvidAreLeftOut() {
+        for (String[] bad : List.of(new String[] {"ALL", "a=b"}, new String[] {"FULL\r\nRSET", "x y"},
+                new String[] {"HDRS ENVID=x", "e".repeat(101)}, new String[] {"", "+zz"})) {
+            ScriptedWire wire = new ScriptedWire("250 ok", "250 ok", "354 go", "250 ok");
+            run(wire, caps("DSN", "PIPELINING"), false, withRetAndEnvid(bad[0], bad[1]));
+            assertThat(wire.commands.get(0)).as(String.join(" | ", bad)).isEqualTo("MAIL FROM:<sender@example.org>");
+        }
+    }
+
     @Test
     void unsafeAddressesAreRefusedBeforeAnythingIsSent() {
         ScriptedWire wire = new ScriptedWire();

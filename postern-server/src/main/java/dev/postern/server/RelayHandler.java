@@ -1,0 +1,95 @@
+package dev.postern.server;
+
+import dev.postern.ForwardPath;
+import dev.postern.LogLevel;
+import dev.postern.MailParameters;
+import dev.postern.MessageHeaders;
+import dev.postern.ReceivedMessage;
+import dev.postern.ReversePath;
+import dev.postern.SmtpRejection;
+import dev.postern.SmtpSession;
+import dev.postern.SmtpHandler;
+import dev.postern.relay.queue.MailQueue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+
+/**
+ * The handler of {@code postern serve --relay}: refuses recipients the client may not relay to
+ * ({@link RelayAccess}), stamps each message with a Received field and puts it in the queue, flushed to
+ * disk before {@code onMessage} returns, so that the client's 250 means the message is durable. A
+ * full queue is refused with 452 4.3.1 as early as it can be: at MAIL, by the declared SIZE. Its hooks
+ * block on disk, so it leaves {@link #isNonBlocking()} false and runs off the event loop.
+ */
+final class RelayHandler implements SmtpHandler {
+
+    private static final SmtpRejection QUEUE_FULL = SmtpRejection.of(452, "4.3.1", "Queue full, try again later");
+    private static final SmtpRejection NOT_QUEUED = SmtpRejection.of(451, "4.3.0", "Cannot queue the message now, try again later");
+
+    private final MailQueue queue;
+    private final RelayAccess access;
+    private final String hostname;
+    private final Clock clock;
+
+    RelayHandler(MailQueue queue, RelayAccess access, String hostname, Clock clock) {
+        this.queue = queue;
+        this.access = access;
+        this.hostname = hostname;
+        this.clock = clock;
+    }
+
+    @Override
+    public ReversePath onMailFrom(SmtpSession session, ReversePath from, MailParameters parameters) {
+        if (!queue.hasRoomFor(declaredSize(parameters))) {
+            throw QUEUE_FULL;
+        }
+        return from;
+    }
+
+    @Override
+    public ForwardPath onRcptTo(SmtpSession session, ForwardPath to, MailParameters parameters) {
+        return access.check(session, to);
+    }
+
+    /** Added here rather than by the queue so the library counts it in the size and hands it on in the content. */
+    @Override
+    public void onDataStart(SmtpSession session, MessageHeaders headers) {
+        headers.prepend(ReceivedField.NAME, ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock)));
+    }
+
+    @Override
+    public void onMessage(SmtpSession session, ReceivedMessage message) {
+        String queueId;
+        try {
+            // Throws QueueFullException, a 452 4.3.1 rejection, when the message does not fit.
+            queueId = queue.enqueue(message.envelope(), message);
+        } catch (IOException e) {
+            onLogEvent(session, LogLevel.ERROR, "cannot queue message " + message.id() + " in " + queue.directory() + ": " + e, null);
+            throw NOT_QUEUED;
+        }
+        onLogEvent(session, LogLevel.INFO, "message " + message.id() + " queued as " + queueId + " from "
+                + message.envelope().reversePath() + " for " + message.envelope().recipients().size() + " recipient(s), "
+                + message.size() + " octets" + inboundProxy(session), null);
+    }
+
+    /**
+     * Exim's {@code PRX=} log item for the proxy the client came through (PROXY header or XCLIENT), the
+     * hop whose address the log would otherwise lose; empty for a direct client.
+     */
+    static String inboundProxy(SmtpSession session) {
+        InetSocketAddress hop = session.socketRemoteAddress();
+        if (!session.isProxied() || hop == null) {
+            return "";
+        }
+        String ip = hop.getAddress() == null ? hop.getHostString() : hop.getAddress().getHostAddress();
+        return " PRX=[" + ip + "]:" + hop.getPort();
+    }
+
+    /** SIZE of MAIL (RFC 1870), which the library has checked already; 0 without it. */
+    private static long declaredSize(MailParameters parameters) {
+        String size = parameters.get("SIZE").orElse("");
+        return size.matches("\\d{1,18}") ? Long.parseLong(size) : 0;
+    }
+}
