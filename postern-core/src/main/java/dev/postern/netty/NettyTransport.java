@@ -10,7 +10,6 @@ import dev.postern.protocol.Replies;
 import dev.postern.proxy.internal.ProxyPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -20,7 +19,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.io.IOException;
@@ -39,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty side of a server: event loops (epoll where available, else NIO), one server channel per
- * listener address, and the graceful stop. Everything per connection is in {@link SmtpSessionHandler}.
+ * listener address, and the graceful stop. Each accepted connection starts at the listener's
+ * {@link Admission}, which builds the rest of its pipeline ({@link ConnectionPipeline}).
  */
 public final class NettyTransport {
 
@@ -66,13 +65,7 @@ public final class NettyTransport {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("smtp", new SmtpSessionHandler(server));
-                    }
-                });
+                .childOption(ChannelOption.TCP_NODELAY, true);
         for (String warning : ProxyPolicy.warnings(server.config)) {
             server.handler.onLogEvent(null, LogLevel.WARN, warning, null);
         }
@@ -80,7 +73,7 @@ public final class NettyTransport {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
                     try {
-                        serverChannels.add(bootstrap.clone().attr(SmtpSessionHandler.LISTENER, listener)
+                        serverChannels.add(bootstrap.clone().childHandler(new Admission(server, listener))
                                 .bind(address).sync().channel());
                     } catch (Exception e) {
                         if (listener.host().equals("localhost") && address.getAddress() instanceof Inet6Address) {
@@ -156,34 +149,20 @@ public final class NettyTransport {
             }
             serverChannels.clear();
         }
-        long until = System.nanoTime() + grace.toNanos();
-        while (!server.sessions.isEmpty() && System.nanoTime() < until) {
-            sleep(20);
-        }
-        if (!server.sessions.isEmpty()) {
+        if (!server.sessions.awaitEmpty(grace.toNanos())) {
             SmtpReply bye = Replies.shuttingDown(server.config.hostname());
-            for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
+            for (SessionBridge s : server.sessions.snapshot()) {
                 s.shutdown(bye);
             }
-            long hardStop = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (!server.sessions.isEmpty() && System.nanoTime() < hardStop) {
-                sleep(20);
-            }
-            for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
-                s.channel().close();
+            if (!server.sessions.awaitEmpty(TimeUnit.MILLISECONDS.toNanos(SessionTimer.FORCE_CLOSE_AFTER_MILLIS))) {
+                for (SessionBridge s : server.sessions.snapshot()) {
+                    s.channel().close();
+                }
             }
         }
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup = null;
         workerGroup = null;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
