@@ -42,6 +42,7 @@ SINK_CMD=${SINK_CMD:-}   # default filled in below (needs the smtp-sink path)
 COMPARE_CMD=${COMPARE_CMD:-}   # optional second server (e.g. the previous build), measured like the SUT
 COMPARE_NAME=${COMPARE_NAME:-baseline}
 COMPARE_PORT=25254
+declare -a ALSO_NAMES=() ALSO_CMDS=()   # --also NAME=CMD: more servers, on the ports after COMPARE_PORT
 SERVER_NAME=${SERVER_NAME:-postern}
 
 usage() {
@@ -77,6 +78,9 @@ Targets:
                        smtp-sink and SUT / CMD (not with --proxy)
   --compare-name NAME  label for --compare-cmd                   [$COMPARE_NAME]
   --compare-port P     port for --compare-cmd                    [$COMPARE_PORT]
+  --also NAME=CMD      one more server measured like the SUT (repeatable; e.g.
+                       the same build with other options), on the ports after
+                       --compare-port; ratios to smtp-sink and SUT / NAME
   --host ADDR          loopback address to listen/connect on     [$HOST]
   --sut-port P         SUT port                                  [$SUT_PORT]
   --sink-port P        smtp-sink port                            [$SINK_PORT]
@@ -125,6 +129,8 @@ while [[ $# -gt 0 ]]; do
         --compare-cmd)    COMPARE_CMD=$val; shift 2 ;;
         --compare-name)   COMPARE_NAME=$val; shift 2 ;;
         --compare-port)   need_uint "$opt" "$val"; COMPARE_PORT=$val; shift 2 ;;
+        --also)           [[ $val == *=* ]] || die "--also needs NAME=CMD"
+                          ALSO_NAMES+=("${val%%=*}"); ALSO_CMDS+=("${val#*=}"); shift 2 ;;
         --host)           HOST=$val; shift 2 ;;
         --sut-port)       need_uint "$opt" "$val"; SUT_PORT=$val; shift 2 ;;
         --sink-port)      need_uint "$opt" "$val"; SINK_PORT=$val; shift 2 ;;
@@ -148,7 +154,7 @@ for m in "${MODE_LIST[@]}"; do
     [[ $m == reuse || $m == conn ]] || die "unknown mode '$m' (use reuse, conn)"
 done
 (( ${#MODE_LIST[@]} >= 1 )) || die "no modes"
-[[ -z $COMPARE_CMD ]] || (( ! PROXY )) || die "--compare-cmd does not combine with --proxy"
+[[ -z $COMPARE_CMD && ${#ALSO_NAMES[@]} -eq 0 ]] || (( ! PROXY )) || die "--compare-cmd and --also do not combine with --proxy"
 # The default server commands embed the host; re-expand if --host changed it.
 SERVER_CMD=${SERVER_CMD//127.0.0.1:%PORT%/$HOST:%PORT%}
 PROXY_SERVER_CMD=${PROXY_SERVER_CMD//127.0.0.1:%PORT%/$HOST:%PORT%}
@@ -376,6 +382,11 @@ else
         add_target "$COMPARE_NAME" "$COMPARE_PORT" "$START_PID" 1
         RATIOS="0/1 2/1 0/2"   # and the compared server / smtp-sink, server under test / compared server
     fi
+    for (( i = 0; i < ${#ALSO_NAMES[@]}; i++ )); do
+        run_server "${ALSO_NAMES[i]}" "$(( COMPARE_PORT + 1 + i ))" "${ALSO_CMDS[i]}"
+        add_target "${ALSO_NAMES[i]}" "$(( COMPARE_PORT + 1 + i ))" "$START_PID" 1
+        t=$(( ${#T_NAME[@]} - 1 )); RATIOS+=" $t/1 0/$t"
+    done
 fi
 NT=${#T_NAME[@]}
 
@@ -517,7 +528,7 @@ if command -v jq >/dev/null; then
               --argjson sessions "$SESSIONS" --argjson size "$MSG_SIZE" --argjson rcpts "$RCPTS" \
               --argjson rounds "$ROUNDS" --argjson warmup "$WARMUP" --arg modes "$MODES" \
               --arg order "$ORDER" --argjson msgs_reuse "$MSGS_REUSE" --argjson msgs_conn "$MSGS_CONN" \
-              --arg compare_cmd "$COMPARE_CMD" \
+              --arg compare_cmd "$COMPARE_CMD" --arg also "$(for (( i = 0; i < ${#ALSO_NAMES[@]}; i++ )); do echo "${ALSO_NAMES[i]}=${ALSO_CMDS[i]}"; done)" \
               --arg commit "$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
               --rawfile tsv "$TSV" --arg summary "$SUMMARY" '
           def num: if . == "-" then null else tonumber end;
@@ -525,7 +536,7 @@ if command -v jq >/dev/null; then
           | ($rows[0]) as $hdr
           | {timestamp: $ts, host: $host, kernel: $kernel, cpus: $cpus, commit: $commit,
              config: {server_cmd: $server_cmd, proxy_server_cmd: $proxy_server_cmd, sink_cmd: $sink_cmd,
-                      compare_cmd: $compare_cmd,
+                      compare_cmd: $compare_cmd, also: ($also | split("\n") | map(select(length > 0))),
                       proxy: ($proxy == 1), java_opts: $java_opts, sessions: $sessions, size: $size,
                       rcpts: $rcpts, rounds: $rounds, warmup_s: $warmup, modes: ($modes | split(",")),
                       order: $order, messages_reuse: $msgs_reuse, messages_conn: $msgs_conn},
