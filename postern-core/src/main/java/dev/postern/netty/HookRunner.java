@@ -39,6 +39,13 @@ abstract sealed class HookRunner {
     /** Runs a step after all those submitted before it; from any thread. */
     abstract void submit(Runnable step);
 
+    /**
+     * As {@link #submit}, for a step that calls no hook that may block (the greeting, usually): when
+     * nothing else is queued or running, it runs at once on the event loop, sparing the hop to a
+     * virtual thread and the hop back for its replies.
+     */
+    abstract void submitNonBlocking(Runnable step);
+
     /** Bytes read from the channel (event loop). */
     abstract void received(ByteBuf buf);
 
@@ -72,6 +79,11 @@ abstract sealed class HookRunner {
                     session.flush();
                 });
             }
+        }
+
+        @Override
+        void submitNonBlocking(Runnable step) {
+            submit(step);
         }
 
         @Override
@@ -120,6 +132,30 @@ abstract sealed class HookRunner {
         void submit(Runnable step) {
             inbox.add(step);
             scheduleDrain();
+        }
+
+        @Override
+        void submitNonBlocking(Runnable step) {
+            if (!channel.eventLoop().inEventLoop() || !draining.compareAndSet(false, true)) {
+                submit(step);
+                return;
+            }
+            // Holding the drain's flag: no step runs meanwhile, and any queued one must run first.
+            try {
+                if (inbox.isEmpty()) {
+                    step.run();
+                    session.flush();
+                } else {
+                    inbox.add(step);
+                }
+            } catch (RuntimeException | Error e) {
+                session.failed(e);
+            } finally {
+                draining.set(false);
+                if (!inbox.isEmpty()) {
+                    scheduleDrain();
+                }
+            }
         }
 
         @Override

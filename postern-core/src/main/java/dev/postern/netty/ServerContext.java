@@ -14,6 +14,8 @@ final class ServerContext {
     final SmtpServerConfig config;
     final SmtpHandler handler;
     final boolean inlineHooks;
+    /** The session's start calls no hook that may block, so it may run on the event loop even when others do. */
+    final boolean inlineGreeting;
     final Semaphore processings;
     /** Open connections, counted by {@link Admission} against {@code maxConnections}. */
     final AtomicInteger connections = new AtomicInteger();
@@ -29,6 +31,7 @@ final class ServerContext {
         this.config = config;
         this.handler = handler;
         this.inlineHooks = HookMode.inline(handler);
+        this.inlineGreeting = HookMode.inline(handler, HookMode.GREETING_HOOKS);
         this.processings = new Semaphore(config.maxProcessings(), true);
         this.clients = new ClientLimit(config.maxConnectionsPerClient());
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());

@@ -88,14 +88,17 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ClientIdentified identified) {
             ProxyInfo proxy = identified.proxy();
-            if (proxy != null) {
-                runner.submit(() -> {
-                    if (protocol.proxyHeader(proxy) && !implicitTls) {
+            if (proxy != null || !implicitTls) { // on implicit TLS, the session starts after the handshake
+                Runnable start = () -> {
+                    if ((proxy == null || protocol.proxyHeader(proxy)) && !implicitTls) {
                         SessionStart.run(server, this);
                     }
-                });
-            } else if (!implicitTls) {
-                runner.submit(() -> SessionStart.run(server, this));
+                };
+                if (server.inlineGreeting) {
+                    runner.submitNonBlocking(start);
+                } else {
+                    runner.submit(start);
+                }
             }
         } else if (evt instanceof TlsSwitch.Established established) {
             TlsInfo info = established.info();

@@ -1,5 +1,8 @@
 package dev.postern.netty;
 
+import dev.postern.ReceivedMessage;
+import dev.postern.SmtpHandler;
+import dev.postern.SmtpSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -119,6 +122,57 @@ class HookRunnerTest {
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         runner.interrupt();
         assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aNonBlockingStepRunsOnTheEventLoopWhenNothingElseIsQueued() throws Exception {
+        Recorder r = new Recorder();
+        HookRunner runner = new HookRunner.OnVirtualThread(new EmbeddedChannel(), r, new Semaphore(1));
+        Thread caller = Thread.currentThread();
+        runner.submitNonBlocking(() -> r.seen.add("greeting on caller: " + (Thread.currentThread() == caller)));
+        assertThat(r.seen).containsExactly("greeting on caller: true", "flush");
+        assertThat(runner.busy()).isFalse();
+    }
+
+    @Test
+    void aNonBlockingStepWaitsItsTurnBehindARunningOne() throws Exception {
+        Recorder r = new Recorder();
+        HookRunner runner = new HookRunner.OnVirtualThread(new EmbeddedChannel(), r, new Semaphore(1));
+        CountDownLatch release = new CountDownLatch(1);
+        runner.submit(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            r.seen.add("slow hook");
+        });
+        runner.submitNonBlocking(() -> r.seen.add("then the step, virtual: " + Thread.currentThread().isVirtual()));
+        assertThat(r.seen).isEmpty();
+        release.countDown();
+        CountDownLatch done = new CountDownLatch(1);
+        runner.submit(done::countDown);
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.seen).startsWith("slow hook", "then the step, virtual: true");
+    }
+
+    @Test
+    void theGreetingIsInlineUnlessAHookItCallsIsOverridden() {
+        assertThat(HookMode.inline(new SmtpHandler() {
+            @Override
+            public void onMessage(SmtpSession s, ReceivedMessage m) {
+            }
+        }, HookMode.GREETING_HOOKS)).isTrue();
+        assertThat(HookMode.inline(new SmtpHandler() {
+            @Override
+            public void onConnect(SmtpSession s) {
+            }
+        }, HookMode.GREETING_HOOKS)).isFalse();
+        assertThat(HookMode.inline(new SmtpHandler() {
+            @Override
+            public void onMessage(SmtpSession s, ReceivedMessage m) {
+            }
+        })).isFalse();
     }
 
     @Test
