@@ -52,6 +52,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
         this.timer = new SessionTimer(server, channel, protocol, runner);
     }
 
+    /** The one place a session's protocol is built. */
     private SmtpProtocol newProtocol(SessionState session) {
         return new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics, this);
     }
