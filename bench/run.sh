@@ -44,6 +44,7 @@ COMPARE_NAME=${COMPARE_NAME:-baseline}
 COMPARE_PORT=25254
 declare -a ALSO_NAMES=() ALSO_CMDS=()   # --also NAME=CMD: more servers, on the ports after COMPARE_PORT
 SERVER_NAME=${SERVER_NAME:-postern}
+POSTERN_CMD=${POSTERN_CMD:-./postern}   # --proxy-one-jvm: the launcher to start with a generated --config
 
 usage() {
     cat <<EOF
@@ -98,6 +99,7 @@ via 'bash -c "exec ..."'; JAVA_OPTS is passed through):
   SERVER_CMD        [$SERVER_CMD]
   PROXY_SERVER_CMD  [$PROXY_SERVER_CMD]
   SINK_CMD          [smtp-sink [-u nobody] $HOST:%PORT% 1024]
+  POSTERN_CMD       [$POSTERN_CMD]  (--proxy-one-jvm starts "\$POSTERN_CMD serve --discard --config FILE")
   COMPARE_CMD       [none]  (same as --compare-cmd; COMPARE_NAME for its label)
 EOF
 }
@@ -334,7 +336,7 @@ if (( PROXY )); then
         TWO_LISTENERS=$WORK_DIR/postern-two-listeners.yml
         printf 'listen:\n  - "%s"\n  - address: "%s"\n    proxy-protocol: required\n    trusted-proxies: ["127.0.0.1/32"]\n' \
             "$HOST:$SUT_PORT" "$HOST:$SUT_PP_PORT" >"$TWO_LISTENERS"
-        run_server "$SERVER_NAME" "$SUT_PORT" "./postern serve --discard --config $TWO_LISTENERS"; SUT_PID=$START_PID
+        run_server "$SERVER_NAME" "$SUT_PORT" "$POSTERN_CMD serve --discard --config $TWO_LISTENERS"; SUT_PID=$START_PID
         SUT_PP_PID=$SUT_PID
         port_listening "$SUT_PP_PORT" || die "the PROXY listener $SUT_PP_PORT is not listening"
     else
