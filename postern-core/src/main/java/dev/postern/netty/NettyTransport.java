@@ -58,9 +58,9 @@ public final class NettyTransport {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One group, no acceptor thread of its own: a listener accepts on one of the loops, which is often
-        // awake anyway, instead of a thread that must wake for every connection and hand it over (about
-        // half the context switches per connection). No TCP_NODELAY child option: Netty's socket
-        // configs set it already, and setting it again costs a setsockopt per connection.
+        // awake anyway, instead of on a thread that must wake for every connection and hand it over. No
+        // TCP_NODELAY child option: Netty's socket configs set it already, and setting it again costs a
+        // setsockopt per connection.
         group = new MultiThreadIoEventLoopGroup(server.config.ioThreads(), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
