@@ -3,17 +3,22 @@
 # Central), once through HAProxy plainly and once with send-proxy-v2, in ONE server process, and
 # writes a flame graph (.html) and collapsed stacks (.collapsed) per run, plus a diff of the two.
 # This is how the PROXY path's cost was found (see bench/README.md). Loopback only.
+# --paths direct adds (or, alone, only runs) smtp-source straight to the plain listener, as
+# bench/run.sh measures it; --threads splits the stacks by thread.
 #
-#   bench/profile.sh [--messages N] [--mode conn|reuse] [--out DIR]
+#   bench/profile.sh [--messages N] [--mode conn|reuse] [--paths direct,plain,pp2] [--threads] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=20000; MODE=conn; OUT=bench/results/profile-$(date +%Y%m%dT%H%M%S); AP_VERSION=4.2
+PATHS=plain,pp2; AP_OPTS=""
 while (( $# )); do
     case $1 in
         --messages) MESSAGES=$2; shift 2 ;;
         --mode) MODE=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
-        -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+        --paths) PATHS=$2; shift 2 ;;
+        --threads) AP_OPTS=,threads; shift ;;
+        -h|--help) sed -n 2,9p "$0"; exit 0 ;;
         *) echo "profile.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -63,10 +68,12 @@ JPID=$(pgrep -P "$SERVER" java || echo "$SERVER")
 LOAD=("$SRC" -s 20 -l 10240 -r 1 -M bench.example -f a@bench.example -t b@bench.example)
 [[ $MODE == reuse ]] && LOAD+=(-d)
 echo "warming up" >&2
-for _ in 1 2 3 4 5 6; do "${LOAD[@]}" -m 3000 127.0.0.1:25261; "${LOAD[@]}" -m 3000 127.0.0.1:25262; done
-for run in plain:25261 pp2:25262; do
-    name=${run%%:*}; port=${run##*:}
-    "$JAVA_HOME/bin/java" "$OUT/Attach.java" "$JPID" "$LIB" start,event=cpu,interval=200us >/dev/null
+declare -A PORT=([direct]=25251 [plain]=25261 [pp2]=25262)
+IFS=, read -r -a RUNS <<<"$PATHS"
+for _ in 1 2 3 4 5 6; do for name in "${RUNS[@]}"; do "${LOAD[@]}" -m 3000 "127.0.0.1:${PORT[$name]}"; done; done
+for name in "${RUNS[@]}"; do
+    port=${PORT[$name]}
+    "$JAVA_HOME/bin/java" "$OUT/Attach.java" "$JPID" "$LIB" "start,event=cpu,interval=200us$AP_OPTS" >/dev/null
     t0=$(awk '{print $14+$15}' "/proc/$JPID/stat")
     "${LOAD[@]}" -m "$MESSAGES" "127.0.0.1:$port"
     t1=$(awk '{print $14+$15}' "/proc/$JPID/stat")
@@ -74,7 +81,7 @@ for run in plain:25261 pp2:25262; do
     "$JAVA_HOME/bin/java" "$OUT/Attach.java" "$JPID" "$LIB" "stop,file=$(realpath "$OUT")/$name.html" >/dev/null
     echo "$name: server CPU $(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / MESSAGES )) us/msg" | tee -a "$OUT/summary.txt"
 done
-python3 - "$OUT/plain.collapsed" "$OUT/pp2.collapsed" <<'PY' | tee "$OUT/diff.txt"
+[[ -f $OUT/plain.collapsed && -f $OUT/pp2.collapsed ]] && python3 - "$OUT/plain.collapsed" "$OUT/pp2.collapsed" <<'PY' | tee "$OUT/diff.txt"
 import collections, sys
 def load(path):
     incl, total = collections.Counter(), 0

@@ -42,7 +42,12 @@ SMTP_TO=rcpt@bench.example
 SERVER_CMD=${SERVER_CMD:-"./postern serve --discard --listen $HOST:%PORT%"}
 PROXY_SERVER_CMD=${PROXY_SERVER_CMD:-"./postern serve --discard --listen $HOST:%PORT% --proxy-protocol required --trusted-proxies 127.0.0.1/32"}
 SINK_CMD=${SINK_CMD:-}   # default filled in below (needs the smtp-sink path)
+COMPARE_CMD=${COMPARE_CMD:-}   # optional second server (e.g. the previous build), measured like the SUT
+COMPARE_NAME=${COMPARE_NAME:-baseline}
+COMPARE_PORT=25254
+declare -a ALSO_NAMES=() ALSO_CMDS=()   # --also NAME=CMD: more servers, on the ports after COMPARE_PORT
 SERVER_NAME=${SERVER_NAME:-postern}
+POSTERN_CMD=${POSTERN_CMD:-./postern}   # --proxy-one-jvm: the launcher to start with a generated --config
 
 usage() {
     cat <<EOF
@@ -72,6 +77,14 @@ Targets:
                        the PROXY path differs
                        (instead of SUT vs smtp-sink)
   --server-name NAME   label for the SUT in reports                 [$SERVER_NAME]
+  --compare-cmd CMD    also measure CMD (e.g. the previous build) in the same
+                       rounds, warmed up like the SUT; adds its ratios to
+                       smtp-sink and SUT / CMD (not with --proxy)
+  --compare-name NAME  label for --compare-cmd                   [$COMPARE_NAME]
+  --compare-port P     port for --compare-cmd                    [$COMPARE_PORT]
+  --also NAME=CMD      one more server measured like the SUT (repeatable; e.g.
+                       the same build with other options), on the ports after
+                       --compare-port; ratios to smtp-sink and SUT / NAME
   --host ADDR          loopback address to listen/connect on     [$HOST]
   --sut-port P         SUT port                                  [$SUT_PORT]
   --sink-port P        smtp-sink port                            [$SINK_PORT]
@@ -89,6 +102,8 @@ via 'bash -c "exec ..."'; JAVA_OPTS is passed through):
   SERVER_CMD        [$SERVER_CMD]
   PROXY_SERVER_CMD  [$PROXY_SERVER_CMD]
   SINK_CMD          [smtp-sink [-u nobody] $HOST:%PORT% 1024]
+  POSTERN_CMD       [$POSTERN_CMD]  (--proxy-one-jvm starts "\$POSTERN_CMD serve --discard --config FILE")
+  COMPARE_CMD       [none]  (same as --compare-cmd; COMPARE_NAME for its label)
 EOF
 }
 
@@ -110,6 +125,11 @@ while [[ $# -gt 0 ]]; do
         --proxy)          PROXY=1; shift ;;
         --proxy-one-jvm)  PROXY=1; PROXY_ONE_JVM=1; shift ;;
         --server-name)    SERVER_NAME=$val; shift 2 ;;
+        --compare-cmd)    COMPARE_CMD=$val; shift 2 ;;
+        --compare-name)   COMPARE_NAME=$val; shift 2 ;;
+        --compare-port)   need_uint "$opt" "$val"; COMPARE_PORT=$val; shift 2 ;;
+        --also)           [[ $val == *=* ]] || die "--also needs NAME=CMD"
+                          ALSO_NAMES+=("${val%%=*}"); ALSO_CMDS+=("${val#*=}"); shift 2 ;;
         --host)           HOST=$val; shift 2 ;;
         --sut-port)       need_uint "$opt" "$val"; SUT_PORT=$val; shift 2 ;;
         --sink-port)      need_uint "$opt" "$val"; SINK_PORT=$val; shift 2 ;;
@@ -133,6 +153,7 @@ for m in "${MODE_LIST[@]}"; do
     [[ $m == reuse || $m == conn ]] || die "unknown mode '$m' (use reuse, conn)"
 done
 (( ${#MODE_LIST[@]} >= 1 )) || die "no modes"
+[[ -z $COMPARE_CMD && ${#ALSO_NAMES[@]} -eq 0 ]] || (( ! PROXY )) || die "--compare-cmd and --also do not combine with --proxy"
 # The default server commands embed the host; re-expand if --host changed it.
 SERVER_CMD=${SERVER_CMD//127.0.0.1:%PORT%/$HOST:%PORT%}
 PROXY_SERVER_CMD=${PROXY_SERVER_CMD//127.0.0.1:%PORT%/$HOST:%PORT%}
@@ -195,7 +216,7 @@ if (( PROXY )); then
         TWO_LISTENERS=$WORK_DIR/postern-two-listeners.yml
         printf 'listen:\n  - "%s"\n  - address: "%s"\n    proxy-protocol: required\n    trusted-proxies: ["127.0.0.1/32"]\n' \
             "$HOST:$SUT_PORT" "$HOST:$SUT_PP_PORT" >"$TWO_LISTENERS"
-        run_server "$SERVER_NAME" "$SUT_PORT" "./postern serve --discard --config $TWO_LISTENERS"; SUT_PID=$START_PID
+        run_server "$SERVER_NAME" "$SUT_PORT" "$POSTERN_CMD serve --discard --config $TWO_LISTENERS"; SUT_PID=$START_PID
         SUT_PP_PID=$SUT_PID
         port_listening "$SUT_PP_PORT" || die "the PROXY listener $SUT_PP_PORT is not listening"
     else
@@ -230,14 +251,24 @@ EOF
     # Server CPU = SUT process (+ haproxy reported separately, in its own column).
     add_target "$SERVER_NAME-haproxy" "$HAP_PLAIN_PORT" "$SUT_PID" 1
     add_target "$SERVER_NAME-haproxy-pp2" "$HAP_PP_PORT" "$SUT_PP_PID" 1
-    RN=1; RD=0   # ratio: with PROXY v2 header / without
+    RATIOS="1/0"   # ratio: with PROXY v2 header / without
 else
     run_server "$SERVER_NAME" "$SUT_PORT" "$SERVER_CMD"; SUT_PID=$START_PID
     run_server smtp-sink "$SINK_PORT" "$SINK_CMD"; SINK_PID=$START_PID
     HAP_PID=""
     add_target "$SERVER_NAME" "$SUT_PORT" "$SUT_PID" 1
     add_target smtp-sink "$SINK_PORT" "$SINK_PID" 0
-    RN=0; RD=1   # ratio: server under test / smtp-sink
+    RATIOS="0/1"   # ratio: server under test / smtp-sink
+    if [[ -n $COMPARE_CMD ]]; then
+        run_server "$COMPARE_NAME" "$COMPARE_PORT" "$COMPARE_CMD"
+        add_target "$COMPARE_NAME" "$COMPARE_PORT" "$START_PID" 1
+        RATIOS="0/1 2/1 0/2"   # and the compared server / smtp-sink, server under test / compared server
+    fi
+    for (( i = 0; i < ${#ALSO_NAMES[@]}; i++ )); do
+        run_server "${ALSO_NAMES[i]}" "$(( COMPARE_PORT + 1 + i ))" "${ALSO_CMDS[i]}"
+        add_target "${ALSO_NAMES[i]}" "$(( COMPARE_PORT + 1 + i ))" "$START_PID" 1
+        t=$(( ${#T_NAME[@]} - 1 )); RATIOS+=" $t/1 0/$t"
+    done
 fi
 NT=${#T_NAME[@]}
 
@@ -311,8 +342,11 @@ for (( r = 1; r <= ROUNDS; r++ )); do
 done
 
 # --------------------------------------------------------------- summary ---
-# Medians per (mode, target), and ratio numerator-target / baseline-target.
-SUMMARY=$(awk -F'\t' -v A="${T_NAME[RN]}" -v B="${T_NAME[RD]}" '
+# Medians per (mode, target), and ratios numerator-target / denominator-target.
+PAIRS=""
+for p in $RATIOS; do PAIRS+="${PAIRS:+|}${T_NAME[${p%/*}]}/${T_NAME[${p#*/}]}"; done
+TARGETS=$(IFS='|'; echo "${T_NAME[*]}")
+SUMMARY=$(awk -F'\t' -v targets="$TARGETS" -v pairs="$PAIRS" '
     function median(key,   n, i, j, t, v) {
         n = cnt[key]; for (i = 1; i <= n; i++) v[i] = vals[key, i]
         for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
@@ -329,23 +363,26 @@ SUMMARY=$(awk -F'\t' -v A="${T_NAME[RN]}" -v B="${T_NAME[RD]}" '
         for (col = 7; col <= 15; col++) { k = mode SUBSEP tgt SUBSEP col; cnt[k]++; vals[k, cnt[k]] = $col }
     }
     END {
+        nt = split(targets, tg, "|"); np = split(pairs, pr, "|")
         for (i = 1; i <= nm; i++) {
             m = modes[i]
-            for (x = 0; x < 2; x++) {
-                tg = x ? B : A
-                printf "median\t%s\t%s", m, tg
+            for (x = 1; x <= nt; x++) {
+                printf "median\t%s\t%s", m, tg[x]
                 for (col = 7; col <= 15; col++) {
-                    k = m SUBSEP tg SUBSEP col
-                    if ($0 == "" || vals[k, 1] == "-") printf "\t-"; else printf "\t%.2f", median(k)
-                    med[m, tg, col] = median(k)
+                    k = m SUBSEP tg[x] SUBSEP col
+                    if (vals[k, 1] == "-") printf "\t-"; else printf "\t%.2f", median(k)
+                    med[m, tg[x], col] = median(k)
                 }
-                best[m, tg] = max(m SUBSEP tg SUBSEP 8)
-                printf "\t%.2f\n", best[m, tg]
+                best[m, tg[x]] = max(m SUBSEP tg[x] SUBSEP 8)
+                printf "\t%.2f\n", best[m, tg[x]]
             }
-            r_rate = med[m, B, 8] > 0 ? med[m, A, 8] / med[m, B, 8] : 0
-            r_cpu  = med[m, B, 10] > 0 ? med[m, A, 10] / med[m, B, 10] : 0
-            r_best = best[m, B] > 0 ? best[m, A] / best[m, B] : 0
-            printf "ratio\t%s\t%s/%s\t%.3f\t%.3f\t%.3f\n", m, A, B, r_rate, r_cpu, r_best
+            for (x = 1; x <= np; x++) {
+                split(pr[x], ab, "/"); A = ab[1]; B = ab[2]
+                r_rate = med[m, B, 8] > 0 ? med[m, A, 8] / med[m, B, 8] : 0
+                r_cpu  = med[m, B, 10] > 0 ? med[m, A, 10] / med[m, B, 10] : 0
+                r_best = best[m, B] > 0 ? best[m, A] / best[m, B] : 0
+                printf "ratio\t%s\t%s\t%.3f\t%.3f\t%.3f\n", m, pr[x], r_rate, r_cpu, r_best
+            }
         }
     }' "$TSV")
 
@@ -357,11 +394,11 @@ while IFS=$'\t' read -r kind m tg wall rate scpu sus ccpu cus hus util oth bst; 
     printf '%-5s %-22s %9s %10s %10s %9s %11s %11s %11s %10s\n' "$m" "$tg" "$wall" "$rate" "$bst" "$util" "$sus" "$cus" "$hus" "$oth"
 done <<<"$SUMMARY"
 echo
-echo "Ratios ${T_NAME[RN]} / ${T_NAME[RD]} (msgs/s > 1: faster; CPU/msg > 1: costlier):"
-printf '%-5s %14s %16s %18s\n' mode "msgs/s(median)" "CPU_us/msg(median)" "msgs/s(best run)"
+echo "Ratios (msgs/s > 1: faster; CPU/msg > 1: costlier):"
+printf '%-5s %-32s %14s %18s %18s\n' mode pair "msgs/s(median)" "CPU_us/msg(median)" "msgs/s(best run)"
 while IFS=$'\t' read -r kind m pair rr rc rb; do
     [[ $kind == ratio ]] || continue
-    printf '%-5s %14s %18s %18s\n' "$m" "$rr" "$rc" "$rb"
+    printf '%-5s %-32s %14s %18s %18s\n' "$m" "$pair" "$rr" "$rc" "$rb"
 done <<<"$SUMMARY"
 
 if command -v jq >/dev/null; then
@@ -373,7 +410,7 @@ if command -v jq >/dev/null; then
               --argjson sessions "$SESSIONS" --argjson size "$MSG_SIZE" --argjson rcpts "$RCPTS" \
               --argjson rounds "$ROUNDS" --argjson warmup "$WARMUP" --arg modes "$MODES" \
               --arg order "$ORDER" --argjson msgs_reuse "$MSGS_REUSE" --argjson msgs_conn "$MSGS_CONN" \
-              --arg a "${T_NAME[RN]}" --arg b "${T_NAME[RD]}" \
+              --arg compare_cmd "$COMPARE_CMD" --arg also "$(for (( i = 0; i < ${#ALSO_NAMES[@]}; i++ )); do echo "${ALSO_NAMES[i]}=${ALSO_CMDS[i]}"; done)" \
               --arg commit "$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
               --rawfile tsv "$TSV" --arg summary "$SUMMARY" '
           def num: if . == "-" then null else tonumber end;
@@ -381,6 +418,7 @@ if command -v jq >/dev/null; then
           | ($rows[0]) as $hdr
           | {timestamp: $ts, host: $host, kernel: $kernel, cpus: $cpus, commit: $commit,
              config: {server_cmd: $server_cmd, proxy_server_cmd: $proxy_server_cmd, sink_cmd: $sink_cmd,
+                      compare_cmd: $compare_cmd, also: ($also | split("\n") | map(select(length > 0))),
                       proxy: ($proxy == 1), java_opts: $java_opts, sessions: $sessions, size: $size,
                       rcpts: $rcpts, rounds: $rounds, warmup_s: $warmup, modes: ($modes | split(",")),
                       order: $order, messages_reuse: $msgs_reuse, messages_conn: $msgs_conn},
@@ -394,7 +432,7 @@ if command -v jq >/dev/null; then
                           haproxy_cpu_us_per_msg: (.[9] | num), server_cpu_util: (.[10] | num),
                           other_cpu_util: (.[11] | num), best_msgs_per_s: (.[12] | num)}],
              ratios: [$summary | split("\n")[] | split("\t") | select(.[0] == "ratio")
-                      | {mode: .[1], numerator: $a, denominator: $b,
+                      | {mode: .[1], numerator: (.[2] | split("/")[0]), denominator: (.[2] | split("/")[1]),
                          msgs_per_s: (.[3] | num), server_cpu_us_per_msg: (.[4] | num),
                          best_msgs_per_s: (.[5] | num)}]}'
     } >"$JSON" || { log "could not write JSON"; rm -f "$JSON"; }

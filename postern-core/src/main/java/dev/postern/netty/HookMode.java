@@ -7,23 +7,30 @@ import java.util.Set;
 
 /**
  * Decides whether a handler's hooks may run on the event loop. A thread hop costs CPU, so it is paid
- * only when some hook might block: when the handler overrides any hook and does not declare itself
+ * only when some hook might block: when the handler overrides it and does not declare itself
  * non-blocking.
  */
 final class HookMode {
 
     private static final Set<String> NOT_HOOKS = Set.of("isNonBlocking");
+    /** The hooks a session's start (PROXY header, per-client limit, greeting) may call. */
+    static final Set<String> GREETING_HOOKS = Set.of("onProxy", "onConnect", "onLogEvent");
 
     private HookMode() {
     }
 
     /** True when every hook may run inline on the event loop. */
     static boolean inline(SmtpHandler handler) {
+        return inline(handler, null);
+    }
+
+    /** True when the named hooks (every hook, if null) may run inline on the event loop. */
+    static boolean inline(SmtpHandler handler, Set<String> hooks) {
         if (handler.isNonBlocking()) {
             return true;
         }
         for (Method m : SmtpHandler.class.getMethods()) {
-            if (!m.isDefault() || NOT_HOOKS.contains(m.getName())) {
+            if (!m.isDefault() || NOT_HOOKS.contains(m.getName()) || hooks != null && !hooks.contains(m.getName())) {
                 continue;
             }
             try {

@@ -10,7 +10,6 @@ import dev.postern.protocol.Replies;
 import dev.postern.proxy.internal.ProxyPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -20,7 +19,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.io.IOException;
@@ -39,40 +37,36 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty side of a server: event loops (epoll where available, else NIO), one server channel per
- * listener address, and the graceful stop. Everything per connection is in {@link SmtpSessionHandler}.
+ * listener address, and the graceful stop. Each accepted connection starts at the listener's
+ * {@link Admission}, which builds the rest of its pipeline ({@link ConnectionPipeline}).
  */
 public final class NettyTransport {
 
     private final ServerContext server;
     private final List<Channel> serverChannels = Collections.synchronizedList(new ArrayList<>());
-    private EventLoopGroup bossGroup;
-    private EventLoopGroup workerGroup;
+    private EventLoopGroup group;
 
     public NettyTransport(SmtpServerConfig config, SmtpHandler handler) {
         this.server = new ServerContext(config, handler);
     }
 
     public synchronized void start() throws IOException {
-        if (bossGroup != null) {
+        if (group != null) {
             throw new IllegalStateException("server already started");
         }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        workerGroup = new MultiThreadIoEventLoopGroup(server.config.ioThreads(), io);
+        // One group, no acceptor thread of its own: a listener accepts on one of the loops, which is often
+        // awake anyway, instead of on a thread that must wake for every connection and hand it over. No
+        // TCP_NODELAY child option: Netty's socket configs set it already, and setting it again costs a
+        // setsockopt per connection.
+        group = new MultiThreadIoEventLoopGroup(server.config.ioThreads(), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("smtp", new SmtpSessionHandler(server));
-                    }
-                });
+                .option(ChannelOption.SO_REUSEADDR, true);
         for (String warning : ProxyPolicy.warnings(server.config)) {
             server.handler.onLogEvent(null, LogLevel.WARN, warning, null);
         }
@@ -80,7 +74,7 @@ public final class NettyTransport {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
                     try {
-                        serverChannels.add(bootstrap.clone().attr(SmtpSessionHandler.LISTENER, listener)
+                        serverChannels.add(bootstrap.clone().childHandler(new Admission(server, listener))
                                 .bind(address).sync().channel());
                     } catch (Exception e) {
                         if (listener.host().equals("localhost") && address.getAddress() instanceof Inet6Address) {
@@ -147,7 +141,7 @@ public final class NettyTransport {
     }
 
     public synchronized void stop(Duration grace) {
-        if (bossGroup == null) {
+        if (group == null) {
             return;
         }
         synchronized (serverChannels) {
@@ -156,34 +150,18 @@ public final class NettyTransport {
             }
             serverChannels.clear();
         }
-        long until = System.nanoTime() + grace.toNanos();
-        while (!server.sessions.isEmpty() && System.nanoTime() < until) {
-            sleep(20);
-        }
-        if (!server.sessions.isEmpty()) {
+        if (!server.sessions.awaitEmpty(grace.toNanos())) {
             SmtpReply bye = Replies.shuttingDown(server.config.hostname());
-            for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
+            for (SessionBridge s : server.sessions.snapshot()) {
                 s.shutdown(bye);
             }
-            long hardStop = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (!server.sessions.isEmpty() && System.nanoTime() < hardStop) {
-                sleep(20);
-            }
-            for (SmtpSessionHandler s : List.copyOf(server.sessions)) {
-                s.channel().close();
+            if (!server.sessions.awaitEmpty(TimeUnit.MILLISECONDS.toNanos(SessionTimer.FORCE_CLOSE_AFTER_MILLIS))) {
+                for (SessionBridge s : server.sessions.snapshot()) {
+                    s.channel().close();
+                }
             }
         }
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        bossGroup = null;
-        workerGroup = null;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        group = null;
     }
 }

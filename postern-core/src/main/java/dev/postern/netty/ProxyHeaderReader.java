@@ -67,14 +67,6 @@ final class ProxyHeaderReader {
             return NOT_PROXY;
         }
         if (length == ProxyHeaderValidator.NEED_MORE) {
-            // v2: the version/command byte (the 13th) can be judged before the rest arrives, so a
-            // broken header is refused at once rather than at the header timeout.
-            if (in.readableBytes() > 12 && in.getByte(in.readerIndex()) == 0x0D) {
-                int versionCommand = in.getByte(in.readerIndex() + 12) & 0xFF;
-                if (versionCommand >> 4 != 2 || (versionCommand & 0x0F) > 1) {
-                    return new Outcome.Invalid(String.format("bad v2 version/command byte 0x%02X", versionCommand));
-                }
-            }
             return in.readableBytes() > MAX_HEADER_BYTES
                     ? new Outcome.Invalid("header longer than " + MAX_HEADER_BYTES + " bytes") : NEED_MORE;
         }

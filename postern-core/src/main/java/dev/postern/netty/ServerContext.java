@@ -4,28 +4,26 @@ import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 
-import java.net.InetAddress;
 import java.time.InstantSource;
-import java.util.concurrent.ConcurrentMap;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every session of one server shares: settings, the handler, and the server-wide bounds. */
+/** What every connection of one server shares: settings, the handler, and the server-wide bounds. */
 final class ServerContext {
 
     final SmtpServerConfig config;
     final SmtpHandler handler;
     final boolean inlineHooks;
+    /** The session's start calls no hook that may block, so it may run on the event loop even when others do. */
+    final boolean inlineGreeting;
     final Semaphore processings;
+    /** Open connections, counted by {@link Admission} against {@code maxConnections}. */
     final AtomicInteger connections = new AtomicInteger();
-    final Set<SmtpSessionHandler> sessions = ConcurrentHashMap.newKeySet();
+    final OpenSessions sessions = new OpenSessions();
+    final ClientLimit clients;
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
     final ServerMetrics metrics = new ServerMetrics();
-    /** Open connections per real client address, when {@code maxConnectionsPerClient} is set. */
-    private final ConcurrentMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     /** Null when no TLS is configured. */
     final ServerSslContext tls;
 
@@ -33,26 +31,9 @@ final class ServerContext {
         this.config = config;
         this.handler = handler;
         this.inlineHooks = HookMode.inline(handler);
+        this.inlineGreeting = HookMode.inline(handler, HookMode.GREETING_HOOKS);
         this.processings = new Semaphore(config.maxProcessings(), true);
+        this.clients = new ClientLimit(config.maxConnectionsPerClient());
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
-    }
-
-    /** Counts one more connection of {@code client}, unless it already holds the per-client maximum. */
-    boolean admitClient(InetAddress client) {
-        int limit = config.maxConnectionsPerClient();
-        boolean[] admitted = {false};
-        perClient.compute(client, (k, n) -> {
-            int open = n == null ? 0 : n;
-            if (open >= limit) {
-                return n;
-            }
-            admitted[0] = true;
-            return open + 1;
-        });
-        return admitted[0];
-    }
-
-    void releaseClient(InetAddress client) {
-        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 }

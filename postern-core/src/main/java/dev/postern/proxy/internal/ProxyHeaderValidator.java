@@ -29,6 +29,8 @@ import java.util.zip.CRC32C;
  * <tr><td>v1 family / address mismatch, port over 65535, missing or extra fields</td><td>refuses</td><td>{@link #checkV1} too: its one-pass grammar
  *     check covers them anyway, with a clearer reason</td></tr>
  * <tr><td>v2 bad version, command, family or transport (2.2)</td><td>refuses</td><td>not repeated: the TLV walk is skipped</td></tr>
+ * <tr><td>v2 bad version or command in a header not complete yet</td><td>waits for the whole header (or the timeout)</td><td>{@link #headerLength}
+ *     fails as soon as the 13th byte is in</td></tr>
  * <tr><td>v2 address block too short for the family (2.2)</td><td>refuses</td><td>{@link #checkV2} too: the TLV walk needs it</td></tr>
  * <tr><td>v2 TLV or SSL sub-TLV overrunning its container (2.2)</td><td>refuses, with an IndexOutOfBoundsException</td><td>{@link #checkV2} too, with a reason</td></tr>
  * <tr><td>v2 1 or 2 stray bytes after the last TLV, or inside the SSL TLV</td><td>ignores them</td><td>{@link #checkV2}</td></tr>
@@ -67,8 +69,9 @@ public final class ProxyHeaderValidator {
      *
      * @return the header length; {@link #NEED_MORE} when the bytes so far are a header's beginning;
      *         {@link #NOT_PROXY} as soon as they cannot be one (in OPTIONAL mode, plain SMTP follows)
-     * @throws HAProxyProtocolException when the bytes begin a v1 header whose line cannot end well: no CRLF
-     *                                  within 107 bytes, a bare LF, or a CR followed by something else
+     * @throws HAProxyProtocolException when the bytes begin a v1 header whose line cannot end well (no CRLF
+     *                                  within 107 bytes, a bare LF, or a CR followed by something else), or
+     *                                  an incomplete v2 header with a bad version/command byte
      */
     public static int headerLength(ByteBuf buf) {
         int available = buf.readableBytes();
@@ -226,11 +229,21 @@ public final class ProxyHeaderValidator {
     }
 
     private static int v2Length(ByteBuf buf) {
-        if (buf.readableBytes() < V2_FIXED_LENGTH) {
-            return NEED_MORE;
+        if (buf.readableBytes() >= V2_FIXED_LENGTH) {
+            int length = V2_FIXED_LENGTH + buf.getUnsignedShort(buf.readerIndex() + 14);
+            if (buf.readableBytes() >= length) {
+                return length;
+            }
         }
-        int length = V2_FIXED_LENGTH + buf.getUnsignedShort(buf.readerIndex() + 14);
-        return buf.readableBytes() >= length ? length : NEED_MORE;
+        // The version/command byte (the 13th) can be judged before the rest arrives, so a broken header
+        // is refused at once rather than at the header timeout. A complete one is left to Netty's decoder.
+        if (buf.readableBytes() > V2_SIGNATURE.length) {
+            int versionCommand = buf.getUnsignedByte(buf.readerIndex() + V2_SIGNATURE.length);
+            if (versionCommand >> 4 != 2 || (versionCommand & 0x0F) > 1) {
+                throw new HAProxyProtocolException(String.format("bad v2 version/command byte 0x%02X", versionCommand));
+            }
+        }
+        return NEED_MORE;
     }
 
     /** The size of the address block for a family/transport byte (2.2), or -1 when it has none or is invalid. */

@@ -1,0 +1,70 @@
+package dev.postern.netty;
+
+import dev.postern.Listener;
+import dev.postern.LogLevel;
+import dev.postern.ServerMetrics.Counter;
+import dev.postern.protocol.Replies;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The first handler of every accepted connection (one instance per listener): counts it against
+ * {@code maxConnections} and refuses it with a 421 when the server is full; otherwise builds the
+ * connection's pipeline ({@link ConnectionPipeline}) and steps aside. The count is given back when the
+ * connection closes.
+ */
+@ChannelHandler.Sharable
+final class Admission extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+
+    private final ServerContext server;
+    private final Listener listener;
+    private final byte[] refusal;
+
+    Admission(ServerContext server, Listener listener) {
+        this.server = server;
+        this.listener = listener;
+        this.refusal = Replies.tooManyConnections(server.config.hostname()).format(true).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (server.connections.incrementAndGet() > server.config.maxConnections()) {
+            server.connections.decrementAndGet();
+            server.metrics.increment(Counter.CONNECTIONS_REFUSED);
+            server.handler.onLogEvent(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
+                    + " refused: too many connections (" + server.config.maxConnections() + ")", null);
+            channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        server.metrics.increment(Counter.CONNECTIONS_ACCEPTED);
+        channel.closeFuture().addListener(this);
+        ConnectionPipeline.open(ctx, server, listener);
+        ctx.pipeline().remove(this);
+    }
+
+    /** An admitted connection closed. */
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+        server.connections.decrementAndGet();
+    }
+
+    /** Only a refused connection, closing, still reads here. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

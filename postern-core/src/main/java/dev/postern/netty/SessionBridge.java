@@ -1,0 +1,266 @@
+package dev.postern.netty;
+
+import dev.postern.LogLevel;
+import dev.postern.SmtpReply;
+import dev.postern.proxy.ProxyInfo;
+import dev.postern.message.MessageSpool;
+import dev.postern.protocol.SessionState;
+import dev.postern.protocol.SmtpProtocol;
+import dev.postern.tls.TlsInfo;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * The last handler of a connection, between Netty and the {@link SmtpProtocol}: received bytes go to
+ * the protocol (through the session's {@link HookRunner}), its replies go out once per batch of input,
+ * and the connection closes after the last reply. The session starts on {@link ClientIdentified} (or,
+ * on implicit-TLS listeners, on {@link TlsSwitch.Established}) and is cleaned up at channelInactive.
+ */
+final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpProtocol.ReplySink, HookRunner.Session {
+
+    private final ServerContext server;
+    private final Channel channel;
+    private final boolean implicitTls;
+    private final SmtpProtocol protocol;
+    private final HookRunner runner;
+    private final SessionTimer timer;
+    private ByteBuf cumulation = Unpooled.EMPTY_BUFFER;
+    private ByteBuf replies;
+    /** The protocol accepted STARTTLS: the next flush sends its 220 in clear, then TLS begins. */
+    private boolean startTlsRequested;
+    /** Nothing more may be written: the last reply is on its way, or the channel is closed. */
+    private volatile boolean closing;
+    /** The real client counted against maxConnectionsPerClient (released at disconnect), or null. */
+    private InetAddress countedClient;
+
+    SessionBridge(ServerContext server, Channel channel, boolean implicitTls) {
+        this.server = server;
+        this.channel = channel;
+        this.implicitTls = implicitTls;
+        SessionState session = new SessionState(server.ids.next(), (InetSocketAddress) channel.localAddress(),
+                (InetSocketAddress) channel.remoteAddress(), server.clock.instant(), server.config.greeting(),
+                server.config.hostname());
+        this.protocol = newProtocol(session);
+        this.runner = HookRunner.of(server, channel, this);
+        this.timer = new SessionTimer(server, channel, protocol, runner);
+    }
+
+    /** The one place a session's protocol is built. */
+    private SmtpProtocol newProtocol(SessionState session) {
+        return new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics, MessageSpool::open, this);
+    }
+
+    SmtpProtocol protocol() {
+        return protocol;
+    }
+
+    SessionState session() {
+        return protocol.session();
+    }
+
+    HookRunner runner() {
+        return runner;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void countedClient(InetAddress client) {
+        countedClient = client;
+    }
+
+    // ------------------------------------------------------------ connection events (event loop)
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        server.sessions.add(this);
+        timer.start();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ClientIdentified identified) {
+            ProxyInfo proxy = identified.proxy();
+            if (proxy != null || !implicitTls) { // on implicit TLS, the session starts after the handshake
+                Runnable start = () -> {
+                    if ((proxy == null || protocol.proxyHeader(proxy)) && !implicitTls) {
+                        SessionStart.run(server, this);
+                    }
+                };
+                if (server.inlineGreeting) {
+                    runner.submitNonBlocking(start);
+                } else {
+                    runner.submit(start);
+                }
+            }
+        } else if (evt instanceof TlsSwitch.Established established) {
+            TlsInfo info = established.info();
+            runner.submit(() -> {
+                protocol.tlsEstablished(info);
+                if (implicitTls) {
+                    SessionStart.run(server, this); // the greeting, now over TLS
+                }
+            });
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        timer.touch();
+        runner.received(buf);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        runner.readComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        timer.cancel();
+        closing = true; // closed already: nothing more to write (and the event loop may be going away)
+        runner.submit(() -> {
+            if (countedClient != null) {
+                server.clients.release(countedClient);
+                countedClient = null;
+            }
+            protocol.disconnect();
+            cumulation.release();
+            cumulation = Unpooled.EMPTY_BUFFER;
+            if (replies != null) {
+                replies.release();
+                replies = null;
+            }
+            if (!protocol.session().isQuiet()) {
+                server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "disconnect", null);
+            }
+            server.sessions.remove(this);
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        server.handler.onLogEvent(protocol.session(), LogLevel.DEBUG, "connection error: " + cause, null);
+        ctx.close();
+    }
+
+    /** Graceful stop: 421 to the client, then close. Any thread. */
+    void shutdown(SmtpReply reply) {
+        runner.submit(() -> protocol.abort(reply));
+        timer.forceCloseLater();
+    }
+
+    // ------------------------------------------------------------ the protocol's side (the runner's thread)
+
+    @Override
+    public void consume(ByteBuf buf) {
+        if (protocol.isClosed()) {
+            buf.release();
+            return;
+        }
+        cumulate(buf);
+        try {
+            protocol.receive(cumulation);
+        } finally {
+            cumulation.discardSomeReadBytes();
+        }
+        if (protocol.isClosed()) {
+            flush();
+        }
+    }
+
+    @Override
+    public boolean closed() {
+        return protocol.isClosed();
+    }
+
+    @Override
+    public void failed(Throwable e) {
+        server.handler.onLogEvent(protocol.session(), LogLevel.ERROR, "session failed", e);
+        channel.close();
+    }
+
+    private void cumulate(ByteBuf buf) {
+        if (!cumulation.isReadable()) {
+            cumulation.release();
+            cumulation = buf;
+            return;
+        }
+        if (cumulation.writableBytes() < buf.readableBytes() || cumulation.refCnt() > 1 || cumulation.isReadOnly()) {
+            ByteBuf bigger = channel.alloc().buffer(cumulation.readableBytes() + buf.readableBytes());
+            bigger.writeBytes(cumulation);
+            cumulation.release();
+            cumulation = bigger;
+        }
+        cumulation.writeBytes(buf);
+        buf.release();
+    }
+
+    @Override
+    public void write(byte[] wire) {
+        if (replies == null) {
+            replies = channel.alloc().buffer(Math.max(256, wire.length));
+        }
+        replies.writeBytes(wire);
+    }
+
+    @Override
+    public void startTls() {
+        startTlsRequested = true;
+    }
+
+    @Override
+    public void flush() {
+        ByteBuf out = replies;
+        replies = null;
+        if (channel.eventLoop().isShuttingDown()) {
+            // stop() without grace: the event loop is going away and closes the channel itself; a write
+            // now would only make Netty log a rejected listener notification.
+            if (out != null) {
+                out.release();
+            }
+            return;
+        }
+        boolean close = protocol.isClosed();
+        if (startTlsRequested && !close && out != null) {
+            startTlsRequested = false;
+            timer.touch();
+            TlsSwitch.startTls(server, channel, protocol.session(), out);
+            return;
+        }
+        if (out != null) {
+            timer.touch(); // the client's turn starts now
+            if (close) {
+                closeAfter(out);
+            } else {
+                channel.writeAndFlush(out, channel.voidPromise());
+            }
+        } else if (close) {
+            closeAfter(Unpooled.EMPTY_BUFFER);
+        }
+    }
+
+    private void closeAfter(ByteBuf last) {
+        if (!closing) {
+            closing = true;
+            channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            last.release();
+        }
+    }
+}
