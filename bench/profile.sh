@@ -4,7 +4,8 @@
 # writes a flame graph (.html) and collapsed stacks (.collapsed) per run, plus a diff of the two.
 # This is how the PROXY path's cost was found (see bench/README.md). Loopback only.
 # --paths direct adds (or, alone, only runs) smtp-source straight to the plain listener, as
-# bench/run.sh measures it; --threads splits the stacks by thread.
+# bench/run.sh measures it; --threads splits the stacks by thread. POSTERN_CMD (default ./postern)
+# profiles another build.
 #
 #   bench/profile.sh [--messages N] [--mode conn|reuse] [--paths direct,plain,pp2] [--threads] [--out DIR]
 set -euo pipefail
@@ -18,7 +19,7 @@ while (( $# )); do
         --out) OUT=$2; shift 2 ;;
         --paths) PATHS=$2; shift 2 ;;
         --threads) AP_OPTS=,threads; shift ;;
-        -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,10p "$0"; exit 0 ;;
         *) echo "profile.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -58,7 +59,7 @@ frontend fe_pp2
 backend be_pp2
     server sut 127.0.0.1:25253 send-proxy-v2
 CFG
-JAVA_OPTS="-XX:+EnableDynamicAgentLoading ${JAVA_OPTS:-}" setsid ./postern serve --discard --config "$OUT/postern.yml" >"$OUT/postern.log" 2>&1 &
+JAVA_OPTS="-XX:+EnableDynamicAgentLoading ${JAVA_OPTS:-}" setsid ${POSTERN_CMD:-./postern} serve --discard --config "$OUT/postern.yml" >"$OUT/postern.log" 2>&1 &
 SERVER=$!
 setsid "$HAPROXY" -db -f "$OUT/haproxy.cfg" >"$OUT/haproxy.log" 2>&1 &
 HAP=$!

@@ -35,7 +35,7 @@ class ConnectionPipelineTest {
 
     /** An embedded channel with TCP addresses, as the session expects. */
     static final class TcpChannel extends EmbeddedChannel {
-        private InetSocketAddress remote;
+        private final InetSocketAddress remote;
 
         TcpChannel(String remoteIp) {
             super(false, false);
