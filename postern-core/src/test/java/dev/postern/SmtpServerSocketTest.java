@@ -191,6 +191,25 @@ class SmtpServerSocketTest {
     }
 
     @Test
+    void aLogHookThatThrowsDoesNotStopTheTimeoutsReply() throws Exception {
+        // The transport logs "command timeout exceeded" before it sends the 421: a log hook that
+        // throws must not leave the client waiting on a connection nobody will close.
+        SmtpHandler throwingLog = new SmtpHandler() {
+            @Override
+            public void onLogEvent(SmtpSession session, LogLevel level, String message, Throwable error) {
+                throw new IllegalStateException("log sink down");
+            }
+        };
+        TestServer server = servers.start(throwingLog, c -> c.commandTimeout(Duration.ofMillis(300)));
+        try (RawSmtpClient c = new RawSmtpClient(server.port())) {
+            c.setReadTimeout(5000);
+            assertThat(c.reply()).startsWith("220 ");
+            assertThat(c.reply()).startsWith("421 4.4.2");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void dataTimeoutSends421AndCloses() throws Exception {
         CollectingHandler h = new CollectingHandler();
         TestServer server = servers.start(h, c -> c.dataTimeout(Duration.ofMillis(300)).commandTimeout(Duration.ofSeconds(30)));

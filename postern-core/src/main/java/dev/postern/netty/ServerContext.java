@@ -1,8 +1,10 @@
 package dev.postern.netty;
 
+import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
+import dev.postern.SmtpSession;
 
 import java.time.InstantSource;
 import java.util.concurrent.Semaphore;
@@ -35,5 +37,18 @@ final class ServerContext {
         this.processings = new Semaphore(config.maxProcessings(), true);
         this.clients = new ClientLimit(config.maxConnectionsPerClient());
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
+    }
+
+    /**
+     * The transport's log lines, through the application's log hook. A hook that throws must not stop
+     * what the transport was doing when it logged (a timeout's 421 and close, a refusal), so its
+     * failure is dropped here, as the protocol drops it.
+     */
+    void log(SmtpSession session, LogLevel level, String message, Throwable error) {
+        try {
+            handler.onLogEvent(session, level, message, error);
+        } catch (RuntimeException ignored) {
+            // a broken log hook must not break the transport
+        }
     }
 }

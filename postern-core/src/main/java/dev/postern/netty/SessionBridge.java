@@ -147,7 +147,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
                 replies = null;
             }
             if (!protocol.session().isQuiet()) {
-                server.handler.onLogEvent(protocol.session(), LogLevel.INFO, "disconnect", null);
+                server.log(protocol.session(), LogLevel.INFO, "disconnect", null);
             }
             server.sessions.remove(this);
         });
@@ -155,7 +155,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        server.handler.onLogEvent(protocol.session(), LogLevel.DEBUG, "connection error: " + cause, null);
+        server.log(protocol.session(), LogLevel.DEBUG, "connection error: " + cause, null);
         ctx.close();
     }
 
@@ -191,7 +191,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
 
     @Override
     public void failed(Throwable e) {
-        server.handler.onLogEvent(protocol.session(), LogLevel.ERROR, "session failed", e);
+        server.log(protocol.session(), LogLevel.ERROR, "session failed", e);
         channel.close();
     }
 
