@@ -38,7 +38,7 @@ import java.util.Objects;
  * @param reverseDnsTimeout       longest wait for that lookup
  * @param spoolThreshold          octets of a message kept in memory before it spools to a file
  * @param spoolDirectory          where spool files are created
- * @param ioThreads               network event-loop threads; 0 for Netty's default
+ * @param ioThreads               network event-loop threads; 0 for Postern's default (half the cores, at least one)
  * @param proxyTimeout            longest wait for a trusted proxy's complete PROXY header
  * @param proxyOptionalWait       silence after which an optional-PROXY connection counts as direct
  * @param xclientHosts            clients allowed to use XCLIENT
@@ -152,7 +152,7 @@ public record SmtpServerConfig(
         positive("spoolThreshold", spoolThreshold);
         Objects.requireNonNull(spoolDirectory, "spoolDirectory");
         if (ioThreads < 0) {
-            throw new IllegalArgumentException("ioThreads must not be negative (0 = Netty's default)");
+            throw new IllegalArgumentException("ioThreads must not be negative (0 = half the cores, at least one)");
         }
         positiveDuration("proxyTimeout", proxyTimeout);
         positiveDuration("proxyOptionalWait", proxyOptionalWait);
@@ -683,7 +683,9 @@ public record SmtpServerConfig(
         }
 
         /**
-         * Network event-loop threads; 0 for Netty's default (2 x cores).
+         * Network event-loop threads; 0 (the default) for half the cores, at least one. Fewer loops than
+         * Netty's own default (2 x cores) wake less often and batch more: hooks that block run on virtual
+         * threads, not on the loops, so the loops only move bytes and run cheap protocol steps.
          *
          * @param n zero or a positive number
          * @return this builder

@@ -61,7 +61,7 @@ public final class NettyTransport {
         // awake anyway, instead of on a thread that must wake for every connection and hand it over. No
         // TCP_NODELAY child option: Netty's socket configs set it already, and setting it again costs a
         // setsockopt per connection.
-        group = new MultiThreadIoEventLoopGroup(server.config.ioThreads(), io);
+        group = new MultiThreadIoEventLoopGroup(eventLoops(server.config.ioThreads()), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
@@ -163,5 +163,15 @@ public final class NettyTransport {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         group = null;
+    }
+
+    /**
+     * 0 means half the cores, at least one. Netty's own default (2 x cores) suits handlers that may block;
+     * ours do not (blocking hooks run on virtual threads), and on a small machine the extra loops cost
+     * context switches: on 2 cores one loop spent 0.81-0.84x smtp-sink's CPU per connection against
+     * 0.96-1.18x with Netty's four (bench/run.sh --also, README "Performance").
+     */
+    static int eventLoops(int configured) {
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 }

@@ -113,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
     private int maxProcessings;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
-            description = "Network event-loop threads; 0 for Netty's choice (2 x cores). Default: ${DEFAULT-VALUE}.")
+            description = "Network event-loop threads; 0 for half the cores, at least one. Default: ${DEFAULT-VALUE}.")
     private int ioThreads;
 
     @Option(names = "--line-endings", paramLabel = "strict|normalize|leave", defaultValue = "normalize",
