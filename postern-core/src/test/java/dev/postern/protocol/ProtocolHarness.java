@@ -96,6 +96,11 @@ public final class ProtocolHarness {
         return this;
     }
 
+    /** The replies written since the last look, e.g. by a call on {@link #protocol} such as tlsEstablished. */
+    public String replies() {
+        return take();
+    }
+
     public int buffered() {
         return in.readableBytes();
     }
