@@ -114,6 +114,33 @@ class ProxyGateSocketTest {
     }
 
     /**
+     * A v2 header's version/command byte (the 13th) is judged as soon as it arrives: a wrong version or an
+     * unknown command closes the connection then, without waiting for the rest of the header or the timeout.
+     */
+    @ParameterizedTest(name = "version/command 0x{0}")
+    @ValueSource(strings = {"11", "31", "22", "2F"})
+    void aV2HeaderWithABadVersionOrCommandIsRefusedAsSoonAsThatByteArrives(String versionCommand) throws Exception {
+        Recorder h = new Recorder(false);
+        TestServer server = start(h, ProxyProtocolMode.REQUIRED, Duration.ofMillis(200));
+        byte[] header = V2Header.tcp4("192.0.2.10", 40000, "198.51.100.1", 25)
+                .versionCommand(Integer.parseInt(versionCommand, 16)).bytes();
+        try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
+            long t0 = System.nanoTime();
+            c.send(Arrays.copyOf(header, 13)); // the signature and that byte, nothing more
+            assertThat(c.isClosedByServer()).isTrue();
+            assertThat(System.nanoTime() - t0).isLessThan(AT_ONCE_NANOS);
+        }
+        assertThat(h.log).filteredOn(l -> l.startsWith("WARN invalid PROXY header")).singleElement().asString()
+                .startsWith("WARN invalid PROXY header: bad v2 version/command byte 0x" + versionCommand
+                        + "; closing connection from 127.0.0.1:");
+        try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) { // 0x20 LOCAL and 0x21 PROXY still wait
+            c.setReadTimeout(300);
+            c.send(Arrays.copyOf(V2Header.local().bytes(), 13));
+            assertThat(c.isClosedByServer()).isFalse();
+        }
+    }
+
+    /**
      * onProxy failing with something other than a rejection: 421 4.3.0 and the connection closes; the
      * client never gets in with the identity the header claimed (no onConnect, no command read).
      */

@@ -242,4 +242,25 @@ class TlsPolicySocketTest {
         assertThat(server.metrics().get(Counter.HOOK_FAILURES)).isEqualTo(1);
         assertThat(h.log).contains("ERROR onSecure failed");
     }
+
+    /** TLS material that cannot work fails the server's build, naming what is wrong, not the first client. */
+    @Test
+    void unusableTlsMaterialFailsTheStart(@TempDir Path dir) throws Exception {
+        Path missingCa = dir.resolve("no-such-ca.pem");
+        assertThatThrownBy(() -> start(new Recorder(), Where.STARTTLS, b -> b.clientAuth(TlsConfig.ClientAuth.REQUIRE)
+                .clientCaFile(missingCa))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("client CA file").hasMessageContaining("no-such-ca.pem");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        TestTls.writePem(TestTls.SERVER, cert, key);
+        java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> servers.start(new Recorder(), c -> c.tls(TlsConfig.pem(cert, key).build())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key.toString());
+        // a CA file is only read when client certificates are asked for
+        TestServer server = start(new Recorder(), Where.STARTTLS, b -> b.clientCaFile(missingCa));
+        try (SmtpLines io = reachTls(server, Where.STARTTLS)) {
+            io.startTls(TestTls.client(null));
+            assertThat(io.cmd("EHLO client.test")).startsWith("250-mx.test");
+        }
+    }
 }
