@@ -55,6 +55,16 @@ class ProxyHeaderValidatorEdgeTest {
         assertThat(ProxyHeaderValidator.checkV1(ascii(""))).hasValueSatisfying(r -> assertThat(r).contains("does not end with CRLF"));
     }
 
+    /** A v1 line is printable ASCII, 0x20 to 0x7E, up to its CRLF (UNKNOWN lets anything printable follow). */
+    @Test
+    void aV1LineIsPrintableAsciiFromSpaceToTilde() {
+        assertThat(ProxyHeaderValidator.checkV1(ascii("PROXY UNKNOWN ~ !\r\n"))).isEmpty();
+        for (char c : new char[] {0x7f, 0x1f, 0x00, 0x80, 0xff}) {
+            assertThat(ProxyHeaderValidator.checkV1(ascii("PROXY UNKNOWN a" + c + "b\r\n"))).as("0x%02X", (int) c)
+                    .hasValueSatisfying(r -> assertThat(r).contains(String.format("control or non-ASCII byte 0x%02X at 15", (int) c)));
+        }
+    }
+
     @Test
     void anSslTlvMayEndWithAnEmptySubTlv() {
         byte[] header = V2Header.tcp4("192.0.2.1", 1, "192.0.2.2", 2)
