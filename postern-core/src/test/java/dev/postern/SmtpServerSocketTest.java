@@ -293,23 +293,29 @@ class SmtpServerSocketTest {
 
     @Test
     void gracefulStopReturnsAsSoonAsSessionsAreDone() throws Exception {
-        TestServer server = servers.start(new CollectingHandler());
+        CollectingHandler h = new CollectingHandler();
+        TestServer server = servers.start(h);
         RawSmtpClient c = new RawSmtpClient(server.port());
-        c.reply();
+        assertThat(c.reply()).startsWith("220");
+        java.util.concurrent.CompletableFuture<String> quit = new java.util.concurrent.CompletableFuture<>();
         Thread quitter = new Thread(() -> {
-            try {
+            try (c) {
                 Thread.sleep(200);
-                c.cmd("QUIT");
-                c.close();
-            } catch (Exception ignored) {
-                // the assertion below tells
+                quit.complete(c.cmd("QUIT"));
+            } catch (Throwable e) {
+                quit.completeExceptionally(e);
             }
         });
         quitter.start();
         long t0 = System.nanoTime();
         server.server().stop(Duration.ofSeconds(20));
-        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
+        long took = System.nanoTime() - t0;
         quitter.join();
+        // the session ended by the client's QUIT, during the grace: a 221, not the 421 of the end of grace
+        assertThat(quit.get()).startsWith("221 2.0.0");
+        assertThat(took).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200))
+                .isLessThan(TimeUnit.SECONDS.toNanos(10));
+        assertThat(h.disconnected).hasSize(1);
     }
 
     @Test
@@ -374,6 +380,46 @@ class SmtpServerSocketTest {
         assertThat(parts[0]).isEqualTo("127.0.0.9");
         assertThat(parts[2]).isEqualTo(String.valueOf(server.port()));
         assertThat(parts[3]).matches("[0-9A-Z]{8,}");
+    }
+
+    /**
+     * The reverse DNS name of the client is stored in the session and every hook sees it. 127.0.0.1 is in
+     * every hosts file (as localhost), so the name is known without a DNS server; without the lookup, or
+     * for an address without a name, there is none.
+     */
+    @Test
+    void theReverseDnsNameIsStoredAndEveryHookSeesIt() throws Exception {
+        String expected = java.net.InetAddress.getByName("127.0.0.1").getCanonicalHostName();
+        assertThat(expected).as("this machine names 127.0.0.1 (hosts file)").isNotEqualTo("127.0.0.1");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        SmtpHandler recorder = new CollectingHandler() {
+            @Override
+            public void onConnect(SmtpSession s) {
+                seen.add("connect " + s.remoteHostName().orElse("-"));
+            }
+
+            @Override
+            public void onHelo(SmtpSession s, String name) {
+                seen.add("helo " + s.remoteHostName().orElse("-"));
+            }
+
+            @Override
+            public ReversePath onMailFrom(SmtpSession s, ReversePath from, MailParameters p) {
+                seen.add("mail " + s.remoteHostName().orElse("-"));
+                return from;
+            }
+        };
+        for (boolean lookup : new boolean[] {true, false}) {
+            TestServer server = servers.start(recorder, c -> c.reverseDnsLookup(lookup));
+            try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
+                assertThat(c.reply()).startsWith("220");
+                assertThat(c.cmd("EHLO me")).startsWith("250");
+                assertThat(c.cmd("MAIL FROM:<a@b.c>")).startsWith("250");
+            }
+            String name = lookup ? expected : "-";
+            assertThat(seen).as("lookup " + lookup).containsExactly("connect " + name, "helo " + name, "mail " + name);
+            seen.clear();
+        }
     }
 
     @Test

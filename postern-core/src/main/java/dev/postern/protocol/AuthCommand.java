@@ -163,8 +163,17 @@ final class AuthCommand {
     /** A client-chosen name made safe for one log line. */
     private static String printable(String text) {
         String s = text.length() > 200 ? text.substring(0, 200) + "..." : text;
-        return s.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f) ? s
-                : s.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+        return s.codePoints().noneMatch(AuthCommand::breaksLogLine) ? s
+                : s.codePoints().map(c -> breaksLogLine(c) ? '?' : c)
                         .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    /**
+     * C0 and C1 controls (CR, LF, ESC, NEL, ...) and DEL, and the Unicode line and paragraph separators:
+     * each can end the line or rewrite the terminal for whoever reads the log, so a client could forge
+     * a line of its own (the name arrives as UTF-8, so all of them can be sent).
+     */
+    private static boolean breaksLogLine(int c) {
+        return Character.isISOControl(c) || c == 0x2028 || c == 0x2029;
     }
 }

@@ -174,10 +174,77 @@ class AuthCommandTest {
     void startTlsForgetsAnEarlierAuth() {
         ProtocolHarness h = new ProtocolHarness(new Users(), b -> b.auth(ALL).tls(TlsConfig.selfSigned("mx.test").build()));
         h.ready();
-        h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"));
-        h.cmd("STARTTLS");
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("235 2.7.0");
+        assertThat(h.session.authenticatedUser()).contains("alice@example.org");
+        assertThat(h.cmd("STARTTLS")).startsWith("220 2.0.0");
         h.protocol.tlsEstablished(new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(), null, false));
         assertThat(h.session.authenticatedUser()).isEmpty();
+        h.cmd("EHLO c");
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("235 2.7.0"); // may authenticate again
+    }
+
+    /** Log lines of a session, as onLogEvent gets them. */
+    static final class LoggingUsers extends SmtpHandlerWithLog {
+        @Override
+        public String onAuth(SmtpSession session, Credentials c) {
+            if (c.username().startsWith("good")) {
+                return null; // the identity is the user name as given
+            }
+            throw SmtpRejection.of(535, "5.7.8", "Authentication credentials invalid");
+        }
+    }
+
+    /** Records each log line. */
+    static class SmtpHandlerWithLog implements SmtpHandler {
+        final List<String> log = new ArrayList<>();
+
+        @Override
+        public void onLogEvent(SmtpSession session, dev.postern.LogLevel level, String message, Throwable error) {
+            log.add(message);
+        }
+    }
+
+    /**
+     * Log forging: a user name is the client's text. Line ends and other control characters (C0, DEL, C1,
+     * and the Unicode line and paragraph separators) become '?' in the one log line the attempt makes,
+     * for a refused name and for an accepted one alike.
+     */
+    @Test
+    void controlCharactersInAUserNameAreCleanedInTheLogLine() {
+        LoggingUsers users = new LoggingUsers();
+        ProtocolHarness h = harness(users, b -> { });
+        String forged = "mallory\r\n[TEST1] AUTH PLAIN as admin\u001b[2J\u007f\u0085\u2028\u2029\tend";
+        assertThat(h.cmd("AUTH PLAIN " + b64("\0" + forged + "\0pw"))).startsWith("535");
+        assertThat(h.cmd("AUTH LOGIN")).startsWith("334");
+        h.cmd(b64("good\nfake line"));
+        assertThat(h.cmd(b64("pw"))).startsWith("235");
+        assertThat(users.log).filteredOn(l -> l.startsWith("AUTH")).containsExactly(
+                "AUTH PLAIN failed for mallory??[TEST1] AUTH PLAIN as admin?[2J?????end: 535 5.7.8 Authentication credentials invalid",
+                "AUTH LOGIN as good?fake line");
+    }
+
+    @Test
+    void aVeryLongUserNameIsShortenedInTheLogLine() {
+        LoggingUsers users = new LoggingUsers();
+        ProtocolHarness h = harness(users, b -> { });
+        String name = "x".repeat(199) + "yz" + "\n".repeat(50);
+        h.cmd("AUTH PLAIN " + b64("\0" + name + "\0pw"));
+        assertThat(users.log).filteredOn(l -> l.startsWith("AUTH"))
+                .containsExactly("AUTH PLAIN failed for " + "x".repeat(199) + "y...: 535 5.7.8 Authentication credentials invalid");
+        h.cmd("AUTH PLAIN " + b64("\0" + "good" + "g".repeat(196) + "\0pw"));
+        assertThat(users.log.getLast()).isEqualTo("AUTH PLAIN as good" + "g".repeat(196)); // 200: kept whole
+    }
+
+    /** RFC 4954 5: MAIL's AUTH= parameter belongs to the AUTH extension; without it, it is an unknown parameter. */
+    @Test
+    void mailWithAnAuthParameterIsRefusedWhenAuthIsOff() {
+        ProtocolHarness h = new ProtocolHarness().ready();
+        assertThat(h.cmd("MAIL FROM:<a@b.test> AUTH=<>")).isEqualTo("555 5.5.4 Unsupported parameter: AUTH\r\n");
+        assertThat(h.session.envelope()).isNull();
+        ProtocolHarness on = harness(new Users(), b -> { });
+        assertThat(on.cmd("MAIL FROM:<a@b.test> AUTH=alice@example.org")).startsWith("250");
+        assertThat(on.session.authenticatedUser()).isEmpty(); // the parameter is kept, never believed
+        assertThat(on.session.envelope().mailParameters().get("AUTH")).contains("alice@example.org");
     }
 
     @Test

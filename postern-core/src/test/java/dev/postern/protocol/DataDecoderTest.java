@@ -135,4 +135,37 @@ class DataDecoderTest {
         assertThat(in.readerIndex()).isEqualTo(8);
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("..x\r\n.\r\n");
     }
+
+    /** RFC 5321 4.5.2: a dot is removed only when more follows on its line; alone before a bare line end it stays. */
+    @Test
+    void aDotAloneBeforeABareLineEndStaysInTheContent() {
+        assertThat(decode(LineEndingPolicy.LEAVE, "a\r\n.\nb\r\n.\r\n").content()).isEqualTo("a\r\n.\nb\r\n");
+        assertThat(decode(LineEndingPolicy.LEAVE, "a\r\n.\rb\r\n.\r\n").content()).isEqualTo("a\r\n.\rb\r\n");
+        assertThat(decode(LineEndingPolicy.NORMALIZE, "a\r\n.\nb\r\n.\r\n").content()).isEqualTo("a\r\n.\r\nb\r\n");
+        assertThat(decode(LineEndingPolicy.NORMALIZE, "a\r\n.\rb\r\n.\r\n").content()).isEqualTo("a\r\n.\r\nb\r\n");
+    }
+
+    /** The end of BDAT content with a CR pending: a bare CR, by the policy. */
+    @Test
+    void finishingContentThatEndsInACr() {
+        for (LineEndingPolicy policy : LineEndingPolicy.values()) {
+            DataDecoder d = new DataDecoder(policy, false);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ContentSink sink = into(out);
+            assertThat(d.decode(Unpooled.copiedBuffer("ab\r", StandardCharsets.US_ASCII), sink)).isEqualTo(DataDecoder.Result.NEED_MORE);
+            boolean finished = d.finish(sink);
+            String content = out.toString(StandardCharsets.US_ASCII);
+            switch (policy) {
+                case STRICT -> assertThat(finished).isFalse();
+                case NORMALIZE -> assertThat(content).isEqualTo("ab\r\n");
+                case LEAVE -> assertThat(content).isEqualTo("ab\r");
+            }
+            if (policy != LineEndingPolicy.STRICT) {
+                assertThat(finished).as(policy.name()).isTrue();
+            }
+            DataDecoder clean = new DataDecoder(policy, false);
+            clean.decode(Unpooled.copiedBuffer("ab\r\n", StandardCharsets.US_ASCII), sink);
+            assertThat(clean.finish(sink)).as(policy.name()).isTrue();
+        }
+    }
 }

@@ -24,10 +24,13 @@ public final class MemorySinks implements MessageSinkFactory {
     public final List<Sink> opened = new ArrayList<>();
     /** Non-null: every new sink reports this storage failure. */
     public IOException failure;
+    /** Non-null: closing a new sink (removing its spool file) fails with this. */
+    public RuntimeException closeFailure;
 
     @Override
     public MessageSink open(SmtpServerConfig config) {
         Sink sink = new Sink(config.maxMessageSize(), failure);
+        sink.closeFailure = closeFailure;
         opened.add(sink);
         return sink;
     }
@@ -42,6 +45,7 @@ public final class MemorySinks implements MessageSinkFactory {
         private final IOException failure;
         private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
         private long size;
+        private RuntimeException closeFailure;
         boolean closed;
 
         Sink(long maxSize, IOException failure) {
@@ -93,6 +97,9 @@ public final class MemorySinks implements MessageSinkFactory {
         @Override
         public void close() {
             closed = true;
+            if (closeFailure != null) {
+                throw closeFailure;
+            }
         }
     }
 

@@ -21,6 +21,8 @@ public final class ProtocolHarness {
     public final SessionState session;
     /** Where message content goes: memory, with every sink kept for inspection. */
     public final MemorySinks sinks = new MemorySinks();
+    /** The counters the protocol updates. */
+    public final ServerMetrics metrics = new ServerMetrics();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteBuf in = Unpooled.buffer();
 
@@ -30,7 +32,7 @@ public final class ProtocolHarness {
         SmtpServerConfig config = b.build();
         session = new SessionState("TEST1", new InetSocketAddress("127.0.0.1", 25),
                 new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname());
-        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, new ServerMetrics(), sinks,
+        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, metrics, sinks,
                 new SmtpProtocol.ReplySink() {
             @Override
             public void write(byte[] wire) {
@@ -94,6 +96,11 @@ public final class ProtocolHarness {
         connect();
         cmd("EHLO client.test");
         return this;
+    }
+
+    /** The replies written since the last look, e.g. by a call on {@link #protocol} such as tlsEstablished. */
+    public String replies() {
+        return take();
     }
 
     public int buffered() {

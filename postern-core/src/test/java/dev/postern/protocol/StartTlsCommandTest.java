@@ -117,7 +117,51 @@ class StartTlsCommandTest {
         h.ready();
         h.cmd("STARTTLS");
         h.protocol.tlsEstablished(INFO);
+        assertThat(h.replies()).isEqualTo("530 5.7.0 Client certificate required\r\n");
         assertThat(h.protocol.isClosed()).isTrue();
+        assertThat(h.feed("EHLO c\r\n")).isEmpty(); // nothing more is read
+    }
+
+    @Test
+    void onSecureFailingOtherwiseIs421AndCloses() {
+        List<String> log = new java.util.ArrayList<>();
+        ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
+            @Override
+            public void onSecure(SmtpSession session) {
+                throw new IllegalStateException("certificate store down");
+            }
+
+            @Override
+            public void onLogEvent(SmtpSession session, dev.postern.LogLevel level, String message, Throwable error) {
+                log.add(level + " " + message + (error == null ? "" : " " + error.getMessage()));
+            }
+        }, b -> b.tls(TLS));
+        h.ready();
+        h.cmd("STARTTLS");
+        h.protocol.tlsEstablished(INFO);
+        assertThat(h.replies()).isEqualTo("421 4.3.0 Error: local problem; closing connection\r\n");
+        assertThat(h.protocol.isClosed()).isTrue();
+        assertThat(h.session.isSecure()).isTrue();
+        assertThat(log).contains("ERROR onSecure failed certificate store down");
+    }
+
+    @Test
+    void aHandshakeDoneAfterTheSessionClosedRunsNoHook() {
+        List<String> secured = new java.util.ArrayList<>();
+        ProtocolHarness h = new ProtocolHarness(new SmtpHandler() {
+            @Override
+            public void onSecure(SmtpSession session) {
+                secured.add(session.id());
+            }
+        }, b -> b.tls(TLS));
+        h.ready();
+        h.cmd("STARTTLS");
+        h.protocol.abort(dev.postern.SmtpReply.of(421, "4.4.2", "timeout"));
+        h.replies();
+        h.protocol.tlsEstablished(INFO);
+        assertThat(secured).isEmpty();
+        assertThat(h.session.isSecure()).isFalse();
+        assertThat(h.replies()).isEmpty();
     }
 
     @Test

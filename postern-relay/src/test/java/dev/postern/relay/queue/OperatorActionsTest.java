@@ -171,6 +171,22 @@ class OperatorActionsTest {
         assertThat(onDisk(a)).isEqualTo(fx.message(a));
     }
 
+    /** The count is of the messages changed, and a message left with nothing to deliver keeps no timer. */
+    @Test
+    void deleteDomainCountsTheMessagesItChangedAndDropsTheTimersOfThoseItRemoved() throws Exception {
+        String a = fx.enqueue("alice@example.org", "bob@example.net", "carol@example.com");
+        String b = fx.enqueue("alice@example.org", "dave@example.net");
+        String c = fx.enqueue("alice@example.org", "erin@example.com");
+        int timers = fx.scheduler.pending();
+        assertThat(timers).isEqualTo(3); // one retry each
+        assertThat(fx.manager.deleteDomain("EXAMPLE.NET")).isEqualTo(2);
+        assertThat(fx.queue.message(b)).isEmpty();
+        assertThat(fx.scheduler.pending()).isEqualTo(2);
+        assertThat(fx.message(c).recipients()).extracting(RecipientState::address).containsExactly("erin@example.com");
+        assertThat(fx.message(a).recipients()).extracting(RecipientState::address).containsExactly("carol@example.com");
+        assertThat(fx.manager.deleteDomain("example.net")).isZero();
+    }
+
     @Test
     void bounceFailsWhatIsLeftAndTellsTheSender() throws Exception {
         String id = fx.enqueue("alice@example.org", "bob@example.net", "carol@example.org");
