@@ -139,6 +139,9 @@ class ProtocolRulesEdgeTest {
         assertThat(h.cmd("MAIL FROM:<j\u00f6rg@example.org>")).startsWith("503"); // nested
         h.cmd("RSET");
         assertThat(h.cmd("MAIL FROM:<j\u00f6rg@example.org>")).startsWith("553 5.6.7");
+        assertThat(h.cmd("MAIL FROM:<a@b.c>")).startsWith("250");
+        assertThat(h.cmd("RCPT FROM:<x@y.z>")).isEqualTo("501 5.5.4 Syntax: RCPT TO:<address>\r\n");
+        h.cmd("RSET");
         assertThat(h.cmd("MAIL FROM:<a@b.c> SMTPUTF8")).startsWith("250");
         assertThat(h.cmd("RCPT TO:<z\u00f6e@example.org>")).startsWith("250");
     }
@@ -174,7 +177,7 @@ class ProtocolRulesEdgeTest {
         assertThat(r.log).containsExactly("WARN too many errors (2); closing");
         Recorder loud = new Recorder();
         new ProtocolHarness(loud, b -> b.ignoredHosts(TrustedSources.parse("192.0.2.1"))).ready();
-        assertThat(loud.log).singleElement().asString().startsWith("INFO connect from 127.0.0.9:40000");
+        assertThat(loud.log).containsExactly("INFO connect from 127.0.0.9:40000"); // a direct client: no "via"
     }
 
     @Test
@@ -212,6 +215,8 @@ class ProtocolRulesEdgeTest {
         assertThat(h.session.remoteAddress()).isEqualTo(new InetSocketAddress("192.0.2.44", 5555));
         assertThat(h.session.localAddress()).isEqualTo(new InetSocketAddress("198.51.100.7", 587));
         assertThat(h.session.socketRemoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.9", 40000));
+        assertThat(h.session.socketLocalAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 25));
+        assertThat(h.session.connectedAt()).isEqualTo(java.time.Instant.EPOCH);
         assertThat(h.session.heloName()).isEqualTo("client.example");
         assertThat(h.session.isEsmtp()).isFalse();
         assertThat(h.session.remoteHostName()).isEmpty();

@@ -140,6 +140,25 @@ class ProxyGateSocketTest {
         }
     }
 
+    /** A header arriving in pieces (the signature alone, then the rest) is read whole. */
+    @Test
+    void aV2HeaderInPiecesIsReadWhole() throws Exception {
+        Recorder h = new Recorder(false);
+        TestServer server = start(h, ProxyProtocolMode.REQUIRED, Duration.ofMillis(200));
+        byte[] header = V2Header.tcp4("192.0.2.10", 40000, "198.51.100.1", 25).bytes();
+        try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
+            c.setReadTimeout(300);
+            c.send(Arrays.copyOf(header, 12));
+            assertThat(c.isClosedByServer()).isFalse();
+            c.send(Arrays.copyOfRange(header, 12, 14));
+            assertThat(c.isClosedByServer()).isFalse();
+            c.setReadTimeout(10_000);
+            c.send(Arrays.copyOfRange(header, 14, header.length));
+            assertThat(c.reply()).startsWith("220 mx.test");
+        }
+        assertThat(h.connects).containsExactly("192.0.2.10 proxied=true");
+    }
+
     /**
      * onProxy failing with something other than a rejection: 421 4.3.0 and the connection closes; the
      * client never gets in with the identity the header claimed (no onConnect, no command read).
