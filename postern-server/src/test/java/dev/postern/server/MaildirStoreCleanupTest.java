@@ -1,6 +1,10 @@
 package dev.postern.server;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -48,10 +52,19 @@ class MaildirStoreCleanupTest {
 
     @Test
     void aCleanFailureSaysNothingAboutRemovingFiles() throws IOException {
-        MaildirStore.DeliveryFailed failed = catchThrowableOfType(MaildirStore.DeliveryFailed.class,
-                () -> failingFileFlush(false).deliver(FakeMessage.of(CONTENT)));
-        assertThat(failed.detail()).contains("EIO on fsync").doesNotContain("cannot remove").doesNotEndWith("; ");
-        assertThat(failed.reply().code()).isEqualTo(451);
+        Logger log = (Logger) LoggerFactory.getLogger(MaildirStore.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        log.addAppender(events);
+        try {
+            MaildirStore.DeliveryFailed failed = catchThrowableOfType(MaildirStore.DeliveryFailed.class,
+                    () -> failingFileFlush(false).deliver(FakeMessage.of(CONTENT)));
+            assertThat(failed.detail()).contains("EIO on fsync").doesNotContain("cannot remove").doesNotEndWith("; ");
+            assertThat(failed.reply().code()).isEqualTo(451);
+            assertThat(events.list).isEmpty(); // the store logs only what it could not clean up
+        } finally {
+            log.detachAppender(events);
+        }
     }
 
     @Test
