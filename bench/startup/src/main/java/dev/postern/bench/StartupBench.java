@@ -144,6 +144,9 @@ public final class StartupBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         if (args.length == 0) {
             usage();
         }
