@@ -7,7 +7,7 @@ REPO_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$REPO_ROOT/bench/lib.sh"
 
-JVMS=7 WARMUP=20 CYCLES=50 BUILD=1 CLASSES=1 MODES=cold,warm
+JVMS=7 WARMUP=20 CYCLES=50 BUILD=1 CLASSES=1 MODES=cold,warm CORE_ROOT=
 JAVA_OPTS=${JAVA_OPTS:-}
 usage() {
     cat <<USAGE
@@ -18,6 +18,8 @@ usage: bench/startup.sh [options]
   --modes LIST    cold,warm (either or both) [cold,warm]
   --no-build      use postern-core/target as it is
   --no-classes    skip counting the classes each server loads in a fresh JVM
+  --core DIR      measure the postern-core of another source tree (e.g. an older commit's, from
+                  git archive), built there with mvn -DskipTests package [this tree]
 JAVA_OPTS (environment) is passed to every measured JVM; the JDK is the build's (scripts/java-env.sh).
 USAGE
 }
@@ -29,6 +31,7 @@ while (( $# )); do
         --modes) MODES=${2:-}; shift ;;
         --no-build) BUILD=0 ;;
         --no-classes) CLASSES=0 ;;
+        --core) CORE_ROOT=$(cd "${2:-}" && pwd) || die "--core needs a directory"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option $1" ;;
     esac
@@ -42,20 +45,24 @@ JAVAC=${JAVA_HOME:+$JAVA_HOME/bin/}javac
 OUT=$REPO_ROOT/bench/startup/target
 mkdir -p "$OUT/classes"
 
-cd "$REPO_ROOT"
+CORE_ROOT=${CORE_ROOT:-$REPO_ROOT}
+cd "$CORE_ROOT"
 if (( BUILD )); then
-    log "building postern-core (mvn -pl postern-core -am -DskipTests package)"
+    log "building postern-core in $CORE_ROOT (mvn -pl postern-core -am -DskipTests package)"
     mvn -q -pl postern-core -am -DskipTests package >&2
 fi
-CORE_JAR=$(ls postern-core/target/postern-core-*.jar | grep -v -- '-tests\.jar$' | head -1)
-[[ -f $CORE_JAR ]] || die "no postern-core jar: build first, or drop --no-build"
+CORE_JAR=$(ls "$CORE_ROOT"/postern-core/target/postern-core-*.jar | grep -v -- '-tests\.jar$' | head -1)
+[[ -f $CORE_JAR ]] || die "no postern-core jar in $CORE_ROOT: build first, or drop --no-build"
 mvn -q -pl postern-core dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$OUT/core.cp" >&2
+cd "$REPO_ROOT"
 mvn -q -f bench/startup/pom.xml dependency:build-classpath -Dmdep.outputFile="$OUT/peers.cp" >&2
 # one SLF4J for both servers: the peers' (2.x, with its silent provider)
 CP="$OUT/classes:$CORE_JAR:$(tr ':' '\n' < "$OUT/core.cp" | grep -v '/slf4j-api/' | paste -sd:):$(cat "$OUT/peers.cp")"
+echo "$CP" > "$OUT/bench.cp"   # for running StartupBench by hand (bench/README.md)
 "$JAVAC" -q -d "$OUT/classes" -cp "$CP" bench/startup/src/main/java/dev/postern/bench/StartupBench.java 2>/dev/null \
     || "$JAVAC" -d "$OUT/classes" -cp "$CP" bench/startup/src/main/java/dev/postern/bench/StartupBench.java
 
+echo "postern-core: $CORE_JAR"
 echo "java: $("$JAVA" -version 2>&1 | head -1); JAVA_OPTS: ${JAVA_OPTS:-none}; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086
 if [[ ,$MODES, == *,cold,* ]]; then
