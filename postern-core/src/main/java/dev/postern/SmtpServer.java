@@ -234,7 +234,8 @@ public final class SmtpServer implements AutoCloseable {
          * true. The shared loops (half the cores, at least one; daemon threads named {@code postern-io-N},
          * one group per transport) are made by the first server to start and kept for the next, so that a
          * test suite starting and stopping servers creates threads once and a stop never waits for threads
-         * to end. A configuration with {@link SmtpServerConfig#ioThreads()} above zero, or {@code false}
+         * to end; 30 seconds after the last server on them stopped, they end (the next start makes them
+         * again), so an application that stops its servers gets its threads back. A configuration with {@link SmtpServerConfig#ioThreads()} above zero, or {@code false}
          * here, gives the server loops of its own, made at start and ended by stop. Hooks that block run
          * on virtual threads either way; only a handler that claims {@link SmtpHandler#isNonBlocking()}
          * and blocks would hold up the other servers on shared loops.

@@ -82,6 +82,35 @@ class EventLoopSharingTest {
     }
 
     @Test
+    void sharedLoopsEndOnceNoServerHasUsedThemForTheIdleTime() throws Exception {
+        Duration previous = EventLoops.idleTime(Duration.ofMillis(50));
+        try {
+            LoopWatcher first = new LoopWatcher();
+            SmtpServer a = start(first, b -> b);
+            SmtpServer b = start(new LoopWatcher(), x -> x);
+            oneSession(a);
+            a.stop(Duration.ZERO);
+            Thread loop = first.connectThreads.getFirst();
+            // b still runs on them: they stay however long that is
+            oneSession(b);
+            b.stop(Duration.ZERO);
+            loop.join(TimeUnit.SECONDS.toMillis(10));
+            assertThat(loop.isAlive()).as("ended after the idle time once the last server stopped").isFalse();
+
+            LoopWatcher next = new LoopWatcher();
+            SmtpServer c = start(next, x -> x);
+            try {
+                oneSession(c);
+            } finally {
+                c.stop(Duration.ZERO);
+            }
+            assertThat(next.connectThreads.getFirst()).as("a new group for the next server").isNotSameAs(loop);
+        } finally {
+            EventLoops.idleTime(previous);
+        }
+    }
+
+    @Test
     void sharedLoopsStopClosesTheSessionsStillOpen() throws Exception {
         LoopWatcher watcher = new LoopWatcher();
         SmtpServer server = start(watcher, b -> b);
