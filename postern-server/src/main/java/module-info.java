@@ -6,6 +6,7 @@ module dev.postern.server {
     requires dev.postern.core;
     requires dev.postern.relay;
     requires ch.qos.logback.classic;
+    requires com.fasterxml.jackson.databind;
     requires ch.qos.logback.core;
     requires info.picocli;
     requires java.management;
@@ -16,4 +17,6 @@ module dev.postern.server {
 
     // picocli fills the command objects' annotated fields by reflection.
     opens dev.postern.server to info.picocli;
+    opens dev.postern.server.admin to info.picocli;
+    opens dev.postern.server.queue to info.picocli;
 }
