@@ -10,6 +10,7 @@ module dev.postern.server {
     requires ch.qos.logback.core;
     requires info.picocli;
     requires java.management;
+    requires java.net.http;
     requires jdk.httpserver;
     requires jdk.management;
     requires org.slf4j;
