@@ -30,6 +30,10 @@ public final class PosternMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("queue")) {
+            // The queue commands print their own results; the queue's INFO lines would only repeat them on stderr.
+            LogThreshold.WARN.apply();
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -265,6 +265,19 @@ class QueueCliTest {
         assertThat(queue(concat("list", remote)).out()).isEqualTo("-- 0 message(s), 0 octets, 0 deferred, 0 held\n");
     }
 
+    @Test
+    void helpListsTheCommandsAndTheirOptions() {
+        Run help = queue("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("list", "show", "retry", "delete", "hold", "release", "bounce", "Exit codes");
+        Run listHelp = queue("list", "--help");
+        assertThat(listHelp.exitCode()).isZero();
+        assertThat(listHelp.out()).contains("--server", "--admin-token-file", "--queue-dir", "--json", "--recipient-domain", "--state");
+        Run none = queue();
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("missing command");
+    }
+
     private static List<String> subjects(int... numbers) {
         List<String> s = new ArrayList<>();
         for (int n : numbers) {

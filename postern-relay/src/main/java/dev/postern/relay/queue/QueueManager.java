@@ -303,7 +303,9 @@ public final class QueueManager implements AutoCloseable {
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
-        LOG.info("queue {}: stopped delivering", queue.directory());
+        if (delivering) {
+            LOG.info("queue {}: stopped delivering", queue.directory());
+        }
     }
 
     private interface Action {
