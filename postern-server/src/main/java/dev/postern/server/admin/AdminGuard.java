@@ -63,7 +63,9 @@ final class AdminGuard {
             return new Refusal(403, "cross-site request refused");
         }
         String origin = headers.getFirst("Origin");
-        if (origin != null && !origin.equalsIgnoreCase("http://" + headers.getFirst("Host"))) {
+        String host = headers.getFirst("Host");
+        // https too: the page may be reached through a TLS proxy in front of the endpoint (--admin-remote)
+        if (origin != null && !origin.equalsIgnoreCase("http://" + host) && !origin.equalsIgnoreCase("https://" + host)) {
             return new Refusal(403, "cross-origin request refused");
         }
         if (settings.token() == null) {
