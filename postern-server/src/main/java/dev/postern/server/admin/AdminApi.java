@@ -39,7 +39,8 @@ import java.util.Properties;
  * GET  /admin/api/overview                  version, uptime, listeners, where mail goes
  * GET  /admin/api/sessions                  the open SMTP sessions
  * GET  /admin/api/metrics                   the last hour of the counters
- * GET  /admin/api/queue[?sender=&amp;domain=&amp;state=]  the queue, as postern queue list --json
+ * GET  /admin/api/queue[?sender=&amp;domain=&amp;state=&amp;limit=]  the queue, as postern queue list --json
+ *                                           (with limit, the first messages and X-Postern-Total)
  * GET  /admin/api/queue/ID                  one message with its header fields
  * GET  /admin/api/queue/ID/raw              its content
  * GET  /admin/api/received                  the last messages delivered to the Maildir
@@ -187,7 +188,15 @@ public final class AdminApi implements HttpHandler {
         }
         if (parts.length == 2) {
             Map<String, String> q = query(exchange);
-            json(exchange, 200, queue.list(new QueueFilter(q.get("sender"), q.get("domain"), q.get("state"))));
+            QueueFilter filter = new QueueFilter(q.get("sender"), q.get("domain"), q.get("state"));
+            if (q.containsKey("limit")) {
+                // the page asks for a bounded table; the command line for every message
+                QueueOperations.Page page = queue.page(filter, limit(q.get("limit")));
+                exchange.getResponseHeaders().set("X-Postern-Total", Integer.toString(page.total()));
+                json(exchange, 200, page.messages());
+            } else {
+                json(exchange, 200, queue.list(filter));
+            }
         } else if (parts.length == 3) {
             Optional<ObjectNode> m = queue.show(decode(parts[2]));
             if (m.isEmpty()) {
@@ -373,6 +382,18 @@ public final class AdminApi implements HttpHandler {
             }
         }
         return q;
+    }
+
+    private static int limit(String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("limit must be a positive number: " + value);
     }
 
     private static String decode(String s) {

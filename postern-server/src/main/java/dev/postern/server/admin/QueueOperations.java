@@ -137,6 +137,25 @@ public final class QueueOperations {
     }
 
     /**
+     * The first messages that {@code filter} selects, for a page that must stay small however big the queue.
+     *
+     * @param filter which messages
+     * @param limit  how many at most
+     * @return the page of messages, oldest first, and how many the filter selects in all
+     */
+    public Page page(QueueFilter filter, int limit) {
+        java.util.List<QueuedMessage> all = manager.list().stream().filter(filter).toList();
+        return new Page(QueueJson.list(all.subList(0, Math.min(limit, all.size())), clock.instant()), all.size());
+    }
+
+    /**
+     * @param messages the messages shown
+     * @param total    how many were selected in all
+     */
+    public record Page(ArrayNode messages, int total) {
+    }
+
+    /**
      * A message with its header fields.
      *
      * @param id a queue id

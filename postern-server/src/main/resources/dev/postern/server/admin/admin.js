@@ -6,6 +6,9 @@
 (function () {
   const API = 'api/';
   const REFRESH_MS = 5000;
+  // the table stays small however big the queue: the oldest messages, and how many there are in all
+  const TABLE_ROWS = 500;
+  let queueTotal = 0;
   const SVG = 'http://www.w3.org/2000/svg';
   let token = '';
   let overview = null;
@@ -34,10 +37,11 @@
     s.className = kind || '';
   }
 
-  async function get(path) {
+  async function get(path, onHeaders) {
     const r = await fetch(API + path, { headers: { 'Accept': 'application/json' }, credentials: 'omit', cache: 'no-store' });
     const body = await r.json();
     if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+    if (onHeaders) onHeaders(r.headers);
     return body;
   }
 
@@ -196,8 +200,8 @@
     if (sender) q.set('sender', sender);
     if (domain) q.set('domain', domain);
     if (state) q.set('state', state);
-    const s = q.toString();
-    return s ? '?' + s : '';
+    q.set('limit', String(TABLE_ROWS));
+    return '?' + q.toString();
   }
 
   function lastOf(m, field) {
@@ -259,8 +263,9 @@
       if (m.recipients.some((r) => r.state === 'deferred')) deferred++;
       if (m.held) held++;
     }
-    $('queue-totals').textContent = '(' + queueRows.length + ' messages, ' + octets(octetsTotal) + ', ' + deferred
-      + ' deferred, ' + held + ' held)';
+    const shown = queueTotal > queueRows.length ? ' (the oldest ' + queueRows.length + ' shown: ' : ' (';
+    $('queue-totals').textContent = Math.max(queueTotal, queueRows.length) + ' messages' + shown
+      + octets(octetsTotal) + ', ' + deferred + ' deferred, ' + held + ' held)';
     $('queue-empty').hidden = queueRows.length > 0;
     for (const th of document.querySelectorAll('#queue-table th[data-sort]')) {
       th.classList.toggle('asc', th.getAttribute('data-sort') === sortKey && sortDir === 1);
@@ -269,7 +274,7 @@
   }
 
   async function loadQueue() {
-    queueRows = await get('queue' + filters());
+    queueRows = await get('queue' + filters(), (h) => { queueTotal = Number(h.get('X-Postern-Total') || '0'); });
     renderQueue();
     document.body.setAttribute('data-queue-loaded', String(queueRows.length));
   }

@@ -104,6 +104,34 @@ class AdminPartsTest {
     }
 
     @Test
+    void operationsOnAQueueNoServerRunsPageAndAnswerAsTheApi() throws Exception {
+        try (var queue = dev.postern.relay.queue.MailQueue.open(dir.resolve("queue"), dev.postern.relay.queue.MailQueue.Limits.DEFAULT)) {
+            var manager = dev.postern.relay.queue.QueueManager.offline(queue,
+                    dev.postern.relay.queue.DeliverySettings.builder().reportingMta("mx.test").build());
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(queue.enqueue(dev.postern.relay.queue.QueueEnvelope.of("a@example.com", List.of("b" + i + "@example.org")),
+                        new ByteArrayInputStream(("Subject: " + i + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII))));
+            }
+            QueueOperations ops = new QueueOperations(queue, manager, InstantSource.system());
+            QueueOperations.Page page = ops.page(QueueFilter.ALL, 2);
+            assertThat(page.total()).isEqualTo(3);
+            assertThat(page.messages()).hasSize(2);
+            assertThat(page.messages().get(0).get("id").asText()).isEqualTo(ids.get(0));
+            assertThat(ops.list(new QueueFilter(null, null, "pending"))).hasSize(3);
+            assertThat(ops.show(ids.get(1)).orElseThrow().at("/headers/0/value").asText()).isEqualTo("1");
+            assertThat(ops.act(ids.get(1), QueueOperations.Action.HOLD).orElseThrow().get("changed").asBoolean()).isTrue();
+            assertThat(ops.act(ids.get(1), QueueOperations.Action.HOLD).orElseThrow().get("changed").asBoolean()).isFalse();
+            assertThat(ops.act("aaaa-bbb-ccc", QueueOperations.Action.HOLD)).isEmpty();
+            assertThat(ops.act("example.org", QueueOperations.DomainAction.RELEASE).get("count").asInt()).isEqualTo(1);
+            assertThat(ops.act(QueueOperations.BulkAction.DELETE_DEFERRED).get("count").asInt()).isZero();
+            assertThat(ops.act(ids.get(2), QueueOperations.Action.DELETE).orElseThrow().get("changed").asBoolean()).isTrue();
+            assertThat(ops.raw(ids.get(2))).isEmpty();
+            manager.close();
+        }
+    }
+
+    @Test
     void metricsHistoryKeepsABoundedRingAndAddsTheCurrentReading() {
         SmtpServer smtp = SmtpServer.builder().build();
         try (MetricsHistory history = new MetricsHistory(smtp, () -> 7, Duration.ofHours(1), Duration.ofHours(3),
