@@ -266,6 +266,30 @@ class QueueCliTest {
     }
 
     @Test
+    void bounceReturnsTheMessageToItsSenderWithADsn() throws Exception {
+        StandaloneServer s = serve();
+        String[] remote = {"--server", url(s), "--admin-token-file", tokenFile.toString()};
+        try (RawSmtpClient c = new RawSmtpClient(smtpPort)) {
+            assertThat(c.deliver("alice@example.com", "bob@example.org", "Subject: to bounce\r\n\r\nbody\r\n")).startsWith("250 ");
+        }
+        JsonNode queued = await("a deferred message", () -> {
+            List<JsonNode> m = messages(json(queue(concat("list", "--json", remote))));
+            return m.size() == 1 && m.get(0).at("/recipients/0/attempts").asInt() == 1 ? m.get(0) : null;
+        });
+        String id = queued.get("id").asText();
+        Run bounced = queue(concat("bounce", id, "--json", remote));
+        assertThat(json(bounced).get("changed").asBoolean()).isTrue();
+        List<JsonNode> after = messages(json(queue(concat("list", "--json", remote))));
+        assertThat(after).hasSize(1);
+        assertThat(after.get(0).get("id").asText()).isNotEqualTo(id);
+        assertThat(after.get(0).get("sender").asText()).isEmpty();
+        assertThat(after.get(0).at("/recipients/0/address").asText()).isEqualTo("alice@example.com");
+        Run dsn = queue(concat("show", after.get(0).get("id").asText(), remote));
+        assertThat(dsn.out()).contains("Sender:   <>", "From: Mail Delivery System <MAILER-DAEMON@mx.test>");
+        assertThat(queue(concat("bounce", id, remote)).exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void helpListsTheCommandsAndTheirOptions() {
         Run help = queue("--help");
         assertThat(help.exitCode()).isZero();
