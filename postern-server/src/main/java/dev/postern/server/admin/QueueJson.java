@@ -62,7 +62,7 @@ public final class QueueJson {
             j.put("status", r.status().name().toLowerCase(Locale.ROOT));
             j.put("held", r.held());
             j.put("attempts", r.attempts());
-            j.put("nextAttempt", r.isFinal() ? null : r.nextAttempt().toString());
+            j.put("nextAttempt", r.isFinal() || r.held() ? null : r.nextAttempt().toString());
             j.put("lastAttempt", r.lastAttempt() == null ? null : r.lastAttempt().toString());
             j.put("lastReply", reply(r.lastReply()));
             j.put("remote", r.remote());
