@@ -5,6 +5,7 @@ import dev.postern.netty.NettyTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -33,10 +34,10 @@ public final class SmtpServer implements AutoCloseable {
     private final SmtpHandler handler;
     private final NettyTransport transport;
 
-    private SmtpServer(SmtpServerConfig config, SmtpHandler handler) {
+    private SmtpServer(SmtpServerConfig config, SmtpHandler handler, List<SessionObserver> observers) {
         this.config = config;
         this.handler = handler;
-        this.transport = new NettyTransport(config, handler);
+        this.transport = new NettyTransport(config, handler, observers);
     }
 
     /**
@@ -117,6 +118,28 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     /**
+     * Adds an observer of the server's durations and sizes (see {@link SessionObserver}), from now on:
+     * hooks are timed in the sessions that start after this call; sessions already open report their
+     * end and their messages.
+     *
+     * @param observer the observer; it must be thread-safe and must not block
+     * @throws NullPointerException if {@code observer} is null
+     */
+    public void addObserver(SessionObserver observer) {
+        transport.addObserver(observer);
+    }
+
+    /**
+     * Removes an observer added with {@link #addObserver} or {@link Builder#observer}.
+     *
+     * @param observer the observer
+     * @return whether it was there
+     */
+    public boolean removeObserver(SessionObserver observer) {
+        return transport.removeObserver(observer);
+    }
+
+    /**
      * The configuration the server was built with.
      *
      * @return the configuration
@@ -144,7 +167,22 @@ public final class SmtpServer implements AutoCloseable {
             }
         };
 
+        private final List<SessionObserver> observers = new ArrayList<>();
+
         private Builder() {
+        }
+
+        /**
+         * Adds an observer of durations and sizes (sessions, messages, hooks) from the first session on;
+         * may be called more than once. Default: none, and then nothing is measured.
+         *
+         * @param observer the observer; it must be thread-safe and must not block
+         * @return this builder
+         * @throws NullPointerException if {@code observer} is null
+         */
+        public Builder observer(SessionObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
         }
 
         /**
@@ -217,7 +255,7 @@ public final class SmtpServer implements AutoCloseable {
          * @throws IllegalStateException    if a self-signed certificate is asked for without Bouncy Castle
          */
         public SmtpServer build() {
-            return new SmtpServer(config.build(), handler);
+            return new SmtpServer(config.build(), handler, List.copyOf(observers));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.postern.netty;
 import dev.postern.SmtpHandler;
 
 import java.lang.reflect.Method;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -17,6 +18,24 @@ final class HookMode {
     static final Set<String> GREETING_HOOKS = Set.of("onProxy", "onConnect", "onLogEvent");
 
     private HookMode() {
+    }
+
+    /** The names of the hooks {@code handler} overrides, {@code onLogEvent} aside: those worth timing. */
+    static Set<String> overridden(SmtpHandler handler) {
+        Set<String> hooks = new HashSet<>();
+        for (Method m : SmtpHandler.class.getMethods()) {
+            if (!m.isDefault() || NOT_HOOKS.contains(m.getName()) || m.getName().equals("onLogEvent")) {
+                continue;
+            }
+            try {
+                if (handler.getClass().getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass() != SmtpHandler.class) {
+                    hooks.add(m.getName());
+                }
+            } catch (NoSuchMethodException e) {
+                hooks.add(m.getName());
+            }
+        }
+        return Set.copyOf(hooks);
     }
 
     /** True when every hook may run inline on the event loop. */

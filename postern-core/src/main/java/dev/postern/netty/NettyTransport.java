@@ -3,6 +3,7 @@ package dev.postern.netty;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
+import dev.postern.SessionObserver;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
@@ -47,7 +48,11 @@ public final class NettyTransport {
     private EventLoopGroup group;
 
     public NettyTransport(SmtpServerConfig config, SmtpHandler handler) {
-        this.server = new ServerContext(config, handler);
+        this(config, handler, List.of());
+    }
+
+    public NettyTransport(SmtpServerConfig config, SmtpHandler handler, List<SessionObserver> observers) {
+        this.server = new ServerContext(config, handler, observers);
     }
 
     public synchronized void start() throws IOException {
@@ -134,6 +139,14 @@ public final class NettyTransport {
 
     public ServerMetrics metrics() {
         return server.metrics;
+    }
+
+    public void addObserver(SessionObserver observer) {
+        server.observers.add(observer);
+    }
+
+    public boolean removeObserver(SessionObserver observer) {
+        return server.observers.remove(observer);
     }
 
     public int activeConnections() {

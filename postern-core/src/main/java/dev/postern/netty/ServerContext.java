@@ -1,12 +1,16 @@
 package dev.postern.netty;
 
+import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
+import dev.postern.SessionObserver;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 import dev.postern.SmtpSession;
 
 import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,17 +30,36 @@ final class ServerContext {
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
     final ServerMetrics metrics = new ServerMetrics();
+    /** Who measures durations and sizes; the measuring is skipped while there is nobody. */
+    final Observers observers;
+    /** The hooks the handler overrides, timed for the observers. */
+    private final Set<String> overriddenHooks;
     /** Null when no TLS is configured. */
     final ServerSslContext tls;
 
     ServerContext(SmtpServerConfig config, SmtpHandler handler) {
+        this(config, handler, List.of());
+    }
+
+    ServerContext(SmtpServerConfig config, SmtpHandler handler, List<SessionObserver> observers) {
         this.config = config;
         this.handler = handler;
+        this.observers = new Observers(observers);
+        this.overriddenHooks = HookMode.overridden(handler);
         this.inlineHooks = HookMode.inline(handler);
         this.inlineGreeting = HookMode.inline(handler, HookMode.GREETING_HOOKS);
         this.processings = new Semaphore(config.maxProcessings(), true);
         this.clients = new ClientLimit(config.maxConnectionsPerClient());
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
+    }
+
+    /**
+     * The handler as a new session on {@code listener} sees it: the application's own, or, while someone
+     * observes the server, one whose hooks are timed.
+     */
+    SmtpHandler handlerFor(Listener listener) {
+        return observers.isEmpty() || overriddenHooks.isEmpty() ? handler
+                : new TimedHooks(handler, overriddenHooks, observers, listener);
     }
 
     /**

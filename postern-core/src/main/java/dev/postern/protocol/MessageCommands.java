@@ -194,6 +194,7 @@ final class MessageCommands {
 
     /** The content has ended: the message goes to onMessage unless something already refused it. */
     private void finishMessage() {
+        ctx.events.contentEnded();
         mode = Mode.COMMAND;
         Transaction tx = ctx.transaction();
         if (!tx.headers.isComplete()) {
@@ -201,6 +202,7 @@ final class MessageCommands {
             headersComplete(tx);
         }
         MessageSink sink = tx.sink;
+        long octets = sink.size();
         SmtpReply reply;
         if (sink.isOversize()) {
             reply = Replies.MESSAGE_TOO_BIG;
@@ -213,6 +215,7 @@ final class MessageCommands {
             String id = ctx.session.id() + "." + (++messageSeq);
             ReceivedMessage message = sink.message(id, tx.envelope(), tx.contentStarted, tx.headers.headerEnd(),
                     tx.headerEdits);
+            octets = message.size();
             try {
                 ctx.handler.onMessage(ctx.session, message);
                 ctx.session.countMessage();
@@ -228,6 +231,7 @@ final class MessageCommands {
         if (reply.code() >= 400) {
             ctx.metrics.increment(Counter.MESSAGES_REJECTED);
         }
+        ctx.events.messageReplied(octets, reply);
         ctx.endTransaction();
         ctx.send(reply);
     }

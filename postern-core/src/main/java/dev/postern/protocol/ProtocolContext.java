@@ -28,19 +28,21 @@ final class ProtocolContext {
     final SessionState session;
     final InstantSource clock;
     final ServerMetrics metrics;
+    final SmtpProtocol.MessageEvents events;
     private final ReplySink out;
 
     private Phase phase = Phase.CONNECTED;
     private Transaction transaction;
 
     ProtocolContext(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
-                    ServerMetrics metrics, ReplySink out) {
+                    ServerMetrics metrics, SmtpProtocol.MessageEvents events, ReplySink out) {
         this.config = config;
         this.ext = config.extensions();
         this.handler = handler;
         this.session = session;
         this.clock = clock;
         this.metrics = metrics;
+        this.events = events;
         this.out = out;
     }
 

@@ -52,6 +52,25 @@ public final class SmtpProtocol {
         }
     }
 
+    /**
+     * What the transport measures around a message's end, without the protocol touching a clock: the
+     * protocol says when the end of the content was read and when its reply is ready, the transport
+     * times the two.
+     */
+    public interface MessageEvents {
+        /** Nobody measures. */
+        MessageEvents NONE = new MessageEvents() {
+        };
+
+        /** The end of a message's content was read (DATA's final dot, the last BDAT chunk). */
+        default void contentEnded() {
+        }
+
+        /** The reply to that end is written: {@code octets} received, accepted or not. */
+        default void messageReplied(long octets, SmtpReply reply) {
+        }
+    }
+
     /** What the protocol is reading now; the transport picks its timeout from it. */
     public enum Mode { COMMAND, DATA, BDAT }
 
@@ -74,9 +93,15 @@ public final class SmtpProtocol {
      */
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
                         ServerMetrics metrics, MessageSinkFactory sinks, ReplySink out) {
+        this(config, handler, session, clock, metrics, MessageEvents.NONE, sinks, out);
+    }
+
+    /** As the other constructor, telling {@code events} when each message's content ends and is answered. */
+    public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
+                        ServerMetrics metrics, MessageEvents events, MessageSinkFactory sinks, ReplySink out) {
         this.handler = handler;
         this.session = session;
-        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, out);
+        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, events, out);
         this.framer = new LineFramer(config.lineEndings(), config.maxCommandLineLength(), config.maxLineBufferBytes());
         this.startTls = new StartTlsCommand(ctx, out);
         this.auth = new AuthCommand(ctx, startTls);
