@@ -13,6 +13,10 @@ module dev.postern.server {
     requires jdk.management;
     requires org.slf4j;
     requires org.yaml.snakeyaml;
+    requires io.prometheus.metrics.core;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.metrics.instrumentation.jvm;
+    requires io.prometheus.writer.text;
 
     // picocli fills the command objects' annotated fields by reflection.
     opens dev.postern.server to info.picocli;

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -46,14 +47,19 @@ final class StandaloneServer {
         SmtpServer server;
         MonitoringEndpoint endpoint = null;
         try {
-            server = SmtpServer.builder()
+            // Measured only for a monitoring endpoint: without one, nobody would read the histograms.
+            PrometheusMetrics metrics = settings.httpListen() == null ? null : new PrometheusMetrics(BuildInfo.current());
+            SmtpServer.Builder builder = SmtpServer.builder()
                     .config(settings.server())
-                    .handler(handler(started))
-                    .build()
-                    .start();
-            if (settings.httpListen() != null) {
+                    .handler(handler(started));
+            if (metrics != null) {
+                builder.observer(metrics);
+            }
+            server = builder.build().start();
+            if (metrics != null) {
                 try {
-                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, started == null ? null : started::gauges);
+                    metrics.bind(server, Instant.now(), started == null ? null : started::gauges);
+                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, metrics);
                 } catch (IOException | RuntimeException e) {
                     // After the SMTP listeners, not before: a JDK server bound but never started keeps its port
                     // until the JVM exits. So a failure here closes them again, as if they had failed to bind.
