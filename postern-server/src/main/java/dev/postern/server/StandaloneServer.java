@@ -84,6 +84,9 @@ final class StandaloneServer {
         if (settings.relay() != null) {
             LOG.info("relay: {}", describe(settings.relay()));
         }
+        if (settings.plugins() != null) {
+            LOG.info("plugins: {}, then the delivery", String.join(", ", settings.plugins().names()));
+        }
         if (endpoint != null) {
             LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
                     MonitoringEndpoint.METRICS, MonitoringEndpoint.HEALTH, MonitoringEndpoint.READY);
@@ -111,6 +114,9 @@ final class StandaloneServer {
         } catch (IOException e) {
             LOG.warn("closing the queue failed: {}", e.toString());
         } finally {
+            if (settings.plugins() != null) {
+                settings.plugins().close();
+            }
             if (monitoring != null) {
                 monitoring.stop();
             }
@@ -139,7 +145,13 @@ final class StandaloneServer {
         stopped.await();
     }
 
+    /** The delivery, after the plugins' handlers when --handler chose some. */
     private SmtpHandler handler(Relay started) throws IOException {
+        SmtpHandler delivery = delivery(started);
+        return settings.plugins() == null ? delivery : settings.plugins().before(delivery);
+    }
+
+    private SmtpHandler delivery(Relay started) throws IOException {
         String hostname = settings.server().hostname();
         if (started != null) {
             return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone());
