@@ -40,7 +40,7 @@ final class Admission extends ChannelInboundHandlerAdapter implements ChannelFut
         if (server.connections.incrementAndGet() > server.config.maxConnections()) {
             server.connections.decrementAndGet();
             server.metrics.increment(Counter.CONNECTIONS_REFUSED);
-            server.log(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
+            server.log(null, LogLevel.WARN, "connection_refused", "connection from " + channel.remoteAddress()
                     + " refused: too many connections (" + server.config.maxConnections() + ")", null);
             channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
             return;

@@ -73,7 +73,7 @@ public final class NettyTransport {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true);
         for (String warning : ProxyPolicy.warnings(server.config)) {
-            server.log(null, LogLevel.WARN, warning, null);
+            server.log(null, LogLevel.WARN, "server", warning, null);
         }
         try {
             for (Listener listener : server.config.listeners()) {
@@ -94,7 +94,7 @@ public final class NettyTransport {
             stop(Duration.ZERO);
             throw e;
         }
-        server.log(null, LogLevel.DEBUG, "listening on " + boundAddresses().stream()
+        server.log(null, LogLevel.DEBUG, "server", "listening on " + boundAddresses().stream()
                 .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
                 + (epoll ? " (epoll)" : " (nio)"), null);
     }

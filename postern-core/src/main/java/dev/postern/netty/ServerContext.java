@@ -3,6 +3,7 @@ package dev.postern.netty;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
+import dev.postern.SessionEvent;
 import dev.postern.SessionObserver;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
@@ -10,6 +11,7 @@ import dev.postern.SmtpSession;
 
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,9 +69,9 @@ final class ServerContext {
      * what the transport was doing when it logged (a timeout's 421 and close, a refusal), so its
      * failure is dropped here, as the protocol drops it.
      */
-    void log(SmtpSession session, LogLevel level, String message, Throwable error) {
+    void log(SmtpSession session, LogLevel level, String event, String message, Throwable error) {
         try {
-            handler.onLogEvent(session, level, message, error);
+            handler.onSessionEvent(session, new SessionEvent(level, event, message, error, Map.of()));
         } catch (RuntimeException ignored) {
             // a broken log hook must not break the transport
         }

@@ -157,7 +157,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
                 replies = null;
             }
             if (!protocol.session().isQuiet()) {
-                server.log(protocol.session(), LogLevel.INFO, "disconnect", null);
+                server.log(protocol.session(), LogLevel.INFO, "disconnect", "disconnect", null);
             }
             if (!server.observers.isEmpty()) {
                 server.observers.sessionClosed(listener, protocol.session(), Duration.ofNanos(System.nanoTime() - acceptedAt));
@@ -168,7 +168,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        server.log(protocol.session(), LogLevel.DEBUG, "connection error: " + cause, null);
+        server.log(protocol.session(), LogLevel.DEBUG, "connection_error", "connection error: " + cause, null);
         ctx.close();
     }
 
@@ -204,7 +204,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
 
     @Override
     public void failed(Throwable e) {
-        server.log(protocol.session(), LogLevel.ERROR, "session failed", e);
+        server.log(protocol.session(), LogLevel.ERROR, "session_failed", "session failed", e);
         channel.close();
     }
 

@@ -33,7 +33,7 @@ final class SessionStart {
             InetAddress client = session.remoteAddress().getAddress();
             if (!server.clients.admit(client)) {
                 server.metrics.increment(Counter.CONNECTIONS_REFUSED);
-                server.log(session, LogLevel.WARN, "connection from " + client.getHostAddress()
+                server.log(session, LogLevel.WARN, "connection_refused", "connection from " + client.getHostAddress()
                         + " refused: too many connections from this client (" + server.clients.limit() + ")", null);
                 protocol.abort(Replies.tooManyConnectionsFromClient(server.config.hostname()));
                 return;

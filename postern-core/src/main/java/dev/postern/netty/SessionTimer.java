@@ -101,7 +101,7 @@ final class SessionTimer implements Runnable {
 
     private void timeOut(String what) {
         server.metrics.increment(Counter.TIMEOUTS);
-        server.log(protocol.session(), LogLevel.INFO, what + " exceeded; closing", null);
+        server.log(protocol.session(), LogLevel.INFO, "timeout", what + " exceeded; closing", null);
         runner.submit(() -> protocol.abort(Replies.timeout(server.config.hostname())));
         forceCloseLater();
     }

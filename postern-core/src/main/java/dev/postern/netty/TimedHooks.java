@@ -8,6 +8,7 @@ import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
 import dev.postern.ReceivedMessage;
 import dev.postern.ReversePath;
+import dev.postern.SessionEvent;
 import dev.postern.SessionObserver;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpSession;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 /**
  * The application's handler as one session sees it when someone observes the server: every hook the
  * handler overrides is timed and reported to the {@link SessionObserver} with the session's listener; the
- * others, and {@link #onLogEvent}, pass straight through. Threading is decided on the application's own
+ * others, and the log hooks, pass straight through. Threading is decided on the application's own
  * handler ({@link HookMode}), never on this wrapper.
  */
 final class TimedHooks implements SmtpHandler {
@@ -144,6 +145,11 @@ final class TimedHooks implements SmtpHandler {
     @Override
     public void onLogEvent(SmtpSession session, LogLevel level, String message, Throwable error) {
         handler.onLogEvent(session, level, message, error);
+    }
+
+    @Override
+    public void onSessionEvent(SmtpSession session, SessionEvent event) {
+        handler.onSessionEvent(session, event);
     }
 
     @Override

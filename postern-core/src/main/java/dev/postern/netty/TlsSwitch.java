@@ -54,7 +54,7 @@ final class TlsSwitch extends ChannelInboundHandlerAdapter {
         server.metrics.increment(done.isSuccess() ? Counter.TLS_HANDSHAKES : Counter.TLS_HANDSHAKE_FAILURES);
         if (!done.isSuccess()) {
             if (!session.isQuiet()) {
-                server.log(session, LogLevel.INFO, "TLS handshake failed: " + done.cause(), null);
+                server.log(session, LogLevel.INFO, "tls_failed", "TLS handshake failed: " + done.cause(), null);
             }
             ctx.close();
             return;

@@ -1,6 +1,7 @@
 package dev.postern.protocol;
 
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ReceivedMessage;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpReply;
@@ -209,7 +210,7 @@ final class MessageCommands {
         } else if (tx.contentRejection != null) {
             reply = tx.contentRejection;
         } else if (sink.failure() != null) {
-            ctx.log(LogLevel.ERROR, "cannot spool message", sink.failure());
+            ctx.log(LogLevel.ERROR, "spool_failed", "cannot spool message", sink.failure());
             reply = Replies.SPOOL_FAILED;
         } else {
             String id = ctx.session.id() + "." + (++messageSeq);
@@ -222,8 +223,11 @@ final class MessageCommands {
                 ctx.metrics.increment(Counter.MESSAGES_ACCEPTED);
                 ctx.metrics.add(Counter.MESSAGE_BYTES_ACCEPTED, message.size());
                 reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
-                ctx.log(LogLevel.INFO, "message " + id + " accepted from " + tx.reversePath + " for "
-                        + tx.recipients.size() + " recipient(s), " + message.size() + " octets", null);
+                ctx.log(SessionEvent.of(LogLevel.INFO, "message_accepted", "message " + id + " accepted from "
+                                + tx.reversePath + " for " + tx.recipients.size() + " recipient(s), " + message.size() + " octets")
+                        .with("message_id", id).with("from", tx.reversePath.toString())
+                        .with("recipients", tx.recipients.size()).with("octets", message.size())
+                        .with("reply", reply.toString()));
             } catch (Exception e) {
                 reply = ctx.failure(e, "onMessage", true);
             }

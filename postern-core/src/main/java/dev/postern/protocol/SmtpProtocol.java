@@ -171,7 +171,7 @@ public final class SmtpProtocol {
         try {
             handler.onDisconnect(session);
         } catch (Exception e) {
-            ctx.log(LogLevel.WARN, "onDisconnect failed", e);
+            ctx.log(LogLevel.WARN, "hook_failed", "onDisconnect failed", e);
         }
     }
 
@@ -197,14 +197,14 @@ public final class SmtpProtocol {
                 case COMMAND -> {
                     if (ctx.phase() == Phase.CONNECTED) {
                         // RFC 5321 4.3.1: the client waits for the greeting; one that talks first is refused.
-                        ctx.log(LogLevel.WARN, "client talked before the greeting", null);
+                        ctx.log(LogLevel.WARN, "early_talker", "client talked before the greeting", null);
                         in.skipBytes(in.readableBytes());
                         ctx.send(Replies.EARLY_TALKER);
                         return;
                     }
                     if (commandsThisCall == 0 && session.errorCount() == 0 && ProxyPolicy.startsWithV2Signature(in)) {
                         // A v2 PROXY header from a source not trusted to send one: never believed.
-                        ctx.log(LogLevel.WARN, ProxyPolicy.untrustedV2HeaderMessage(session.socketRemoteAddress()), null);
+                        ctx.log(LogLevel.WARN, "proxy_header_refused", ProxyPolicy.untrustedV2HeaderMessage(session.socketRemoteAddress()), null);
                         in.skipBytes(in.readableBytes());
                         ctx.send(Replies.PROXY_V2_UNTRUSTED);
                         return;
@@ -258,7 +258,7 @@ public final class SmtpProtocol {
             ctx.send(r.reply());
             return;
         } catch (Exception e) {
-            ctx.log(LogLevel.ERROR, "onCommand failed", e);
+            ctx.log(LogLevel.ERROR, "hook_failed", "onCommand failed", e);
             ctx.metrics.increment(Counter.HOOK_FAILURES);
             ctx.send(Replies.HOOK_FAILED);
             return;
@@ -305,7 +305,7 @@ public final class SmtpProtocol {
             case "" -> sessionCommands.emptyLine();
             default -> {
                 if (ProxyPolicy.isLateHeaderLine(verb)) {
-                    ctx.log(LogLevel.WARN, ProxyPolicy.lateHeaderLineMessage(session.socketRemoteAddress()), null);
+                    ctx.log(LogLevel.WARN, "proxy_header_refused", ProxyPolicy.lateHeaderLineMessage(session.socketRemoteAddress()), null);
                     ctx.send(Replies.PROXY_LATE);
                 } else {
                     sessionCommands.unknown(line);
