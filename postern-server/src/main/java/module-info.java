@@ -13,6 +13,7 @@ module dev.postern.server {
     requires jdk.httpserver;
     requires jdk.management;
     requires org.slf4j;
+    requires logstash.logback.encoder;
     requires org.yaml.snakeyaml;
     requires io.prometheus.metrics.core;
     requires io.prometheus.metrics.model;

@@ -15,6 +15,7 @@ import java.lang.reflect.Method;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -24,10 +25,13 @@ import java.util.stream.Collectors;
  * (or any exception) stops it there, as from a single handler. A hook that returns a value passes each
  * handler's result to the next ({@code null} keeps the value). {@code onAuth} and {@code onCommand} are
  * decided by the first handler that answers, {@code onUnknownCommand} by the first that overrides it;
- * {@code onDisconnect} reaches every handler even if one throws. {@code onLogEvent} is not chained: the
- * server's log is the default one.
+ * {@code onDisconnect} reaches every handler even if one throws. The log hooks ({@code onLogEvent},
+ * {@code onSessionEvent}) are not chained: the server's log is the default one.
  */
 final class HandlerChain implements SmtpHandler {
+
+    /** Not hooks, or not chained: the log hooks keep their default, the server's log. */
+    private static final Set<String> NOT_CHAINED = Set.of("isNonBlocking", "onLogEvent", "onSessionEvent");
 
     private final List<SmtpHandler> handlers;
     /** For each hook, the handlers that override it, in order. */
@@ -39,7 +43,7 @@ final class HandlerChain implements SmtpHandler {
         this.byHook = new HashMap<>();
         boolean allNonBlocking = true;
         for (Method hook : SmtpHandler.class.getMethods()) {
-            if (hook.isDefault() && !hook.getName().equals("isNonBlocking") && !hook.getName().equals("onLogEvent")) {
+            if (hook.isDefault() && !NOT_CHAINED.contains(hook.getName())) {
                 byHook.put(hook.getName(), this.handlers.stream().filter(h -> overrides(h, hook)).toList());
             }
         }

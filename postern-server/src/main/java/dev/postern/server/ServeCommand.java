@@ -9,6 +9,7 @@ import dev.postern.relay.client.SocksProxy;
 import dev.postern.server.ValueConverters.ByteSizeConverter;
 import dev.postern.server.ValueConverters.DurationConverter;
 import dev.postern.server.ValueConverters.LineEndingsConverter;
+import dev.postern.server.ValueConverters.LogFormatConverter;
 import dev.postern.server.ValueConverters.ListenerConverter;
 import dev.postern.server.ValueConverters.LogLevelConverter;
 import dev.postern.server.ValueConverters.ProxyProtocolConverter;
@@ -184,6 +185,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "and the start and stop lines. Default: ${DEFAULT-VALUE}.")
     private LogThreshold logLevel;
 
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text", converter = LogFormatConverter.class,
+            description = "Log lines as text (one line per event) or json (one JSON object per line, with fields: time, level, "
+                    + "event, session, client, proxy, tls, user, message_id, octets, reply, ...). Default: ${DEFAULT-VALUE}.")
+    private LogFormat logFormat;
+
     @Option(names = "--plugin-dir", paramLabel = "DIR",
             description = "Directory of plugin jars (each jar, or each subdirectory of jars, in a class loader of its own) "
                     + "whose handlers --handler chooses by name. Default: none.")
@@ -200,6 +206,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServeSettings settings = settings();
+        settings.logFormat().apply();
         settings.logLevel().apply();
         new StandaloneServer(settings).runUntilShutdown();
         return 0;
@@ -281,7 +288,7 @@ final class ServeCommand implements Callable<Integer> {
             SmtpServerConfig built = server.build();
             PluginHandlers plugins = plugins(file.pluginSections(), name, warnings);
             return new ServeSettings(built, maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
-                    List.copyOf(warnings), plugins);
+                    List.copyOf(warnings), plugins, logFormat);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }

@@ -41,7 +41,7 @@ final class StandaloneServer {
      * running; the caller stops them with {@link #stop}.
      */
     SmtpServer start() throws IOException {
-        settings.warnings().forEach(LOG::warn);
+        settings.warnings().forEach(w -> LOG.atWarn().addKeyValue("event", "config_warning").log(w));
         // The queue first: a queue another server holds stops the start before any port is bound.
         Relay started = settings.relay() == null ? null : Relay.start(settings.relay());
         SmtpServer server;
@@ -77,18 +77,20 @@ final class StandaloneServer {
             }
             throw e;
         }
-        LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server), destination());
+        LOG.atInfo().addKeyValue("event", "started").addKeyValue("version", BuildInfo.current().version())
+                .log("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server), destination());
         for (Listener listener : settings.server().listeners()) {
-            LOG.info("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
+            LOG.atInfo().addKeyValue("event", "listener").addKeyValue("listener", PrometheusMetrics.label(listener))
+                    .log("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
         }
         if (settings.relay() != null) {
-            LOG.info("relay: {}", describe(settings.relay()));
+            LOG.atInfo().addKeyValue("event", "relay").log("relay: {}", describe(settings.relay()));
         }
         if (settings.plugins() != null) {
-            LOG.info("plugins: {}, then the delivery", String.join(", ", settings.plugins().names()));
+            LOG.atInfo().addKeyValue("event", "plugins").log("plugins: {}, then the delivery", String.join(", ", settings.plugins().names()));
         }
         if (endpoint != null) {
-            LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
+            LOG.atInfo().addKeyValue("event", "monitoring").log("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
                     MonitoringEndpoint.METRICS, MonitoringEndpoint.HEALTH, MonitoringEndpoint.READY);
         }
         smtp = server;
@@ -112,7 +114,7 @@ final class StandaloneServer {
                 relay.close();
             }
         } catch (IOException e) {
-            LOG.warn("closing the queue failed: {}", e.toString());
+            LOG.atWarn().addKeyValue("event", "queue_close_failed").log("closing the queue failed: {}", e.toString());
         } finally {
             if (settings.plugins() != null) {
                 settings.plugins().close();
@@ -133,10 +135,10 @@ final class StandaloneServer {
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
+            LOG.atInfo().addKeyValue("event", "stopping").log("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
                     settings.relay() == null ? "" : ", then deliveries in flight as long");
             stop(settings.shutdownGrace());
-            LOG.info("stopped");
+            LOG.atInfo().addKeyValue("event", "stopped").log("stopped");
             stopped.countDown();
             // An orderly stop is a success: exit 0, where the JVM would report 143 for SIGTERM and a
             // service manager would call the stop a failure. Nothing else runs in this JVM to be cut short.
