@@ -559,7 +559,7 @@ class StandaloneServerTest {
             assertThat(response.body()).isEqualTo("stopping\n");
             assertThat(stopping.isAlive()).as("the stop waits for the open session").isTrue();
             assertThat(get(server.http("/health")).statusCode()).as("alive while stopping").isEqualTo(200);
-            assertThat(get(server.http("/metrics")).body()).contains("\npostern_connections_active 1\n");
+            assertThat(get(server.http("/metrics")).body()).contains("\npostern_connections_active 1.0\n");
             assertThat(client.cmd("QUIT")).startsWith("221");
         }
         stopping.join(Duration.ofSeconds(10));
