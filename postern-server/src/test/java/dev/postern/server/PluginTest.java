@@ -54,21 +54,25 @@ class PluginTest {
 
     static Path allowlistJar;
 
-    /** Builds the sample plugin's jar from its sources, against the server's and the library's classes. */
     @BeforeAll
     static void buildTheSamplePlugin() throws Exception {
+        allowlistJar = buildSamplePlugin(jars);
+    }
+
+    /** Builds the sample plugin's jar in {@code dir} from its sources, against the server's and the library's classes. */
+    static Path buildSamplePlugin(Path dir) throws Exception {
         List<Path> sources;
         try (Stream<Path> files = Files.walk(SAMPLE.resolve("java"))) {
             sources = files.filter(p -> p.toString().endsWith(".java")).toList();
         }
         assertThat(sources).isNotEmpty();
-        allowlistJar = jar("allowlist.jar", compile("allowlist", sources),
+        return jar(dir, "allowlist.jar", compile(dir, "allowlist", sources),
                 Map.of(Plugins.SERVICE_FILE, Files.readString(SAMPLE.resolve("resources").resolve(Plugins.SERVICE_FILE))));
     }
 
     /** Compiles {@code sources} against the API only (the library and the plugin SPI); returns the class directory. */
-    static Path compile(String name, List<Path> sources) throws IOException, URISyntaxException {
-        Path classes = Files.createDirectories(jars.resolve(name + "-classes"));
+    static Path compile(Path dir, String name, List<Path> sources) throws IOException, URISyntaxException {
+        Path classes = Files.createDirectories(dir.resolve(name + "-classes"));
         String classPath = String.join(java.io.File.pathSeparator, location(SmtpHandler.class), location(HandlerPlugin.class));
         List<String> args = new ArrayList<>(List.of("--release", "21", "-proc:none", "-classpath", classPath, "-d", classes.toString()));
         sources.forEach(s -> args.add(s.toString()));
@@ -83,9 +87,9 @@ class PluginTest {
         return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
-    /** A jar of {@code classes} (null for none) and the given extra files. */
-    static Path jar(String name, Path classes, Map<String, String> files) throws IOException {
-        Path jar = jars.resolve(name);
+    /** A jar in {@code dir} of {@code classes} (null for none) and the given extra files. */
+    static Path jar(Path dir, String name, Path classes, Map<String, String> files) throws IOException {
+        Path jar = dir.resolve(name);
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out)) {
             if (classes != null) {
                 try (Stream<Path> all = Files.walk(classes)) {
@@ -171,8 +175,8 @@ class PluginTest {
     @Test
     void badJarsAreStartUpErrorsNamingTheJar() throws Exception {
         Path notAJar = Files.writeString(jars.resolve("broken.jar"), "not a zip file");
-        Path noPlugin = jar("empty.jar", null, Map.of("README", "no service file"));
-        Path missingClass = jar("missing.jar", null, Map.of(Plugins.SERVICE_FILE, "com.example.NoSuchPlugin\n"));
+        Path noPlugin = jar(jars, "empty.jar", null, Map.of("README", "no service file"));
+        Path missingClass = jar(jars, "missing.jar", null, Map.of(Plugins.SERVICE_FILE, "com.example.NoSuchPlugin\n"));
         Map<List<String>, String> cases = new LinkedHashMap<>();
         cases.put(List.of("--plugin-dir", pluginDir(notAJar).toString(), "--handler", "allowlist"),
                 "broken.jar cannot be read as a jar");
@@ -247,13 +251,28 @@ class PluginTest {
                     }
                 }
                 """);
-        Path probe = jar("probe.jar", compile("probe", List.of(source)), Map.of(Plugins.SERVICE_FILE, "probe.Probe\n"));
+        Path probe = jar(jars, "probe.jar", compile(jars, "probe", List.of(source)), Map.of(Plugins.SERVICE_FILE, "probe.Probe\n"));
         ServeCommandTest.Run r = ServeCommandTest.run("serve", "--hostname", "mx.test", "--plugin-dir", pluginDir(probe).toString(),
                 "--handler", "probe");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("dev.postern.SmtpRejection visible; org.slf4j.LoggerFactory visible; "
                 + "dev.postern.server.StandaloneServer hidden; picocli.CommandLine hidden; io.netty.channel.Channel hidden; "
                 + "hostname mx.test");
+    }
+
+    @Test
+    void theConfigFileGivesThePluginDirectoryAndTheHandlersToo() throws Exception {
+        Path plugins = pluginDir(allowlistJar);
+        ServeSettings s = ServeCommandTest.settings("--config", config("plugin-dir: " + plugins + "\n" + ALLOWLIST_CONFIG).toString());
+        assertThat(s.plugins().names()).containsExactly("allowlist");
+        assertThat(s.plugins().handlers()).singleElement()
+                .satisfies(h -> assertThat(h.getClass().getName()).isEqualTo("dev.postern.examples.allowlist.AllowListHandler"));
+        s.plugins().close();
+        ServeSettings flags = ServeCommandTest.settings("--plugin-dir", plugins.toString(), "--handler", "allowlist,allowlist",
+                "--config", config("plugins:\n  allowlist:\n    recipients: [a@example.org]\n  other: {}\n").toString());
+        assertThat(flags.plugins().names()).containsExactly("allowlist", "allowlist");
+        assertThat(flags.warnings()).containsExactly("the config file's section plugins.other is not used: no --handler other");
+        flags.plugins().close();
     }
 
     @Test
