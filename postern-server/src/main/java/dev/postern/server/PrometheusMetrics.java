@@ -67,7 +67,8 @@ final class PrometheusMetrics implements SessionObserver {
                 .labelNames(LISTENER, "hook").classicOnly().classicUpperBounds(HOOK_SECONDS).register(registry);
         Info.builder().name("postern_build_info").help("The Postern build and the Java runtime it runs on.")
                 .labelNames("version", "commit", "java_version").register(registry)
-                .setLabelValues(build.version(), build.commit(), build.javaVersion());
+                .setLabelValues(build.version(), build.commit() == null ? "unknown" : build.commit(),
+                        System.getProperty("java.version"));
         JvmMetrics.builder().register(registry);
     }
 

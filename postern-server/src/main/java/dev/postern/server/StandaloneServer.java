@@ -48,7 +48,7 @@ final class StandaloneServer {
         MonitoringEndpoint endpoint = null;
         try {
             // Measured only for a monitoring endpoint: without one, nobody would read the histograms.
-            PrometheusMetrics metrics = settings.httpListen() == null ? null : new PrometheusMetrics(BuildInfo.current());
+            PrometheusMetrics metrics = settings.httpListen() == null ? null : new PrometheusMetrics(new BuildInfo());
             SmtpServer.Builder builder = SmtpServer.builder()
                     .config(settings.server())
                     .handler(handler(started));
@@ -77,7 +77,7 @@ final class StandaloneServer {
             }
             throw e;
         }
-        LOG.atInfo().addKeyValue("event", "started").addKeyValue("version", BuildInfo.current().version())
+        LOG.atInfo().addKeyValue("event", "started").addKeyValue("version", new BuildInfo().version())
                 .log("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server), destination());
         for (Listener listener : settings.server().listeners()) {
             LOG.atInfo().addKeyValue("event", "listener").addKeyValue("listener", PrometheusMetrics.label(listener))
