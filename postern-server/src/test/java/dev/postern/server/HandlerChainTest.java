@@ -93,6 +93,18 @@ class HandlerChainTest {
                 .isInstanceOf(SmtpRejection.class).hasMessageContaining("535");
     }
 
+    /** A hook added to SmtpHandler but not chained would reach no plugin and no delivery: its default would answer. */
+    @Test
+    void everyHookIsChained() throws NoSuchMethodException {
+        for (java.lang.reflect.Method hook : SmtpHandler.class.getMethods()) {
+            if (hook.isDefault()) {
+                assertThat(HandlerChain.class.getMethod(hook.getName(), hook.getParameterTypes()).getDeclaringClass())
+                        .as(hook.getName()).isIn(HandlerChain.class, hook.getName().startsWith("onLog") || hook.getName()
+                                .equals("onSessionEvent") ? SmtpHandler.class : HandlerChain.class);
+            }
+        }
+    }
+
     @Test
     void everyHandlerHearsTheDisconnectEvenIfOneThrows() {
         SmtpHandler failing = new SmtpHandler() {
