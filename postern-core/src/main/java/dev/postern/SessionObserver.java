@@ -46,7 +46,7 @@ public interface SessionObserver {
 
     /**
      * A hook of the handler returned or threw. Only the hooks the handler overrides are measured, and
-     * never {@link SmtpHandler#onLogEvent}.
+     * never the log hooks ({@link SmtpHandler#onLogEvent}, {@link SmtpHandler#onSessionEvent}).
      *
      * @param listener the listener that accepted the connection
      * @param session  the session
