@@ -141,6 +141,29 @@ class SessionEventTest {
     }
 
     @Test
+    void aConnectionRefusedBeforeItsSessionNamesTheClientAsAField() throws Exception {
+        List<SessionEvent> refused = new CopyOnWriteArrayList<>();
+        TestServer server = servers.start(new SmtpHandler() {
+            @Override
+            public void onSessionEvent(SmtpSession session, SessionEvent event) {
+                if (event.name().equals("connection_refused")) {
+                    assertThat(session).as("refused at admission: no session").isNull();
+                    refused.add(event);
+                }
+            }
+        }, c -> c.maxConnections(1));
+        try (RawSmtpClient first = new RawSmtpClient(server.port()); RawSmtpClient second = new RawSmtpClient(server.port())) {
+            assertThat(first.reply()).startsWith("220");
+            assertThat(second.reply()).startsWith("421");
+        }
+        assertThat(refused).singleElement().satisfies(e -> {
+            assertThat(e.level()).isEqualTo(LogLevel.WARN);
+            assertThat((String) e.fields().get("client")).startsWith("127.0.0.1:");
+            assertThat(e.fields()).containsEntry("limit", 1);
+        });
+    }
+
+    @Test
     void fieldsAreCheckedAndKeptInOrder() {
         SessionEvent e = SessionEvent.of(LogLevel.INFO, "x", "text").with("b", 1).with("a", "two");
         assertThat(e.fields().keySet()).containsExactly("b", "a");

@@ -70,8 +70,13 @@ final class ServerContext {
      * failure is dropped here, as the protocol drops it.
      */
     void log(SmtpSession session, LogLevel level, String event, String message, Throwable error) {
+        log(session, new SessionEvent(level, event, message, error, Map.of()));
+    }
+
+    /** As {@link #log(SmtpSession, LogLevel, String, String, Throwable)}, for an event with fields of its own. */
+    void log(SmtpSession session, SessionEvent event) {
         try {
-            handler.onSessionEvent(session, new SessionEvent(level, event, message, error, Map.of()));
+            handler.onSessionEvent(session, event);
         } catch (RuntimeException ignored) {
             // a broken log hook must not break the transport
         }
