@@ -39,7 +39,7 @@ final class EnvelopeCommands {
         }
         PathParser.Parsed<ReversePath> parsed;
         try {
-            parsed = PathParser.parseReversePath(args.substring(5));
+            parsed = PathParser.parseReversePath(args.substring(5), ctx.config.pathSyntax());
         } catch (PathSyntaxException e) {
             ctx.send(Replies.badSenderSyntax(e.getMessage()));
             return;
@@ -91,7 +91,7 @@ final class EnvelopeCommands {
         }
         PathParser.Parsed<ForwardPath> parsed;
         try {
-            parsed = PathParser.parseForwardPath(args.substring(3));
+            parsed = PathParser.parseForwardPath(args.substring(3), ctx.config.pathSyntax());
         } catch (PathSyntaxException e) {
             ctx.send(Replies.badRecipientSyntax(e.getMessage()));
             return;
