@@ -1,5 +1,6 @@
 package dev.postern.netty;
 
+import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.SmtpReply;
 import dev.postern.proxy.ProxyInfo;
@@ -47,13 +48,13 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
     /** Replies held back while the protocol is paused, sent when the pause ends; null when none. */
     private ByteBuf held;
 
-    SessionBridge(ServerContext server, Channel channel, boolean implicitTls) {
+    SessionBridge(ServerContext server, Channel channel, Listener listener) {
         this.server = server;
         this.channel = channel;
-        this.implicitTls = implicitTls;
+        this.implicitTls = listener.implicitTls();
         SessionState session = new SessionState(server.ids.next(), (InetSocketAddress) channel.localAddress(),
                 (InetSocketAddress) channel.remoteAddress(), server.clock.instant(), server.config.greeting(),
-                server.config.hostname());
+                server.config.hostname(), listener, server.config.hostname());
         this.protocol = newProtocol(session);
         this.runner = HookRunner.of(server, channel, this);
         this.timer = new SessionTimer(server, channel, protocol, runner);

@@ -52,7 +52,7 @@ final class SessionStart {
             }
             bridge.countedClient(client);
         }
-        if (server.config.reverseDnsLookup()) {
+        if (server.config.reverseDnsLookup() && session.remoteHostName().isEmpty()) { // onProxy may have named it
             Thread.ofVirtual().start(() -> {
                 protocol.clientHostName(reverseLookup(server, session.remoteAddress().getAddress()));
                 greetLater(server, bridge);

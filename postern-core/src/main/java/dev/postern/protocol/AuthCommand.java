@@ -5,6 +5,7 @@ import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Authentication;
 import dev.postern.auth.Credentials;
 import dev.postern.auth.internal.SaslExchange;
 import dev.postern.protocol.ProtocolContext.Phase;
@@ -165,7 +166,7 @@ final class AuthCommand {
             return;
         }
         String user = identity != null ? identity : credentials.username();
-        ctx.session.authenticatedUser(user);
+        ctx.session.authenticated(new Authentication(mechanism, credentials.username(), user, ctx.clock.instant()));
         ctx.metrics.increment(Counter.AUTH_SUCCESSES);
         ctx.log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " as " + printable(user), null);
         ctx.send(Replies.AUTH_OK);

@@ -36,6 +36,8 @@ final class ProtocolContext {
 
     private Phase phase = Phase.CONNECTED;
     private Transaction transaction;
+    /** Transactions begun in this session, for their ids. */
+    private int transactionSeq;
 
     ProtocolContext(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
                     ServerMetrics metrics, AuthThrottle authThrottle, ReplySink out) {
@@ -79,6 +81,11 @@ final class ProtocolContext {
         return transaction;
     }
 
+    /** The id of the next transaction (and of its message): the session id, a dot, its number in the session. */
+    String nextTransactionId() {
+        return session.id() + "." + (++transactionSeq);
+    }
+
     /** MAIL was accepted. */
     void beginTransaction(Transaction started) {
         transaction = started;
@@ -93,6 +100,7 @@ final class ProtocolContext {
         }
         transaction = null;
         session.envelope(null);
+        session.transactionId(null);
         if (ended != null && ended.sink != null) {
             try {
                 ended.sink.close();
