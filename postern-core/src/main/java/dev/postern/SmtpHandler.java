@@ -214,6 +214,30 @@ public interface SmtpHandler {
     }
 
     /**
+     * Message content is arriving (MidiSmtpServer's {@code on_message_data_receiving_event}): called
+     * once per batch of content read from the connection (what one read brought, however many lines),
+     * during DATA and BDAT, after {@link #onDataStart}, including the batch that ends the content.
+     * Not called for content already refused (a header-hook rejection, a BDAT chunk dropped).
+     * <ul>
+     * <li>{@link DataProgress#CONTINUE} (or null): go on.</li>
+     * <li>{@link DataProgress#tarpit}: the server stops reading for the delay, then goes on; no thread
+     *     waits (the connection is paused) and the data timeout does not run meanwhile.</li>
+     * <li>{@link DataProgress#reject}, or throwing {@link SmtpRejection}: a reply that closes (421) is
+     *     sent at once and the connection closed; any other comes after the end of the content, which
+     *     is dropped ({@link #onMessage} is not called) and the hook is not called again for it.</li>
+     * <li>Any other exception: 451 4.3.0 after the end of the content, likewise.</li>
+     * </ul>
+     *
+     * @param session     the session, with the complete envelope
+     * @param octetsSoFar content octets received so far (after dot-unstuffing), including those beyond
+     *                    {@code maxMessageSize}, which the server counts without keeping
+     * @return the decision; null continues
+     */
+    default DataProgress onDataReceiving(SmtpSession session, long octetsSoFar) {
+        return DataProgress.CONTINUE;
+    }
+
+    /**
      * The whole message arrived and nothing rejected it earlier. Returning normally means the application
      * took responsibility for it (the client gets {@code 250 2.0.0} with the message id): store it
      * durably before returning. A rejection is the reply; any other exception: 451 4.3.0, so the client

@@ -1,5 +1,6 @@
 package dev.postern.protocol;
 
+import dev.postern.DataProgress;
 import dev.postern.LogLevel;
 import dev.postern.ReceivedMessage;
 import dev.postern.ServerMetrics.Counter;
@@ -68,6 +69,9 @@ final class MessageCommands {
     /** DATA content up to the terminating dot line (RFC 5321 4.5.2: dot-unstuffed by the decoder). */
     void readData(ByteBuf in) {
         DataDecoder.Result r = ctx.transaction().decoder.decode(in, content);
+        if (r != DataDecoder.Result.BARE_LINE_END && !receiving()) {
+            return;
+        }
         if (r == DataDecoder.Result.END) {
             finishMessage();
         } else if (r == DataDecoder.Result.BARE_LINE_END) {
@@ -117,10 +121,46 @@ final class MessageCommands {
                 ctx.send(Replies.BARE_LINE_END_DATA);
                 return;
             }
+            if (!receiving()) {
+                return;
+            }
         }
         if (chunkRemaining == 0) {
             endChunk();
         }
+    }
+
+    /**
+     * onDataReceiving for the batch just read: applies a tarpit (a pause) or a rejection. Returns false
+     * when the session is closing (a rejection that closes), so the caller stops.
+     */
+    private boolean receiving() {
+        Transaction tx = ctx.transaction();
+        if (tx.contentRejection != null) {
+            return true;
+        }
+        DataProgress progress;
+        try {
+            progress = ctx.handler.onDataReceiving(ctx.session, tx.sink.size());
+        } catch (Exception e) {
+            progress = DataProgress.reject(ctx.failure(e, "onDataReceiving", true));
+        }
+        switch (progress) {
+            case null -> { }
+            case DataProgress.Continue c -> { }
+            case DataProgress.Tarpit t -> ctx.pause(t.delay());
+            case DataProgress.Reject reject -> {
+                SmtpReply reply = reject.reply();
+                if (reply.close()) {
+                    ctx.log(LogLevel.INFO, "onDataReceiving closed the session: " + reply, null);
+                    mode = Mode.COMMAND;
+                    ctx.send(reply);
+                    return false;
+                }
+                tx.contentRejection = reply; // sent once the content has ended
+            }
+        }
+        return true;
     }
 
     private void endChunk() {
