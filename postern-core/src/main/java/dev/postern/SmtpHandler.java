@@ -181,7 +181,8 @@ public interface SmtpHandler {
      *
      * @param session    the session; its envelope lists the recipients accepted so far
      * @param to         the forward path as the client gave it
-     * @param parameters the RCPT parameters: always empty, as the server accepts none (others get 555 first)
+     * @param parameters the RCPT parameters: RFC 3461 NOTIFY and ORCPT when DSN is offered, already checked
+     *                   (others get 555 first); see {@link Recipient#dsnNotify()} and {@link Recipient#originalRecipient()}
      * @return the forward path to use; null for {@code to} unchanged
      */
     default ForwardPath onRcptTo(SmtpSession session, ForwardPath to, MailParameters parameters) {

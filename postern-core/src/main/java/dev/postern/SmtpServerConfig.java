@@ -110,11 +110,29 @@ public record SmtpServerConfig(
      *                            before gets 503 5.5.0
      * @param enhancedStatusCodes ENHANCEDSTATUSCODES (RFC 2034); off, replies carry no RFC 3463 status
      * @param chunking            CHUNKING (RFC 3030); off, BDAT is an unknown command
+     * @param dsn                 DSN (RFC 3461): accept RET and ENVID on MAIL, NOTIFY and ORCPT on RCPT
+     *                            (checked, then kept on the {@link Envelope} and its {@link Recipient}s
+     *                            for whoever delivers or relays the message); off, they get 555
      */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
-                             boolean enhancedStatusCodes, boolean chunking) {
+                             boolean enhancedStatusCodes, boolean chunking, boolean dsn) {
         /** Every extension offered: the default. */
-        public static final Extensions ALL = new Extensions(true, true, true, true, true, true);
+        public static final Extensions ALL = new Extensions(true, true, true, true, true, true, true);
+
+        /**
+         * The extensions of earlier releases; DSN is offered.
+         *
+         * @param size                SIZE (RFC 1870)
+         * @param eightBitMime        8BITMIME (RFC 6152)
+         * @param smtpUtf8            SMTPUTF8 (RFC 6531)
+         * @param pipelining          PIPELINING (RFC 2920)
+         * @param enhancedStatusCodes ENHANCEDSTATUSCODES (RFC 2034)
+         * @param chunking            CHUNKING (RFC 3030)
+         */
+        public Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
+                          boolean enhancedStatusCodes, boolean chunking) {
+            this(size, eightBitMime, smtpUtf8, pipelining, enhancedStatusCodes, chunking, true);
+        }
     }
 
     /**
@@ -773,7 +791,8 @@ public record SmtpServerConfig(
         }
 
         /**
-         * Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES, CHUNKING.
+         * Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES,
+         * CHUNKING, DSN.
          *
          * @param extensions the extensions, e.g. {@link Extensions#ALL}
          * @return this builder

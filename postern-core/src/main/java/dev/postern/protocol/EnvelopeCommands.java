@@ -4,6 +4,7 @@ import dev.postern.ForwardPath;
 import dev.postern.MailParameters;
 import dev.postern.Recipient;
 import dev.postern.ReversePath;
+import dev.postern.SmtpReply;
 import dev.postern.protocol.ProtocolContext.Phase;
 
 /** MAIL and RCPT: the envelope of a mail transaction (RFC 5321 3.3, 4.1.1.2, 4.1.1.3). */
@@ -99,9 +100,9 @@ final class EnvelopeCommands {
             ctx.send(Replies.badRecipientSyntax(e.getMessage()));
             return;
         }
-        if (!parsed.parameters().isEmpty()) {
-            // RFC 3461's NOTIFY and ORCPT are not offered
-            ctx.send(Replies.unsupportedParameter(parsed.parameters().values().keySet().iterator().next()));
+        SmtpReply refused = DsnParameters.checkRcpt(parsed.parameters(), ctx.session.isEsmtp(), ctx.config);
+        if (refused != null) {
+            ctx.send(refused);
             return;
         }
         ForwardPath to = parsed.path();

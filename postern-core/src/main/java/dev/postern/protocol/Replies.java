@@ -64,6 +64,11 @@ public final class Replies {
     public static final SmtpReply BAD_SIZE = SmtpReply.of(501, "5.5.4", "Bad SIZE value");
     public static final SmtpReply BAD_BODY = SmtpReply.of(501, "5.5.4", "Bad BODY value; 7BIT or 8BITMIME");
     public static final SmtpReply SMTPUTF8_VALUE = SmtpReply.of(501, "5.5.4", "SMTPUTF8 takes no value");
+    // RFC 3461 4: a DSN parameter with a bad value is a syntax error in parameters (501)
+    public static final SmtpReply BAD_RET = SmtpReply.of(501, "5.5.4", "Bad RET value; FULL or HDRS");
+    public static final SmtpReply BAD_ENVID = SmtpReply.of(501, "5.5.4", "Bad ENVID value; xtext of at most 100 characters");
+    public static final SmtpReply BAD_NOTIFY = SmtpReply.of(501, "5.5.4", "Bad NOTIFY value; NEVER, or SUCCESS, FAILURE, DELAY");
+    public static final SmtpReply BAD_ORCPT = SmtpReply.of(501, "5.5.4", "Bad ORCPT value; addr-type;xtext of at most 500 characters");
     public static final SmtpReply RCPT_IN_BDAT = SmtpReply.of(503, "5.5.1", "Error: RCPT not allowed after BDAT");
 
     public static final SmtpReply NOT_AUTHORIZED = SmtpReply.of(550, "5.7.0", "Error: insufficient authorization");

@@ -97,6 +97,9 @@ final class SessionCommands {
         if (ext.chunking()) {
             lines.add("CHUNKING");
         }
+        if (ext.dsn()) {
+            lines.add("DSN");
+        }
         if (ctx.config.offersStartTls() && !ctx.session.isSecure()) {
             lines.add("STARTTLS");
         }

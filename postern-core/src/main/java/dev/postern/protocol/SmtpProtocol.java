@@ -215,7 +215,7 @@ public final class SmtpProtocol {
                         return;
                     }
                     boolean saslLine = auth.awaitsResponse();
-                    switch (framer.next(in, auth.lineLimit(in))) {
+                    switch (framer.next(in, lineLimit(in))) {
                         case NEED_MORE -> {
                             return;
                         }
@@ -247,6 +247,36 @@ public final class SmtpProtocol {
                 case BDAT -> messageCommands.readChunk(in);
             }
         }
+    }
+
+    /**
+     * The longest line the client may send next: AUTH's (RFC 4954 4), and with DSN offered, MAIL and RCPT
+     * lines longer by what RET / ENVID and NOTIFY / ORCPT may add (RFC 3461 3: 100 and 500 characters),
+     * within the line buffer.
+     */
+    private int lineLimit(ByteBuf in) {
+        int limit = auth.lineLimit(in);
+        if (ctx.ext.dsn() && !auth.awaitsResponse()) {
+            int extra = startsWithVerb(in, "RCPT ") ? 500 : startsWithVerb(in, "MAIL ") ? 100 : 0;
+            if (extra > 0) {
+                limit = Math.max(limit, Math.min(ctx.config.maxCommandLineLength() + extra, ctx.config.maxLineBufferBytes()));
+            }
+        }
+        return limit;
+    }
+
+    /** Whether the buffered input starts with {@code verb} (ASCII, any case). */
+    private static boolean startsWithVerb(ByteBuf in, String verb) {
+        if (in.readableBytes() < verb.length()) {
+            return false;
+        }
+        int start = in.readerIndex();
+        for (int i = 0; i < verb.length(); i++) {
+            if ((in.getByte(start + i) | 0x20) != (verb.charAt(i) | 0x20)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One command line: the onCommand hook first, then the command's family. */
