@@ -5,8 +5,6 @@ import dev.postern.proxy.TrustedSources;
 import dev.postern.tls.StartTlsMode;
 import dev.postern.tls.TlsConfig;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -607,8 +605,8 @@ public record SmtpServerConfig(
         /**
          * The name the server gives itself: in the default greeting, the default first line of the EHLO / HELO
          * reply, its 421 replies and CRAM-MD5 challenges. The server writes no Received field itself; a hook
-         * that prepends one should use this name. Default: the local host's canonical name, or
-         * {@code localhost} when it cannot be found.
+         * that prepends one should use this name. Default: the machine's host name (its fully qualified
+         * form when the canonical name extends it), or {@code localhost} when it has none.
          *
          * @param hostname a name without spaces or control characters, or null for the default
          * @return this builder
@@ -880,12 +878,7 @@ public record SmtpServerConfig(
         }
 
         private static String localHostName() {
-            try {
-                String name = InetAddress.getLocalHost().getCanonicalHostName();
-                return name == null || name.isBlank() ? "localhost" : name;
-            } catch (UnknownHostException e) {
-                return "localhost";
-            }
+            return DefaultHostname.find();
         }
     }
 }
