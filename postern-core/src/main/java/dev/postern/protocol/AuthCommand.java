@@ -87,6 +87,15 @@ final class AuthCommand {
             ctx.send(Replies.AUTH_SYNTAX);
             return;
         }
+        // authFailureLimit: a client that failed too often is refused, whatever it asks for
+        Duration refusal = ctx.authThrottle.refusalDelay(client(), ctx.clock.instant());
+        if (refusal != null) {
+            ctx.log(LogLevel.WARN, "AUTH refused: too many failures from " + client().getHostAddress()
+                    + "; answering in " + refusal.toSeconds() + " s", null);
+            ctx.pause(refusal);
+            ctx.send(Replies.AUTH_THROTTLED);
+            return;
+        }
         var mechanism = AuthMechanism.byWireName(words[0]).filter(ctx.config.auth().mechanisms()::contains);
         if (mechanism.isEmpty()) {
             ctx.send(Replies.AUTH_UNKNOWN_MECHANISM);
@@ -94,14 +103,6 @@ final class AuthCommand {
         }
         if (!isOffered()) {
             ctx.send(Replies.AUTH_NEEDS_TLS);
-            return;
-        }
-        Duration refusal = ctx.authThrottle.refusalDelay(client(), ctx.clock.instant());
-        if (refusal != null) {
-            ctx.log(LogLevel.WARN, "AUTH refused: too many failures from " + client().getHostAddress()
-                    + "; answering in " + refusal.toSeconds() + " s", null);
-            ctx.pause(refusal);
-            ctx.send(Replies.AUTH_THROTTLED);
             return;
         }
         sasl = SaslExchange.start(mechanism.get(), ctx.config.hostname(), RANDOM, ctx.clock);
