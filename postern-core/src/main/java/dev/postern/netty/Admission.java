@@ -41,6 +41,7 @@ final class Admission extends ChannelInboundHandlerAdapter implements ChannelFut
             server.connections.decrementAndGet();
             server.metrics.increment(Counter.CONNECTIONS_REFUSED);
             server.log(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
+                    + (listener.name() != null ? " on " + listener.name() : "")
                     + " refused: too many connections (" + server.config.maxConnections() + ")", null);
             channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
             return;

@@ -261,6 +261,7 @@ class AuthCommandTest {
     void tooManyFailuresGet454AfterAPauseUntilTheWindowPasses() {
         AuthThrottle shared = new AuthThrottle(2, java.time.Duration.ofMinutes(10));
         ProtocolHarness first = new ProtocolHarness(new Users(), b -> b.auth(ALL), shared).ready();
+        assertThat(first.protocol.isPaused()).isFalse();
         assertThat(first.cmd("AUTH PLAIN " + b64("\0alice\0wrong"))).startsWith("535");
         ProtocolHarness second = new ProtocolHarness(new Users(), b -> b.auth(ALL), shared).ready();
         assertThat(second.cmd("AUTH PLAIN " + b64("\0bob\0guess"))).startsWith("535");
@@ -276,6 +277,7 @@ class AuthCommandTest {
         assertThat(users.attempts).isEmpty();
         assertThat(third.buffered()).isPositive(); // NOOP waits for the pause to end
         third.protocol.resume();
+        assertThat(third.protocol.isPaused()).isFalse();
         assertThat(third.feed("")).startsWith("250");
         assertThat(third.cmd("AUTH LOGIN")).startsWith("454 4.7.0");
         assertThat(third.pauses).containsExactly(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2));

@@ -82,4 +82,16 @@ class AuthThrottleTest {
         assertThat(t.refusalDelay(first, T0)).isNull(); // evicted
         assertThat(t.refusalDelay(ip("10.0.39.16"), T0)).isNotNull(); // 10000: the newest
     }
+
+    @Test
+    void aFailureAfterTheLockEndedStartsANewCount() throws Exception {
+        AuthThrottle t = new AuthThrottle(2, Duration.ofMinutes(1));
+        InetAddress a = ip("192.0.2.1");
+        t.failure(a, T0);
+        t.failure(a, T0.plusSeconds(1)); // locked until T0 + 61 s
+        t.failure(a, T0.plusSeconds(61)); // the lock is over (no AUTH asked meanwhile): this one counts alone
+        assertThat(t.refusalDelay(a, T0.plusSeconds(62))).isNull();
+        t.failure(a, T0.plusSeconds(63));
+        assertThat(t.refusalDelay(a, T0.plusSeconds(64))).isEqualTo(Duration.ofSeconds(1));
+    }
 }

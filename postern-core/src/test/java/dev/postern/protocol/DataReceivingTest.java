@@ -108,6 +108,33 @@ class DataReceivingTest {
         assertThat(p.session.transactionId()).isEmpty();
     }
 
+    /** The 421 comes with the batch that also ends the content: nothing after it runs. */
+    @Test
+    void a421InTheLastBatchEndsEverything() {
+        Progress h = new Progress(n -> DataProgress.reject(SmtpReply.of(421, "4.7.0", "go away")));
+        ProtocolHarness p = inData(h);
+        assertThat(p.feed("Subject: x\r\n\r\nbody\r\n.\r\nNOOP\r\n")).isEqualTo("421 4.7.0 go away\r\n");
+        assertThat(h.messages).isEmpty();
+        assertThat(p.protocol.isClosed()).isTrue();
+    }
+
+    @Test
+    void theMessageReadsTheSameThroughTheServersWrapper() throws Exception {
+        List<String> seen = new ArrayList<>();
+        ProtocolHarness p = inData(new SmtpHandler() {
+            @Override
+            public void onMessage(SmtpSession session, ReceivedMessage m) throws Exception {
+                try (var in = m.openStream()) {
+                    seen.add(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                seen.add(new String(m.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+                seen.add(m.size() + " " + m.headers().getFirst().name() + " " + m.envelope().reversePath());
+            }
+        });
+        assertThat(p.feed("Subject: x\r\n\r\nbody\r\n.\r\n")).startsWith("250");
+        assertThat(seen).containsExactly("Subject: x\r\n\r\nbody\r\n", "Subject: x\r\n\r\nbody\r\n", "20 Subject <a@b.test>");
+    }
+
     @Test
     void aTarpitPausesReadingUntilTheTransportResumes() {
         Progress h = new Progress(n -> n < 20 ? DataProgress.tarpit(Duration.ofSeconds(3)) : DataProgress.CONTINUE);

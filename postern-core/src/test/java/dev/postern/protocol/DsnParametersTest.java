@@ -113,4 +113,13 @@ class DsnParametersTest {
         assertThat(new OriginalRecipient("rfc822", "a+b@c").toParameter()).isEqualTo("rfc822;a+2Bb@c");
         assertThat(DsnReturn.parse("hdrs").wireValue()).isEqualTo("HDRS");
     }
+
+    /** RFC 3461 4.4: ENVID decodes to printable US-ASCII, space and tilde included. */
+    @Test
+    void envidMustDecodeToPrintableAscii() {
+        assertThat(new ProtocolHarness().ready().cmd("MAIL FROM:<a@b.test> ENVID=a+20b+7E")).startsWith("250");
+        for (String bad : new String[] {"a+1F", "a+7F", "a+C3+A9"}) {
+            assertThat(new ProtocolHarness().ready().cmd("MAIL FROM:<a@b.test> ENVID=" + bad)).as(bad).startsWith("501 5.5.4");
+        }
+    }
 }

@@ -28,7 +28,7 @@ class ProxyPortZeroSocketTest {
     @RegisterExtension
     final TestServers servers = new TestServers();
 
-    static final class Clients implements SmtpHandler {
+    static class Clients implements SmtpHandler {
         final BlockingQueue<String> seen = new LinkedBlockingQueue<>();
 
         @Override
@@ -71,5 +71,23 @@ class ProxyPortZeroSocketTest {
         byte[] header = HexFormat.of().parseHex("0D0A0D0A000D0A515549540A" + "21" + "11" + "000C"
                 + "C000020A" + "C6336401" + "0000" + "0000");
         assertThat(through(header)).isEqualTo("192.0.2.10 0 -> 198.51.100.1 0 v2");
+    }
+
+    /** UNKNOWN may be followed by anything (2.1), even a 0 where a port would be: still a header without addresses. */
+    @Test
+    void v1UnknownWithTrailingFieldsIsNotMistakenForAddresses() throws Exception {
+        Clients h = new Clients() {
+            @Override
+            public void onConnect(SmtpSession s) {
+                seen.add(s.remoteAddress().getAddress().getHostAddress() + " " + s.proxy().orElseThrow().transport());
+            }
+        };
+        TestServer server = servers.start(h, c -> c.clearListeners()
+                .listen(TestServer.loopback().withProxyProtocol(ProxyProtocolMode.REQUIRED, TrustedSources.parse("127.0.0.1"))));
+        try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
+            c.send("PROXY UNKNOWN 1 2 3 0\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.reply()).startsWith("220 mx.test");
+        }
+        assertThat(h.seen.poll(10, TimeUnit.SECONDS)).isEqualTo("127.0.0.1 UNKNOWN");
     }
 }

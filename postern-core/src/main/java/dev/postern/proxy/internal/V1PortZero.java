@@ -21,7 +21,8 @@ public final class V1PortZero {
     /** Whether {@code line}, a v1 line that passed {@link ProxyHeaderValidator#checkV1}, has a port of 0. */
     public static boolean applies(ByteBuf line) {
         String[] f = fields(line);
-        return f.length == 6 && (f[4].equals("0") || f[5].equals("0"));
+        // UNKNOWN may be followed by anything (2.1), even fields that look like ports: Netty reads those
+        return f.length == 6 && (f[1].equals("TCP4") || f[1].equals("TCP6")) && (f[4].equals("0") || f[5].equals("0"));
     }
 
     /** The header of a well-formed TCP4 / TCP6 line (see {@link #applies}). */
