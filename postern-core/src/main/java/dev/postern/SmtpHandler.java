@@ -136,7 +136,10 @@ public interface SmtpHandler {
      * requires), logged at INFO and counted in {@link ServerMetrics.Counter#AUTH_FAILURES}; the default
      * refuses everyone with {@code 535 5.7.8}. Any other exception answers {@code 454 4.7.0} (temporary
      * failure) and the session goes on; it is logged at ERROR and counted as a hook failure. Failed
-     * attempts count as errors toward {@code maxErrors}.
+     * attempts count as errors toward {@code maxErrors}, and a rejection counts toward
+     * {@link SmtpServerConfig.Builder#authFailureLimit} for the real client: past it, AUTH is refused with
+     * {@code 454 4.7.0} before this hook is called. Records the session's
+     * {@link SmtpSession#authentication()}.
      *
      * @param session     the session; after HELO / EHLO, outside a transaction
      * @param credentials what the client presented; the server never logs secrets

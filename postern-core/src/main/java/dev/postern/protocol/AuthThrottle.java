@@ -22,9 +22,6 @@ public final class AuthThrottle {
     static final Duration FIRST_DELAY = Duration.ofSeconds(1);
     static final Duration MAX_DELAY = Duration.ofSeconds(30);
 
-    /** No limit: {@code maxFailures} 0. */
-    public static final AuthThrottle OFF = new AuthThrottle(0, Duration.ofSeconds(1));
-
     private final int maxFailures;
     private final Duration window;
     private final Map<InetAddress, Failures> clients = new LinkedHashMap<>(64, 0.75f, true) {
