@@ -1,6 +1,7 @@
 package dev.postern;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A read-only snapshot of the current transaction's envelope: the reverse path with its MAIL
@@ -33,5 +34,23 @@ public record Envelope(ReversePath reversePath, MailParameters mailParameters, L
      */
     public List<ForwardPath> forwardPaths() {
         return recipients.stream().map(Recipient::path).toList();
+    }
+
+    /**
+     * RFC 3461 4.3 RET: what a failure notification should return of the message.
+     *
+     * @return the RET given on MAIL FROM, or empty when none was
+     */
+    public Optional<DsnReturn> dsnReturn() {
+        return mailParameters.get("RET").map(DsnReturn::parse);
+    }
+
+    /**
+     * RFC 3461 4.4 ENVID: the sender's identifier for this transaction, for its notifications.
+     *
+     * @return the ENVID given on MAIL FROM, xtext-decoded, or empty when none was
+     */
+    public Optional<String> envelopeId() {
+        return mailParameters.get("ENVID").map(Xtext::decode);
     }
 }

@@ -140,7 +140,10 @@ public interface SmtpHandler {
      * requires), logged at INFO and counted in {@link ServerMetrics.Counter#AUTH_FAILURES}; the default
      * refuses everyone with {@code 535 5.7.8}. Any other exception answers {@code 454 4.7.0} (temporary
      * failure) and the session goes on; it is logged at ERROR and counted as a hook failure. Failed
-     * attempts count as errors toward {@code maxErrors}.
+     * attempts count as errors toward {@code maxErrors}, and a rejection counts toward
+     * {@link SmtpServerConfig.Builder#authFailureLimit} for the real client: past it, AUTH is refused with
+     * {@code 454 4.7.0} before this hook is called. Records the session's
+     * {@link SmtpSession#authentication()}.
      *
      * @param session     the session; after HELO / EHLO, outside a transaction
      * @param credentials what the client presented; the server never logs secrets
@@ -185,7 +188,8 @@ public interface SmtpHandler {
      *
      * @param session    the session; its envelope lists the recipients accepted so far
      * @param to         the forward path as the client gave it
-     * @param parameters the RCPT parameters: always empty, as the server accepts none (others get 555 first)
+     * @param parameters the RCPT parameters: RFC 3461 NOTIFY and ORCPT when DSN is offered, already checked
+     *                   (others get 555 first); see {@link Recipient#dsnNotify()} and {@link Recipient#originalRecipient()}
      * @return the forward path to use; null for {@code to} unchanged
      */
     default ForwardPath onRcptTo(SmtpSession session, ForwardPath to, MailParameters parameters) {
@@ -215,6 +219,30 @@ public interface SmtpHandler {
      * @param headers the client's fields, and where to add more
      */
     default void onDataHeaders(SmtpSession session, MessageHeaders headers) {
+    }
+
+    /**
+     * Message content is arriving (MidiSmtpServer's {@code on_message_data_receiving_event}): called
+     * once per batch of content read from the connection (what one read brought, however many lines),
+     * during DATA and BDAT, after {@link #onDataStart}, including the batch that ends the content.
+     * Not called for content already refused (a header-hook rejection, a BDAT chunk dropped).
+     * <ul>
+     * <li>{@link DataProgress#CONTINUE} (or null): go on.</li>
+     * <li>{@link DataProgress#tarpit}: the server stops reading for the delay, then goes on; no thread
+     *     waits (the connection is paused) and the data timeout does not run meanwhile.</li>
+     * <li>{@link DataProgress#reject}, or throwing {@link SmtpRejection}: a reply that closes (421) is
+     *     sent at once and the connection closed; any other comes after the end of the content, which
+     *     is dropped ({@link #onMessage} is not called) and the hook is not called again for it.</li>
+     * <li>Any other exception: 451 4.3.0 after the end of the content, likewise.</li>
+     * </ul>
+     *
+     * @param session     the session, with the complete envelope
+     * @param octetsSoFar content octets received so far (after dot-unstuffing), including those beyond
+     *                    {@code maxMessageSize}, which the server counts without keeping
+     * @return the decision; null continues
+     */
+    default DataProgress onDataReceiving(SmtpSession session, long octetsSoFar) {
+        return DataProgress.CONTINUE;
     }
 
     /**

@@ -5,8 +5,6 @@ import dev.postern.proxy.TrustedSources;
 import dev.postern.tls.StartTlsMode;
 import dev.postern.tls.TlsConfig;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +46,13 @@ import java.util.Objects;
  * @param startTls                whether STARTTLS is offered and required
  * @param auth                    the SMTP AUTH settings
  * @param maxConnectionsPerClient connections open at once per real client address; 0 for no limit
+ * @param maxAuthFailures         failed AUTH attempts per real client address within {@code authFailureWindow}
+ *                                after which AUTH is refused until the window passes; 0 for no limit
+ * @param authFailureWindow       the window of {@code maxAuthFailures}
+ * @param maxConnectionRate       connections per {@code connectionRatePeriod} one real client address may
+ *                                open (Exim's {@code ratelimit per_conn}); 0 for no limit
+ * @param connectionRatePeriod    the smoothing period of {@code maxConnectionRate}
+ * @param pathSyntax              whether MAIL FROM and RCPT TO paths need their angle brackets
  */
 public record SmtpServerConfig(
         List<Listener> listeners,
@@ -80,7 +85,17 @@ public record SmtpServerConfig(
         TlsConfig tls,
         StartTlsMode startTls,
         AuthConfig auth,
-        int maxConnectionsPerClient) {
+        int maxConnectionsPerClient,
+        int maxAuthFailures,
+        Duration authFailureWindow,
+        int maxConnectionRate,
+        Duration connectionRatePeriod,
+        PathSyntax pathSyntax) {
+
+    /** {@link Builder#authFailureLimit}'s default number of failures. */
+    static final int DEFAULT_MAX_AUTH_FAILURES = 5;
+    /** {@link Builder#authFailureLimit}'s default window. */
+    static final Duration DEFAULT_AUTH_FAILURE_WINDOW = Duration.ofMinutes(10);
 
     /**
      * Which ESMTP extensions are offered in the EHLO reply; each can be switched off.
@@ -93,11 +108,29 @@ public record SmtpServerConfig(
      *                            before gets 503 5.5.0
      * @param enhancedStatusCodes ENHANCEDSTATUSCODES (RFC 2034); off, replies carry no RFC 3463 status
      * @param chunking            CHUNKING (RFC 3030); off, BDAT is an unknown command
+     * @param dsn                 DSN (RFC 3461): accept RET and ENVID on MAIL, NOTIFY and ORCPT on RCPT
+     *                            (checked, then kept on the {@link Envelope} and its {@link Recipient}s
+     *                            for whoever delivers or relays the message); off, they get 555
      */
     public record Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
-                             boolean enhancedStatusCodes, boolean chunking) {
+                             boolean enhancedStatusCodes, boolean chunking, boolean dsn) {
         /** Every extension offered: the default. */
-        public static final Extensions ALL = new Extensions(true, true, true, true, true, true);
+        public static final Extensions ALL = new Extensions(true, true, true, true, true, true, true);
+
+        /**
+         * The extensions of earlier releases; DSN is offered.
+         *
+         * @param size                SIZE (RFC 1870)
+         * @param eightBitMime        8BITMIME (RFC 6152)
+         * @param smtpUtf8            SMTPUTF8 (RFC 6531)
+         * @param pipelining          PIPELINING (RFC 2920)
+         * @param enhancedStatusCodes ENHANCEDSTATUSCODES (RFC 2034)
+         * @param chunking            CHUNKING (RFC 3030)
+         */
+        public Extensions(boolean size, boolean eightBitMime, boolean smtpUtf8, boolean pipelining,
+                          boolean enhancedStatusCodes, boolean chunking) {
+            this(size, eightBitMime, smtpUtf8, pipelining, enhancedStatusCodes, chunking, true);
+        }
     }
 
     /**
@@ -107,8 +140,9 @@ public record SmtpServerConfig(
      *                                  control character; the greeting holds CR or LF; a limit or duration
      *                                  is not positive (ioThreads, maxConnectionsPerClient, greetingDelay:
      *                                  negative); maxCommandLineLength is under 512 or maxLineBufferBytes
-     *                                  under it; or STARTTLS is REQUIRED, or a listener speaks implicit TLS,
-     *                                  without {@code tls}
+     *                                  under it; maxAuthFailures or maxConnectionRate is negative, or its
+     *                                  duration not positive; or STARTTLS is REQUIRED, or a listener speaks
+     *                                  implicit TLS, without {@code tls}
      * @throws NullPointerException     if any setting but {@code tls} is null
      */
     public SmtpServerConfig {
@@ -164,6 +198,15 @@ public record SmtpServerConfig(
         if (maxConnectionsPerClient < 0) {
             throw new IllegalArgumentException("maxConnectionsPerClient must not be negative (0 = no limit)");
         }
+        if (maxAuthFailures < 0) {
+            throw new IllegalArgumentException("maxAuthFailures must not be negative (0 = no limit)");
+        }
+        positiveDuration("authFailureWindow", authFailureWindow);
+        if (maxConnectionRate < 0) {
+            throw new IllegalArgumentException("maxConnectionRate must not be negative (0 = no limit)");
+        }
+        positiveDuration("connectionRatePeriod", connectionRatePeriod);
+        Objects.requireNonNull(pathSyntax, "pathSyntax");
         if (tls == null && startTls == StartTlsMode.REQUIRED) {
             throw new IllegalArgumentException("STARTTLS is required but no TLS certificate is configured");
         }
@@ -174,6 +217,62 @@ public record SmtpServerConfig(
                 }
             }
         }
+    }
+
+    /**
+     * The settings of earlier releases, without AUTH failure limit, connection rate limit and path syntax:
+     * those take their defaults (5 failures in 10 minutes, no rate limit, {@link PathSyntax#STRICT}).
+     * Prefer {@link #builder()}.
+     *
+     * @param listeners               the addresses to listen on, at least one
+     * @param hostname                the name the server gives itself
+     * @param greeting                the text of the 220 greeting, without code
+     * @param maxConnections          connections open at once across the server
+     * @param maxProcessings          sessions whose hooks run at once on virtual threads
+     * @param maxCommandLineLength    longest command line in octets, CRLF included; at least 512
+     * @param maxLineBufferBytes      octets buffered while waiting for a line end
+     * @param maxRecipients           recipients per transaction
+     * @param maxMessageSize          largest message in octets
+     * @param maxHeaderBytes          largest header block in octets
+     * @param maxErrors               error replies after which the session is closed
+     * @param commandTimeout          longest wait for the next command
+     * @param dataTimeout             longest wait for more content during DATA or BDAT
+     * @param sessionDeadline         longest life of a session
+     * @param greetingDelay           wait before the greeting; zero for none
+     * @param lineEndings             what to do with a bare CR or LF
+     * @param extensions              the ESMTP extensions offered
+     * @param reverseDnsLookup        whether the client's name is looked up before {@code onConnect}
+     * @param reverseDnsTimeout       longest wait for that lookup
+     * @param spoolThreshold          octets of a message kept in memory before it spools to a file
+     * @param spoolDirectory          where spool files are created
+     * @param ioThreads               network event-loop threads; 0 for Postern's default
+     * @param proxyTimeout            longest wait for a trusted proxy's complete PROXY header
+     * @param proxyOptionalWait       silence after which an optional-PROXY connection counts as direct
+     * @param xclientHosts            clients allowed to use XCLIENT
+     * @param xforwardHosts           clients allowed to use XFORWARD
+     * @param ignoredHosts            clients whose routine session events are not logged
+     * @param tls                     the TLS settings, or null for none
+     * @param startTls                whether STARTTLS is offered and required
+     * @param auth                    the SMTP AUTH settings
+     * @param maxConnectionsPerClient connections open at once per real client address; 0 for no limit
+     * @throws IllegalArgumentException as the canonical constructor
+     * @throws NullPointerException     as the canonical constructor
+     */
+    public SmtpServerConfig(List<Listener> listeners, String hostname, String greeting, int maxConnections,
+                            int maxProcessings, int maxCommandLineLength, int maxLineBufferBytes, int maxRecipients,
+                            long maxMessageSize, int maxHeaderBytes, int maxErrors, Duration commandTimeout,
+                            Duration dataTimeout, Duration sessionDeadline, Duration greetingDelay,
+                            LineEndingPolicy lineEndings, Extensions extensions, boolean reverseDnsLookup,
+                            Duration reverseDnsTimeout, int spoolThreshold, Path spoolDirectory, int ioThreads,
+                            Duration proxyTimeout, Duration proxyOptionalWait, TrustedSources xclientHosts,
+                            TrustedSources xforwardHosts, TrustedSources ignoredHosts, TlsConfig tls,
+                            StartTlsMode startTls, AuthConfig auth, int maxConnectionsPerClient) {
+        this(listeners, hostname, greeting, maxConnections, maxProcessings, maxCommandLineLength, maxLineBufferBytes,
+                maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout, dataTimeout, sessionDeadline,
+                greetingDelay, lineEndings, extensions, reverseDnsLookup, reverseDnsTimeout, spoolThreshold,
+                spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait, xclientHosts, xforwardHosts, ignoredHosts,
+                tls, startTls, auth, maxConnectionsPerClient, DEFAULT_MAX_AUTH_FAILURES, DEFAULT_AUTH_FAILURE_WINDOW,
+                0, Duration.ofHours(1), PathSyntax.STRICT);
     }
 
     /**
@@ -232,6 +331,11 @@ public record SmtpServerConfig(
         b.startTls = startTls;
         b.auth = auth;
         b.maxConnectionsPerClient = maxConnectionsPerClient;
+        b.maxAuthFailures = maxAuthFailures;
+        b.authFailureWindow = authFailureWindow;
+        b.maxConnectionRate = maxConnectionRate;
+        b.connectionRatePeriod = connectionRatePeriod;
+        b.pathSyntax = pathSyntax;
         return b;
     }
 
@@ -287,8 +391,66 @@ public record SmtpServerConfig(
         private StartTlsMode startTls = StartTlsMode.OPTIONAL;
         private AuthConfig auth = AuthConfig.NONE;
         private int maxConnectionsPerClient = 0;
+        private int maxAuthFailures = DEFAULT_MAX_AUTH_FAILURES;
+        private Duration authFailureWindow = DEFAULT_AUTH_FAILURE_WINDOW;
+        private int maxConnectionRate = 0;
+        private Duration connectionRatePeriod = Duration.ofHours(1);
+        private PathSyntax pathSyntax = PathSyntax.STRICT;
 
         private Builder() {
+        }
+
+        /**
+         * Throttles password guessing: failed AUTH attempts (those {@link SmtpHandler#onAuth} rejected) are
+         * counted per real client address (after PROXY and XCLIENT). Once a client has failed
+         * {@code maxFailures} times within {@code window} of its first counted failure, every AUTH it
+         * starts, on any connection, is answered {@code 454 4.7.0} until {@code window} has passed since
+         * the failure that reached the limit; each such answer comes after a delay that doubles with
+         * every refused attempt (1 s, 2 s, 4 s, up to 30 s), for which the connection stops reading:
+         * no thread waits. A successful AUTH does not clear the count (one known password must not
+         * reset the guessing of others).
+         * <p>At most 10000 client addresses are tracked at once; past that, the one whose last
+         * failure is oldest is forgotten. Default: 5 failures in 10 minutes.
+         *
+         * @param maxFailures failures that lock AUTH for a client; 0 turns the limit off
+         * @param window      a positive duration: how long failures are remembered and the lock lasts
+         * @return this builder
+         */
+        public Builder authFailureLimit(int maxFailures, Duration window) {
+            this.maxAuthFailures = maxFailures;
+            this.authFailureWindow = window;
+            return this;
+        }
+
+        /**
+         * Connections one real client address (after the PROXY header) may open per {@code period}, as
+         * Exim's {@code ratelimit = N / period / per_conn}: the client's rate is a moving average smoothed
+         * over {@code period} (Exim's formula), and a connection that would take it over
+         * {@code connections} gets {@code 421 4.7.0} and is closed. Refused connections do not count
+         * (Exim's default, "leaky" mode), so a client that waits is served again. Checked before
+         * {@code onConnect} and before {@link #maxConnectionsPerClient}.
+         * <p>At most 10000 client addresses are tracked at once; past that, the one seen least recently
+         * is forgotten, so a flood of distinct addresses costs bounded memory. Default: off.
+         *
+         * @param connections the largest smoothed rate per period; 0 turns the limit off
+         * @param period      a positive duration, the smoothing period
+         * @return this builder
+         */
+        public Builder connectionRateLimit(int connections, Duration period) {
+            this.maxConnectionRate = connections;
+            this.connectionRatePeriod = period;
+            return this;
+        }
+
+        /**
+         * Whether MAIL FROM and RCPT TO paths need angle brackets. Default {@link PathSyntax#STRICT}.
+         *
+         * @param syntax STRICT (RFC 5321) or LENIENT (also {@code MAIL FROM:user@example.org}, as Postfix)
+         * @return this builder
+         */
+        public Builder pathSyntax(PathSyntax syntax) {
+            this.pathSyntax = syntax;
+            return this;
         }
 
         /**
@@ -443,8 +605,8 @@ public record SmtpServerConfig(
         /**
          * The name the server gives itself: in the default greeting, the default first line of the EHLO / HELO
          * reply, its 421 replies and CRAM-MD5 challenges. The server writes no Received field itself; a hook
-         * that prepends one should use this name. Default: the local host's canonical name, or
-         * {@code localhost} when it cannot be found.
+         * that prepends one should use this name. Default: the machine's host name (its fully qualified
+         * form when the canonical name extends it), or {@code localhost} when it has none.
          *
          * @param hostname a name without spaces or control characters, or null for the default
          * @return this builder
@@ -627,7 +789,8 @@ public record SmtpServerConfig(
         }
 
         /**
-         * Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES, CHUNKING.
+         * Offered ESMTP extensions. Default: all of SIZE, 8BITMIME, SMTPUTF8, PIPELINING, ENHANCEDSTATUSCODES,
+         * CHUNKING, DSN.
          *
          * @param extensions the extensions, e.g. {@link Extensions#ALL}
          * @return this builder
@@ -710,7 +873,8 @@ public record SmtpServerConfig(
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
                     reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
-                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth, maxConnectionsPerClient);
+                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth, maxConnectionsPerClient,
+                    maxAuthFailures, authFailureWindow, maxConnectionRate, connectionRatePeriod, pathSyntax);
         }
 
         /**
@@ -722,12 +886,7 @@ public record SmtpServerConfig(
         }
 
         private static String localHostName() {
-            try {
-                String name = InetAddress.getLocalHost().getCanonicalHostName();
-                return name == null || name.isBlank() ? "localhost" : name;
-            } catch (UnknownHostException e) {
-                return "localhost";
-            }
+            return DefaultHostname.find();
         }
     }
 }

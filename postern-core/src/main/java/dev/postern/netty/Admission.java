@@ -44,10 +44,12 @@ final class Admission extends ChannelInboundHandlerAdapter implements ChannelFut
             server.metrics.increment(Counter.CONNECTIONS_REFUSED);
             // No session yet: the client's address is a field of the event.
             InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
-            server.log(null, SessionEvent.of(LogLevel.WARN, "connection_refused", "connection from " + peer
+            SessionEvent event = SessionEvent.of(LogLevel.WARN, "connection_refused", "connection from " + peer
+                    + (listener.name() != null ? " on " + listener.name() : "")
                     + " refused: too many connections (" + server.config.maxConnections() + ")")
                     .with("client", peer.getAddress().getHostAddress() + ":" + peer.getPort())
-                    .with("limit", server.config.maxConnections()));
+                    .with("limit", server.config.maxConnections());
+            server.log(null, listener.name() != null ? event.with("listener", listener.name()) : event);
             channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
             return;
         }

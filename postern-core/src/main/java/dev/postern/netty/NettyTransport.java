@@ -107,8 +107,21 @@ public final class NettyTransport {
         return new IOException("cannot listen on " + address + ": " + cause.getMessage(), e);
     }
 
-    /** {@code *} = every interface (the IPv6 wildcard, dual-stack, or IPv4's where IPv6 is absent). */
+    /** How a listener's host name is resolved; a seam for tests. */
+    interface HostLookup {
+        InetAddress[] all(String host) throws UnknownHostException;
+    }
+
+    /**
+     * {@code *} = every interface (the IPv6 wildcard, dual-stack, or IPv4's where IPv6 is absent); a host
+     * name = every address it resolves to, as MidiSmtpServer binds them (a name with an IPv4 and an IPv6
+     * address listens on both).
+     */
     static List<InetSocketAddress> resolve(Listener listener) throws UnknownHostException {
+        return resolve(listener, InetAddress::getAllByName);
+    }
+
+    static List<InetSocketAddress> resolve(Listener listener, HostLookup lookup) throws UnknownHostException {
         String host = listener.host();
         int port = listener.port();
         return switch (host) {
@@ -117,7 +130,8 @@ public final class NettyTransport {
                     : new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
             case "localhost" -> List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port),
                     new InetSocketAddress(InetAddress.getByName("::1"), port));
-            default -> List.of(new InetSocketAddress(InetAddress.getByName(host), port));
+            default -> java.util.Arrays.stream(lookup.all(host)).distinct()
+                    .map(a -> new InetSocketAddress(a, port)).toList();
         };
     }
 

@@ -2,6 +2,7 @@ package dev.postern.netty;
 
 import dev.postern.proxy.internal.NettyProxyMessages;
 import dev.postern.proxy.internal.ProxyHeaderValidator;
+import dev.postern.proxy.internal.V1PortZero;
 import dev.postern.proxy.ProxyInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,6 +78,11 @@ final class ProxyHeaderReader {
         Optional<String> problem = ProxyHeaderValidator.check(header);
         if (problem.isPresent()) {
             return new Outcome.Invalid(problem.get());
+        }
+        if (V1PortZero.applies(header)) {
+            ProxyInfo info = V1PortZero.read(header); // Netty refuses port 0, which the spec allows
+            in.skipBytes(length);
+            return new Outcome.Header(info);
         }
         HAProxyMessage message;
         try {

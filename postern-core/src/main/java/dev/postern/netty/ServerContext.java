@@ -8,6 +8,7 @@ import dev.postern.SessionObserver;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 import dev.postern.SmtpSession;
+import dev.postern.protocol.AuthThrottle;
 
 import java.time.InstantSource;
 import java.util.List;
@@ -29,6 +30,8 @@ final class ServerContext {
     final AtomicInteger connections = new AtomicInteger();
     final OpenSessions sessions = new OpenSessions();
     final ClientLimit clients;
+    final ConnectionRate connectionRate;
+    final AuthThrottle authThrottle;
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
     final ServerMetrics metrics = new ServerMetrics();
@@ -52,6 +55,8 @@ final class ServerContext {
         this.inlineGreeting = HookMode.inline(handler, HookMode.GREETING_HOOKS);
         this.processings = new Semaphore(config.maxProcessings(), true);
         this.clients = new ClientLimit(config.maxConnectionsPerClient());
+        this.connectionRate = new ConnectionRate(config.maxConnectionRate(), config.connectionRatePeriod());
+        this.authThrottle = new AuthThrottle(config.maxAuthFailures(), config.authFailureWindow());
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
     }
 

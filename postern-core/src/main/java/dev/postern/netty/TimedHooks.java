@@ -1,6 +1,7 @@
 package dev.postern.netty;
 
 import dev.postern.CommandDecision;
+import dev.postern.DataProgress;
 import dev.postern.ForwardPath;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
@@ -135,6 +136,11 @@ final class TimedHooks implements SmtpHandler {
         } finally {
             report("onMessage", session, start, threw);
         }
+    }
+
+    @Override
+    public DataProgress onDataReceiving(SmtpSession session, long octetsSoFar) {
+        return time("onDataReceiving", session, () -> handler.onDataReceiving(session, octetsSoFar));
     }
 
     @Override

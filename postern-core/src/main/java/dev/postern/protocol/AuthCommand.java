@@ -6,12 +6,15 @@ import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Authentication;
 import dev.postern.auth.Credentials;
 import dev.postern.auth.internal.SaslExchange;
 import dev.postern.protocol.ProtocolContext.Phase;
 import io.netty.buffer.ByteBuf;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.security.SecureRandom;
 
 /**
@@ -91,6 +94,15 @@ final class AuthCommand {
             ctx.send(Replies.AUTH_SYNTAX);
             return;
         }
+        // authFailureLimit: a client that failed too often is refused, whatever it asks for
+        Duration refusal = ctx.authThrottle.refusalDelay(client(), ctx.clock.instant());
+        if (refusal != null) {
+            ctx.log(LogLevel.WARN, "auth_throttled", "AUTH refused: too many failures from " + client().getHostAddress()
+                    + "; answering in " + refusal.toSeconds() + " s", null);
+            ctx.pause(refusal);
+            ctx.send(Replies.AUTH_THROTTLED);
+            return;
+        }
         var mechanism = AuthMechanism.byWireName(words[0]).filter(ctx.config.auth().mechanisms()::contains);
         if (mechanism.isEmpty()) {
             ctx.send(Replies.AUTH_UNKNOWN_MECHANISM);
@@ -144,6 +156,7 @@ final class AuthCommand {
             identity = ctx.handler.onAuth(ctx.session, credentials);
         } catch (SmtpRejection r) {
             ctx.metrics.increment(Counter.AUTH_FAILURES);
+            ctx.authThrottle.failure(client(), ctx.clock.instant());
             ctx.log(SessionEvent.of(LogLevel.INFO, "auth_failed", "AUTH " + mechanism.wireName() + " failed for "
                     + printable(credentials.username()) + ": " + r.reply())
                     .with("mechanism", mechanism.wireName()).with("reply", r.reply().toString()));
@@ -162,11 +175,17 @@ final class AuthCommand {
             return;
         }
         String user = identity != null ? identity : credentials.username();
-        ctx.session.authenticatedUser(user);
+        ctx.session.authenticated(new Authentication(mechanism, credentials.username(), user, ctx.clock.instant()));
         ctx.metrics.increment(Counter.AUTH_SUCCESSES);
         ctx.log(SessionEvent.of(LogLevel.INFO, "auth", "AUTH " + mechanism.wireName() + " as " + printable(user))
                 .with("mechanism", mechanism.wireName()));
         ctx.send(Replies.AUTH_OK);
+    }
+
+    /** The real client (after PROXY and XCLIENT), by which failures are counted. */
+    private InetAddress client() {
+        InetAddress real = ctx.session.remoteAddress().getAddress();
+        return real != null ? real : ctx.session.socketRemoteAddress().getAddress();
     }
 
     /** A client-chosen name made safe for one log line. */

@@ -4,6 +4,7 @@ import dev.postern.ForwardPath;
 import dev.postern.MailParameters;
 import dev.postern.Recipient;
 import dev.postern.ReversePath;
+import dev.postern.SmtpReply;
 import dev.postern.protocol.ProtocolContext.Phase;
 
 /** MAIL and RCPT: the envelope of a mail transaction (RFC 5321 3.3, 4.1.1.2, 4.1.1.3). */
@@ -39,7 +40,7 @@ final class EnvelopeCommands {
         }
         PathParser.Parsed<ReversePath> parsed;
         try {
-            parsed = PathParser.parseReversePath(args.substring(5));
+            parsed = PathParser.parseReversePath(args.substring(5), ctx.config.pathSyntax());
         } catch (PathSyntaxException e) {
             ctx.send(Replies.badSenderSyntax(e.getMessage()));
             return;
@@ -58,16 +59,19 @@ final class EnvelopeCommands {
             ctx.send(Replies.NEED_SMTPUTF8);
             return;
         }
+        String txId = ctx.nextTransactionId();
+        ctx.session.transactionId(txId); // onMailFrom sees the id already
         try {
             ReversePath rewritten = ctx.handler.onMailFrom(ctx.session, from, params);
             if (rewritten != null) {
                 from = rewritten;
             }
         } catch (Exception e) {
+            ctx.session.transactionId(null);
             ctx.send(ctx.failure(e, "onMailFrom", true));
             return;
         }
-        ctx.beginTransaction(new Transaction(from, params, accepted));
+        ctx.beginTransaction(new Transaction(txId, from, params, accepted));
         ctx.send(Replies.SENDER_OK);
     }
 
@@ -91,14 +95,14 @@ final class EnvelopeCommands {
         }
         PathParser.Parsed<ForwardPath> parsed;
         try {
-            parsed = PathParser.parseForwardPath(args.substring(3));
+            parsed = PathParser.parseForwardPath(args.substring(3), ctx.config.pathSyntax());
         } catch (PathSyntaxException e) {
             ctx.send(Replies.badRecipientSyntax(e.getMessage()));
             return;
         }
-        if (!parsed.parameters().isEmpty()) {
-            // RFC 3461's NOTIFY and ORCPT are not offered
-            ctx.send(Replies.unsupportedParameter(parsed.parameters().values().keySet().iterator().next()));
+        SmtpReply refused = DsnParameters.checkRcpt(parsed.parameters(), ctx.session.isEsmtp(), ctx.config);
+        if (refused != null) {
+            ctx.send(refused);
             return;
         }
         ForwardPath to = parsed.path();

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * The rules for MAIL FROM's parameters (RFC 5321 4.1.2 Mail-parameters): only after EHLO, and only those
- * of an extension the server offers. SIZE (RFC 1870), BODY (RFC 6152), AUTH (RFC 4954 5) and SMTPUTF8
- * (RFC 6531 3.4) are known; anything else is refused.
+ * of an extension the server offers. SIZE (RFC 1870), BODY (RFC 6152), AUTH (RFC 4954 5), SMTPUTF8
+ * (RFC 6531 3.4), RET and ENVID (RFC 3461 4.3, 4.4) are known; anything else is refused.
  */
 final class MailFromParameters {
 
@@ -77,6 +77,22 @@ final class MailFromParameters {
                     // RFC 4954 5: the identity the message was submitted by; kept in the parameters, not trusted
                     if (!config.auth().enabled()) {
                         return unsupported(key);
+                    }
+                }
+                case "RET" -> {
+                    if (!ext.dsn()) {
+                        return unsupported(key);
+                    }
+                    if (!value.equalsIgnoreCase("FULL") && !value.equalsIgnoreCase("HDRS")) {
+                        return new Refused(Replies.BAD_RET);
+                    }
+                }
+                case "ENVID" -> {
+                    if (!ext.dsn()) {
+                        return unsupported(key);
+                    }
+                    if (!DsnParameters.validEnvelopeId(value)) {
+                        return new Refused(Replies.BAD_ENVID);
                     }
                 }
                 case "SMTPUTF8" -> {

@@ -1,5 +1,6 @@
 package dev.postern.protocol;
 
+import dev.postern.DataProgress;
 import dev.postern.LogLevel;
 import dev.postern.SessionEvent;
 import dev.postern.ReceivedMessage;
@@ -14,6 +15,8 @@ import dev.postern.protocol.ProtocolContext.Phase;
 import dev.postern.protocol.SmtpProtocol.Mode;
 import io.netty.buffer.ByteBuf;
 
+import java.time.Instant;
+
 /**
  * DATA (RFC 5321 4.1.1.4) and BDAT (RFC 3030): reads the content of a transaction's message into a sink
  * from the {@link MessageSinkFactory}, runs the header hooks once the header block is complete, and hands
@@ -25,7 +28,6 @@ final class MessageCommands {
     private final MessageSinkFactory sinks;
     private final ContentSink content = new Content();
     private volatile Mode mode = Mode.COMMAND;
-    private int messageSeq;
 
     // the BDAT chunk being read
     private long chunkRemaining;
@@ -68,6 +70,9 @@ final class MessageCommands {
     /** DATA content up to the terminating dot line (RFC 5321 4.5.2: dot-unstuffed by the decoder). */
     void readData(ByteBuf in) {
         DataDecoder.Result r = ctx.transaction().decoder.decode(in, content);
+        if (r != DataDecoder.Result.BARE_LINE_END && !receiving()) {
+            return;
+        }
         if (r == DataDecoder.Result.END) {
             finishMessage();
         } else if (r == DataDecoder.Result.BARE_LINE_END) {
@@ -117,10 +122,46 @@ final class MessageCommands {
                 ctx.send(Replies.BARE_LINE_END_DATA);
                 return;
             }
+            if (!receiving()) {
+                return;
+            }
         }
         if (chunkRemaining == 0) {
             endChunk();
         }
+    }
+
+    /**
+     * onDataReceiving for the batch just read: applies a tarpit (a pause) or a rejection. Returns false
+     * when the session is closing (a rejection that closes), so the caller stops.
+     */
+    private boolean receiving() {
+        Transaction tx = ctx.transaction();
+        if (tx.contentRejection != null) {
+            return true;
+        }
+        DataProgress progress;
+        try {
+            progress = ctx.handler.onDataReceiving(ctx.session, tx.sink.size());
+        } catch (Exception e) {
+            progress = DataProgress.reject(ctx.failure(e, "onDataReceiving", true));
+        }
+        switch (progress) {
+            case null -> { }
+            case DataProgress.Continue c -> { }
+            case DataProgress.Tarpit t -> ctx.pause(t.delay());
+            case DataProgress.Reject reject -> {
+                SmtpReply reply = reject.reply();
+                if (reply.close()) {
+                    ctx.log(LogLevel.INFO, "data_receiving_closed", "onDataReceiving closed the session: " + reply, null);
+                    mode = Mode.COMMAND;
+                    ctx.send(reply);
+                    return false;
+                }
+                tx.contentRejection = reply; // sent once the content has ended
+            }
+        }
+        return true;
     }
 
     private void endChunk() {
@@ -196,6 +237,7 @@ final class MessageCommands {
     /** The content has ended: the message goes to onMessage unless something already refused it. */
     private void finishMessage() {
         ctx.events.contentEnded();
+        Instant contentEnded = ctx.clock.instant();
         mode = Mode.COMMAND;
         Transaction tx = ctx.transaction();
         if (!tx.headers.isComplete()) {
@@ -213,9 +255,9 @@ final class MessageCommands {
             ctx.log(LogLevel.ERROR, "spool_failed", "cannot spool message", sink.failure());
             reply = Replies.SPOOL_FAILED;
         } else {
-            String id = ctx.session.id() + "." + (++messageSeq);
-            ReceivedMessage message = sink.message(id, tx.envelope(), tx.contentStarted, tx.headers.headerEnd(),
-                    tx.headerEdits);
+            String id = tx.id;
+            ReceivedMessage message = new CompletedMessage(sink.message(id, tx.envelope(), tx.contentStarted,
+                    tx.headers.headerEnd(), tx.headerEdits), contentEnded);
             octets = message.size();
             try {
                 ctx.handler.onMessage(ctx.session, message);

@@ -40,6 +40,7 @@ public final class Replies {
     public static final SmtpReply AUTH_NEEDS_TLS = SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
     public static final SmtpReply AUTH_CANCELLED = SmtpReply.of(501, "5.0.0", "Authentication cancelled");
     public static final SmtpReply AUTH_TEMPORARY_FAILURE = SmtpReply.of(454, "4.7.0", "Temporary authentication failure");
+    public static final SmtpReply AUTH_THROTTLED = SmtpReply.of(454, "4.7.0", "Too many failed authentication attempts, try again later");
     public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, "5.7.0", "Authentication required");
     public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");
     public static final SmtpReply NO_PARAMETERS = SmtpReply.of(501, "5.5.4", "Syntax error: no parameters allowed");
@@ -63,6 +64,11 @@ public final class Replies {
     public static final SmtpReply BAD_SIZE = SmtpReply.of(501, "5.5.4", "Bad SIZE value");
     public static final SmtpReply BAD_BODY = SmtpReply.of(501, "5.5.4", "Bad BODY value; 7BIT or 8BITMIME");
     public static final SmtpReply SMTPUTF8_VALUE = SmtpReply.of(501, "5.5.4", "SMTPUTF8 takes no value");
+    // RFC 3461 4: a DSN parameter with a bad value is a syntax error in parameters (501)
+    public static final SmtpReply BAD_RET = SmtpReply.of(501, "5.5.4", "Bad RET value; FULL or HDRS");
+    public static final SmtpReply BAD_ENVID = SmtpReply.of(501, "5.5.4", "Bad ENVID value; xtext of at most 100 characters");
+    public static final SmtpReply BAD_NOTIFY = SmtpReply.of(501, "5.5.4", "Bad NOTIFY value; NEVER, or SUCCESS, FAILURE, DELAY");
+    public static final SmtpReply BAD_ORCPT = SmtpReply.of(501, "5.5.4", "Bad ORCPT value; addr-type;xtext of at most 500 characters");
     public static final SmtpReply RCPT_IN_BDAT = SmtpReply.of(503, "5.5.1", "Error: RCPT not allowed after BDAT");
 
     public static final SmtpReply NOT_AUTHORIZED = SmtpReply.of(550, "5.7.0", "Error: insufficient authorization");
@@ -120,6 +126,10 @@ public final class Replies {
     }
 
     /** The real client holds {@code maxConnectionsPerClient} already. */
+    public static SmtpReply connectionRateExceeded(String hostname) {
+        return SmtpReply.of(421, "4.7.0", hostname + " Too many connections from your address recently, try again later").andClose();
+    }
+
     public static SmtpReply tooManyConnectionsFromClient(String hostname) {
         return SmtpReply.of(421, "4.7.0", hostname + " Too many connections from your address, try again later").andClose();
     }

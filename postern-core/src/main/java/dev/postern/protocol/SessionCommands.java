@@ -39,7 +39,8 @@ final class SessionCommands {
         proxy.authorize(client);
         session.quiet(ctx.config.ignoredHosts().matches(client));
         ctx.log(LogLevel.INFO, "connect", "connect from " + format(session.remoteAddress())
-                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
+                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : "")
+                + (session.listener() != null && session.listener().name() != null ? " on " + session.listener().name() : ""), null);
         try {
             ctx.handler.onConnect(session);
         } catch (Exception e) {
@@ -95,6 +96,9 @@ final class SessionCommands {
         }
         if (ext.chunking()) {
             lines.add("CHUNKING");
+        }
+        if (ext.dsn()) {
+            lines.add("DSN");
         }
         if (ctx.config.offersStartTls() && !ctx.session.isSecure()) {
             lines.add("STARTTLS");

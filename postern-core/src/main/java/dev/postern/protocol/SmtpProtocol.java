@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
 
@@ -49,6 +50,15 @@ public final class SmtpProtocol {
          */
         default void startTls() {
             throw new UnsupportedOperationException("this transport cannot start TLS");
+        }
+
+        /**
+         * The protocol wants a pause (a throttled AUTH, a tarpit): the transport must stop reading from
+         * the connection, send the replies written so far and until the pause ends only after
+         * {@code delay}, and then call {@link #resume()}. No thread may wait meanwhile.
+         */
+        default void pause(Duration delay) {
+            throw new UnsupportedOperationException("this transport cannot pause");
         }
     }
 
@@ -93,15 +103,21 @@ public final class SmtpProtocol {
      */
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
                         ServerMetrics metrics, MessageSinkFactory sinks, ReplySink out) {
-        this(config, handler, session, clock, metrics, MessageEvents.NONE, sinks, out);
+        this(config, handler, session, clock, metrics, MessageEvents.NONE,
+                new AuthThrottle(config.maxAuthFailures(), config.authFailureWindow()), sinks, out);
     }
 
-    /** As the other constructor, telling {@code events} when each message's content ends and is answered. */
+    /**
+     * As above, telling {@code events} when each message's content ends and is answered, with the
+     * server-wide {@code authThrottle} shared by every session (the one above counts this session's
+     * failures only).
+     */
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
-                        ServerMetrics metrics, MessageEvents events, MessageSinkFactory sinks, ReplySink out) {
+                        ServerMetrics metrics, MessageEvents events, AuthThrottle authThrottle,
+                        MessageSinkFactory sinks, ReplySink out) {
         this.handler = handler;
         this.session = session;
-        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, events, out);
+        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, events, authThrottle, out);
         this.framer = new LineFramer(config.lineEndings(), config.maxCommandLineLength(), config.maxLineBufferBytes());
         this.startTls = new StartTlsCommand(ctx, out);
         this.auth = new AuthCommand(ctx, startTls);
@@ -117,6 +133,16 @@ public final class SmtpProtocol {
 
     public boolean isClosed() {
         return ctx.phase() == Phase.CLOSED;
+    }
+
+    /** Whether the protocol asked for a pause ({@link ReplySink#pause}) that has not ended yet. */
+    public boolean isPaused() {
+        return ctx.paused();
+    }
+
+    /** The pause asked for is over: {@link #receive} reads again. */
+    public void resume() {
+        ctx.resume();
     }
 
     public SessionState session() {
@@ -188,7 +214,7 @@ public final class SmtpProtocol {
      */
     public void receive(ByteBuf in) {
         int commandsThisCall = 0;
-        while (!isClosed() && in.isReadable()) {
+        while (!isClosed() && !ctx.paused() && in.isReadable()) {
             if (startTls.isPending()) {
                 in.skipBytes(in.readableBytes()); // RFC 3207 5: nothing sent in clear after STARTTLS counts
                 return;
@@ -210,7 +236,7 @@ public final class SmtpProtocol {
                         return;
                     }
                     boolean saslLine = auth.awaitsResponse();
-                    switch (framer.next(in, auth.lineLimit(in))) {
+                    switch (framer.next(in, lineLimit(in))) {
                         case NEED_MORE -> {
                             return;
                         }
@@ -242,6 +268,36 @@ public final class SmtpProtocol {
                 case BDAT -> messageCommands.readChunk(in);
             }
         }
+    }
+
+    /**
+     * The longest line the client may send next: AUTH's (RFC 4954 4), and with DSN offered, MAIL and RCPT
+     * lines longer by what RET / ENVID and NOTIFY / ORCPT may add (RFC 3461 3: 100 and 500 characters),
+     * within the line buffer.
+     */
+    private int lineLimit(ByteBuf in) {
+        int limit = auth.lineLimit(in);
+        if (ctx.ext.dsn() && !auth.awaitsResponse()) {
+            int extra = startsWithVerb(in, "RCPT ") ? 500 : startsWithVerb(in, "MAIL ") ? 100 : 0;
+            if (extra > 0) {
+                limit = Math.max(limit, Math.min(ctx.config.maxCommandLineLength() + extra, ctx.config.maxLineBufferBytes()));
+            }
+        }
+        return limit;
+    }
+
+    /** Whether the buffered input starts with {@code verb} (ASCII, any case). */
+    private static boolean startsWithVerb(ByteBuf in, String verb) {
+        if (in.readableBytes() < verb.length()) {
+            return false;
+        }
+        int start = in.readerIndex();
+        for (int i = 0; i < verb.length(); i++) {
+            if ((in.getByte(start + i) | 0x20) != (verb.charAt(i) | 0x20)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One command line: the onCommand hook first, then the command's family. */

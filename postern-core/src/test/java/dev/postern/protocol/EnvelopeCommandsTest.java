@@ -50,10 +50,10 @@ class EnvelopeCommandsTest {
     @Test
     void unknownParametersGet555() {
         ProtocolHarness h = new ProtocolHarness().ready();
-        assertThat(h.cmd("MAIL FROM:<a@b.c> RET=FULL")).startsWith("555 5.5.4");
+        assertThat(h.cmd("MAIL FROM:<a@b.c> FOO=1")).startsWith("555 5.5.4");
         assertThat(h.cmd("MAIL FROM:<a@b.c> BODY=8BITMIME SIZE=100")).startsWith("250");
         assertThat(h.session.envelope().declaredSize()).isEqualTo(100);
-        assertThat(h.cmd("RCPT TO:<a@b.c> NOTIFY=NEVER")).startsWith("555 5.5.4");
+        assertThat(h.cmd("RCPT TO:<a@b.c> FOO=1")).startsWith("555 5.5.4");
     }
 
     @Test
@@ -127,5 +127,20 @@ class EnvelopeCommandsTest {
         assertThat(h.session.envelope().reversePath().address()).isEqualTo("alice@b.c");
         assertThat(h.cmd("RCPT TO:<nobody@x.y>")).isEqualTo("550 5.1.1 No such user\r\n");
         assertThat(h.cmd("RCPT TO:<somebody@x.y>")).startsWith("250");
+    }
+
+    @Test
+    void lenientPathsAreAcceptedOnlyWhenConfigured() {
+        ProtocolHarness strict = new ProtocolHarness().ready();
+        assertThat(strict.cmd("MAIL FROM:user@example.org")).startsWith("501 5.1.7");
+        ProtocolHarness lenient = new ProtocolHarness(new SmtpHandler() { },
+                b -> b.pathSyntax(dev.postern.PathSyntax.LENIENT)).ready();
+        assertThat(lenient.cmd("MAIL FROM:user@example.org BODY=8BITMIME")).startsWith("250 2.1.0");
+        assertThat(lenient.cmd("RCPT TO:rcpt@example.org")).startsWith("250 2.1.5");
+        assertThat(lenient.cmd("RCPT TO: <other@example.org>")).startsWith("250 2.1.5");
+        assertThat(lenient.session.envelope().reversePath().address()).isEqualTo("user@example.org");
+        assertThat(lenient.session.envelope().forwardPaths()).extracting(dev.postern.ForwardPath::address)
+                .containsExactly("rcpt@example.org", "other@example.org");
+        assertThat(lenient.cmd("RCPT TO:nodomain")).startsWith("501 5.1.3");
     }
 }

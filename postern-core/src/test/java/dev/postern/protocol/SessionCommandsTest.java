@@ -19,7 +19,7 @@ class SessionCommandsTest {
         assertThat(ehlo).startsWith("250-mx.test\r\n")
                 .contains("250-SIZE 26214400\r\n", "250-8BITMIME\r\n", "250-SMTPUTF8\r\n", "250-PIPELINING\r\n",
                         "250-ENHANCEDSTATUSCODES\r\n")
-                .endsWith("250 CHUNKING\r\n");
+                .endsWith("250-CHUNKING\r\n250 DSN\r\n");
         assertThat(h.session.heloName()).isEqualTo("client.test");
         assertThat(h.session.isEsmtp()).isTrue();
     }

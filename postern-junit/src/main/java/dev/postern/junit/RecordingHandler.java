@@ -1,12 +1,14 @@
 package dev.postern.junit;
 
 import dev.postern.CommandDecision;
+import dev.postern.DataProgress;
 import dev.postern.ForwardPath;
 import dev.postern.LogLevel;
 import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
 import dev.postern.ReceivedMessage;
 import dev.postern.ReversePath;
+import dev.postern.SessionEvent;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpSession;
@@ -142,6 +144,11 @@ final class RecordingHandler implements SmtpHandler {
     }
 
     @Override
+    public DataProgress onDataReceiving(SmtpSession session, long octetsSoFar) {
+        return delegate.onDataReceiving(session, octetsSoFar);
+    }
+
+    @Override
     public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
         ReceivedMail mail = new ReceivedMail(message.id(), message.envelope(), message.receivedAt(), message.headers(),
                 message.readAllBytes());
@@ -162,5 +169,10 @@ final class RecordingHandler implements SmtpHandler {
     @Override
     public void onLogEvent(SmtpSession session, LogLevel level, String message, Throwable error) {
         delegate.onLogEvent(session, level, message, error);
+    }
+
+    @Override
+    public void onSessionEvent(SmtpSession session, SessionEvent event) {
+        delegate.onSessionEvent(session, event);
     }
 }

@@ -148,8 +148,11 @@ public final class PosternMeterBinder implements MeterBinder, SessionObserver, A
         }
     }
 
-    /** The listener's address as configured: {@code HOST:PORT}, an IPv6 host in brackets. */
+    /** The listener's name when it has one, else its address as configured: {@code HOST:PORT}, an IPv6 host in brackets. */
     private static Tag listener(Listener listener) {
+        if (listener.name() != null) {
+            return Tag.of("listener", listener.name());
+        }
         String host = listener.host();
         return Tag.of("listener", (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listener.port());
     }

@@ -1,6 +1,7 @@
 package dev.postern.server;
 
 import dev.postern.CommandDecision;
+import dev.postern.DataProgress;
 import dev.postern.ForwardPath;
 import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
@@ -161,6 +162,23 @@ final class HandlerChain implements SmtpHandler {
     @Override
     public void onDataHeaders(SmtpSession session, MessageHeaders headers) {
         on("onDataHeaders").forEach(h -> h.onDataHeaders(session, headers));
+    }
+
+    /** The first rejection wins; otherwise the longest tarpit any handler asks for; otherwise continue. */
+    @Override
+    public DataProgress onDataReceiving(SmtpSession session, long octetsSoFar) {
+        DataProgress.Tarpit longest = null;
+        for (SmtpHandler h : on("onDataReceiving")) {
+            DataProgress progress = h.onDataReceiving(session, octetsSoFar);
+            if (progress instanceof DataProgress.Reject) {
+                return progress;
+            }
+            if (progress instanceof DataProgress.Tarpit tarpit
+                    && (longest == null || tarpit.delay().compareTo(longest.delay()) > 0)) {
+                longest = tarpit;
+            }
+        }
+        return longest != null ? longest : DataProgress.CONTINUE;
     }
 
     @Override

@@ -125,10 +125,13 @@ final class PrometheusMetrics implements SessionObserver {
     }
 
     /**
-     * A listener's label: its address as configured, {@code HOST:PORT} ({@code [::1]:25}), which tells
-     * listeners apart since no two can share one.
+     * A listener's label: its name ({@code name:} in the config file) when it has one, else its address as
+     * configured, {@code HOST:PORT} ({@code [::1]:25}), which tells listeners apart since no two can share one.
      */
     static String label(Listener listener) {
+        if (listener.name() != null) {
+            return listener.name();
+        }
         String host = listener.host();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listener.port();
     }

@@ -38,7 +38,8 @@ import java.util.zip.CRC32C;
  * <tr><td>v2 CRC32C value not 4 bytes, or given twice</td><td>never checks</td><td>{@link #checkV2}</td></tr>
  * <tr><td>v2 UNIQUE_ID over 128 bytes (2.2.5)</td><td>accepts</td><td>{@link #checkV2}</td></tr>
  * </table>
- * Netty is stricter than the spec in one place: it refuses port 0 in a v1 line.
+ * Netty is stricter than the spec in one place: it refuses port 0 in a v1 line; such a line is read by
+ * {@link V1PortZero} instead.
  *
  * <p>The TLVs of a v2 LOCAL header, and of a PROXY header whose family is UNSPEC, are not checked: the
  * spec says to discard that block (2.2), and Netty ignores it.
