@@ -11,6 +11,7 @@ module dev.postern.server {
     requires java.management;
     requires jdk.httpserver;
     requires jdk.management;
+    requires org.bouncycastle.provider;
     requires org.slf4j;
     requires org.yaml.snakeyaml;
 

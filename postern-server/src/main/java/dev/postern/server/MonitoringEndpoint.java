@@ -46,12 +46,15 @@ final class MonitoringEndpoint {
     /** The relay queue's gauges, or null without a relay. */
     private final Supplier<Relay.Gauges> queue;
     private final Instant started = Instant.now();
+    /** Why the message store cannot take messages now, or null when it can; null without a store to ask. */
+    private final Supplier<String> storeFailure;
     private volatile boolean stopping;
 
-    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, Supplier<Relay.Gauges> queue) {
+    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, Supplier<Relay.Gauges> queue, Supplier<String> storeFailure) {
         this.http = http;
         this.smtp = smtp;
         this.queue = queue;
+        this.storeFailure = storeFailure;
     }
 
     /**
@@ -61,6 +64,17 @@ final class MonitoringEndpoint {
      * @throws IOException if {@code address} cannot be bound
      */
     static MonitoringEndpoint start(Listener address, SmtpServer smtp, Supplier<Relay.Gauges> queue) throws IOException {
+        return start(address, smtp, queue, null);
+    }
+
+    /**
+     * As above, and {@code /ready} answers 503 while {@code storeFailure} names a problem: a load balancer
+     * then sends no client to be told 451 for every message.
+     *
+     * @param storeFailure why the message store cannot take messages now, or null when it can; null for no check
+     */
+    static MonitoringEndpoint start(Listener address, SmtpServer smtp, Supplier<Relay.Gauges> queue,
+                                    Supplier<String> storeFailure) throws IOException {
         JDK_LIMITS.forEach(System.getProperties()::putIfAbsent);
         InetSocketAddress socketAddress = address.host().equals("*")
                 ? new InetSocketAddress(address.port()) : new InetSocketAddress(address.host(), address.port());
@@ -73,7 +87,7 @@ final class MonitoringEndpoint {
         } catch (IOException e) {
             throw new IOException("cannot listen on --http-listen " + address + ": " + e.getMessage(), e);
         }
-        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, queue);
+        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, queue, storeFailure);
         http.createContext("/", endpoint::handle);
         http.setExecutor(new BoundedVirtualThreads("postern-http-", MAX_REQUESTS_AT_ONCE));
         http.start();
@@ -114,6 +128,8 @@ final class MonitoringEndpoint {
                 default -> { // READY
                     if (stopping) {
                         answer(exchange, 503, TEXT, "stopping\n");
+                    } else if (storeFailure != null && storeFailure.get() != null) {
+                        answer(exchange, 503, TEXT, "store failing\n");
                     } else {
                         answer(exchange, 200, TEXT, "ready\n");
                     }

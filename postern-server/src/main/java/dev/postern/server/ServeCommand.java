@@ -176,6 +176,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     private RelayOptions relay;
 
+    @Mixin
+    private AuthOptions auth;
+
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Least severe log event written to stderr: info writes about 3 lines per session, warn only problems "
@@ -245,6 +248,9 @@ final class ServeCommand implements Callable<Integer> {
                 warnings.add("a TLS certificate is configured but --starttls is off and no listener is implicit TLS "
                         + "(--tls-listen): no connection uses it");
             }
+            boolean tlsUsable = tlsConfig != null && (tls.startTls() != StartTlsMode.OFF || implicitTls);
+            AuthSettings authSettings = auth.settings(tlsUsable, given, warnings);
+            server.auth(authSettings.config());
             if (xclient.isWildcard()) {
                 warnings.add("--xclient-hosts '*': any client can claim any address and name with XCLIENT; list your proxies instead");
             }
@@ -267,7 +273,7 @@ final class ServeCommand implements Callable<Integer> {
                         + maxMessageSize + ": a message larger than the queue gets 452 (try again later) until its sender gives up");
             }
             return new ServeSettings(server.build(), maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
-                    List.copyOf(warnings));
+                    List.copyOf(warnings), authSettings);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }

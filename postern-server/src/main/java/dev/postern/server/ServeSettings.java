@@ -13,7 +13,9 @@ import java.util.List;
  * @param httpListen the address of the monitoring endpoint ({@link MonitoringEndpoint}), or null for none
  * @param relay      where accepted mail is relayed, through the queue, instead of the Maildir; null to use the Maildir
  * @param warnings   settings that are valid but probably not what was meant, to log at start
+ * @param auth       AUTH against a users file ({@link AuthSettings#OFF} without it); its library part is in {@code server}
  */
 record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace,
-                     Listener httpListen, LogThreshold logLevel, RelaySettings relay, List<String> warnings) {
+                     Listener httpListen, LogThreshold logLevel, RelaySettings relay, List<String> warnings,
+                     AuthSettings auth) {
 }

@@ -4,6 +4,8 @@ import dev.postern.Listener;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
+import dev.postern.auth.AuthConfig;
+import dev.postern.auth.AuthMechanism;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.relay.client.RelayClientConfig;
 import dev.postern.relay.client.SocksProxy;
@@ -30,6 +32,8 @@ final class StandaloneServer {
     private MonitoringEndpoint monitoring;
     /** Null without --relay. */
     private Relay relay;
+    /** The Maildir, or null with --relay or --discard. */
+    private MaildirStore store;
 
     StandaloneServer(ServeSettings settings) {
         this.settings = settings;
@@ -53,7 +57,9 @@ final class StandaloneServer {
                     .start();
             if (settings.httpListen() != null) {
                 try {
-                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, started == null ? null : started::gauges);
+                    MaildirStore maildir = store;
+                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, started == null ? null : started::gauges,
+                            maildir == null ? null : maildir::failure);
                 } catch (IOException | RuntimeException e) {
                     // After the SMTP listeners, not before: a JDK server bound but never started keeps its port
                     // until the JVM exits. So a failure here closes them again, as if they had failed to bind.
@@ -77,6 +83,9 @@ final class StandaloneServer {
         }
         if (settings.relay() != null) {
             LOG.info("relay: {}", describe(settings.relay()));
+        }
+        if (settings.auth().users() != null) {
+            LOG.info("AUTH: {}", describe(settings.auth()));
         }
         if (endpoint != null) {
             LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
@@ -136,16 +145,20 @@ final class StandaloneServer {
     private SmtpHandler handler(Relay started) throws IOException {
         String hostname = settings.server().hostname();
         if (started != null) {
-            return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone());
+            return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone(),
+                    settings.auth());
         }
         if (settings.discard()) {
-            return new DiscardHandler();
+            return new DiscardHandler(settings.auth());
         }
         try {
-            return new MaildirHandler(MaildirStore.open(settings.maildir(), hostname), hostname, Clock.systemDefaultZone());
+            store = MaildirStore.open(settings.maildir(), hostname);
+        } catch (MaildirStore.NotWritable e) {
+            throw e;
         } catch (IOException e) {
             throw new IOException("cannot create maildir " + settings.maildir() + ": " + e, e);
         }
+        return new MaildirHandler(store, hostname, Clock.systemDefaultZone(), settings.auth());
     }
 
     /** Where accepted mail goes, for the start line. */
@@ -165,6 +178,15 @@ final class StandaloneServer {
         return relay.access() + "; " + proxies + "; TLS " + client.tlsMode().name().toLowerCase(Locale.ROOT)
                 + (client.authUser() == null ? "" : ", AUTH as " + client.authUser())
                 + "; queue holds at most " + relay.limits().maxMessages() + " messages, " + relay.limits().maxBytes() + " octets";
+    }
+
+    /** Which mechanisms, whether required, over what, against which file: one line. */
+    private static String describe(AuthSettings auth) {
+        AuthConfig config = auth.config();
+        return (config.required() ? "required before MAIL" : "optional") + ", "
+                + config.mechanisms().stream().map(AuthMechanism::wireName).collect(Collectors.joining(" ")) + ", "
+                + (config.allowPlaintext() ? "with or without TLS" : "over TLS only") + ", users file "
+                + auth.users().file() + " (" + auth.users().users().size() + " users)";
     }
 
     /** Whether a client of {@code listener} gets TLS at once, STARTTLS or neither, and whether a PROXY header is read. */
