@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.function.BiPredicate;
 
 /**
  * Checks AUTH credentials against a users file ({@link UsersFile}), for {@code postern serve --users}.
@@ -81,10 +82,14 @@ public final class UsersAuthenticator {
     /** The stamp of the last version that could not be used, so that it is reported once, not at every AUTH. */
     private volatile Stamp refused;
 
-    private UsersAuthenticator(Path file, Loaded loaded, int maxVerifications) {
+    /** How a password is checked against a hash: {@link PasswordHash#matches}; tests watch it. */
+    private final BiPredicate<PasswordHash, String> check;
+
+    private UsersAuthenticator(Path file, Loaded loaded, int maxVerifications, BiPredicate<PasswordHash, String> check) {
         this.file = file;
         this.current = loaded;
         this.verifications = new Semaphore(maxVerifications);
+        this.check = check;
     }
 
     /**
@@ -94,7 +99,11 @@ public final class UsersAuthenticator {
      * @throws UsersFileException one line saying what is wrong
      */
     public static UsersAuthenticator open(Path file) throws UsersFileException {
-        return new UsersAuthenticator(file, load(file), Math.max(1, Runtime.getRuntime().availableProcessors()));
+        return open(file, PasswordHash::matches);
+    }
+
+    static UsersAuthenticator open(Path file, BiPredicate<PasswordHash, String> check) throws UsersFileException {
+        return new UsersAuthenticator(file, load(file), Math.max(1, Runtime.getRuntime().availableProcessors()), check);
     }
 
     /** The users read last. */
@@ -193,7 +202,7 @@ public final class UsersAuthenticator {
     private boolean verify(PasswordHash hash, String password) throws InterruptedException {
         verifications.acquire();
         try {
-            return hash.matches(password);
+            return check.test(hash, password);
         } catch (RuntimeException e) {
             // Bouncy Castle refuses some inputs (e.g. an empty bcrypt password): a refusal, not a server fault.
             return false;
@@ -210,20 +219,21 @@ public final class UsersAuthenticator {
             return loaded.users();
         }
         synchronized (reloading) {
+            // Another AUTH may have reloaded it, or refused it, meanwhile.
             loaded = current;
+            now = stampOrUnreadable(file);
+            if (now.equals(loaded.stamp()) || now.equals(refused)) {
+                return loaded.users();
+            }
             try {
                 Loaded next = load(file);
-                if (!next.stamp().equals(loaded.stamp())) {
-                    current = next;
-                    refused = null;
-                    LOG.info("users file {} reloaded: {} user(s)", file, next.users().size());
-                    next.users().warnings().forEach(LOG::warn);
-                }
+                current = next;
+                refused = null;
+                LOG.info("users file {} reloaded: {} user(s)", file, next.users().size());
+                next.users().warnings().forEach(LOG::warn);
                 return next.users();
             } catch (UsersFileException e) {
-                if (!now.equals(refused)) {
-                    LOG.warn("{}; keeping the {} user(s) read before", e.getMessage(), loaded.users().size());
-                }
+                LOG.warn("{}; keeping the {} user(s) read before", e.getMessage(), loaded.users().size());
                 refused = now;
                 return loaded.users();
             }
@@ -244,7 +254,15 @@ public final class UsersAuthenticator {
             throw new UsersFileException("cannot read users file " + file + ": " + e.getMessage() + " ("
                     + e.getClass().getSimpleName() + ")");
         }
-        return new Loaded(UsersFile.read(file), before);
+        UsersFile users = UsersFile.read(file);
+        // Changed while it was read (being written): what was read may be half of it, so the next AUTH reads it again.
+        Stamp after = stampOrUnreadable(file);
+        return new Loaded(users, after.equals(before) ? before : unsettled());
+    }
+
+    /** A stamp no file has: the version read is not known. */
+    private static Stamp unsettled() {
+        return new Stamp(null, -2, new Object(), null);
     }
 
     private static Stamp stampOrUnreadable(Path file) {
