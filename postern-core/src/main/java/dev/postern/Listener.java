@@ -25,9 +25,27 @@ import java.util.Objects;
  *                       {@code proxyProtocol} is OFF
  * @param implicitTls    whether connections speak TLS from the first byte (RFC 8314) rather than
  *                       being offered STARTTLS
+ * @param name           the listener's name ({@link #withName}), in its log lines and its sessions'
+ *                       {@link SmtpSession#listener()} (Halon's {@code serverid}); null when unnamed
  */
 public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies,
-                       boolean implicitTls) {
+                       boolean implicitTls, String name) {
+
+    /**
+     * An unnamed listener, as in earlier releases.
+     *
+     * @param host           an IP literal, a host name, {@code "*"} or {@code "localhost"}
+     * @param port           the TCP port, 0..65535; 0 for a free port chosen by the OS
+     * @param proxyProtocol  whether a PROXY header is read from {@code trustedProxies}
+     * @param trustedProxies the peers whose PROXY header is believed
+     * @param implicitTls    whether connections speak TLS from the first byte (RFC 8314)
+     * @throws IllegalArgumentException as the canonical constructor
+     * @throws NullPointerException     as the canonical constructor
+     */
+    public Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies,
+                    boolean implicitTls) {
+        this(host, port, proxyProtocol, trustedProxies, implicitTls, null);
+    }
 
     /**
      * A plain listener: no PROXY header, no implicit TLS.
@@ -59,11 +77,15 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
     /**
      * Validates the listener.
      *
-     * @throws IllegalArgumentException if {@code host} is blank, {@code port} is out of range, or
-     *                                  {@code proxyProtocol} is not OFF but {@code trustedProxies} trusts no one
+     * @throws IllegalArgumentException if {@code host} is blank, {@code port} is out of range,
+     *                                  {@code proxyProtocol} is not OFF but {@code trustedProxies} trusts no one,
+     *                                  or {@code name} is blank or holds a space or control character
      * @throws NullPointerException     if {@code host}, {@code proxyProtocol} or {@code trustedProxies} is null
      */
     public Listener {
+        if (name != null && (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
+            throw new IllegalArgumentException("listener name must be non-empty, without spaces or controls: '" + name + "'");
+        }
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         if (proxyProtocol != ProxyProtocolMode.OFF && trustedProxies.ranges().isEmpty() && !trustedProxies.isWildcard()) {
@@ -100,7 +122,20 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
      * @throws IllegalArgumentException if {@code mode} is not OFF and {@code trusted} trusts no one
      */
     public Listener withProxyProtocol(ProxyProtocolMode mode, TrustedSources trusted) {
-        return new Listener(host, port, mode, trusted, implicitTls);
+        return new Listener(host, port, mode, trusted, implicitTls, name);
+    }
+
+    /**
+     * The same listener with a name, for log lines and {@link SmtpSession#listener()} (Halon's
+     * {@code serverid}), e.g. {@code "submission"}.
+     *
+     * @param name a non-empty name without spaces or control characters
+     * @return a new listener
+     * @throws IllegalArgumentException if {@code name} is blank or holds a space or control character
+     * @throws NullPointerException     if {@code name} is null
+     */
+    public Listener withName(String name) {
+        return new Listener(host, port, proxyProtocol, trustedProxies, implicitTls, Objects.requireNonNull(name, "name"));
     }
 
     /**
@@ -109,7 +144,7 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
      * @return a new listener; building the configuration fails unless {@link SmtpServerConfig#tls()} is set
      */
     public Listener withImplicitTls() {
-        return new Listener(host, port, proxyProtocol, trustedProxies, true);
+        return new Listener(host, port, proxyProtocol, trustedProxies, true, name);
     }
 
     /**
@@ -148,7 +183,8 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
 
     @Override
     public String toString() {
-        String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + (implicitTls ? " (TLS)" : "");
+        String address = (name == null ? "" : name + " ") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port
+                + (implicitTls ? " (TLS)" : "");
         return proxyProtocol == ProxyProtocolMode.OFF ? address
                 : address + " (PROXY " + proxyProtocol.name().toLowerCase(java.util.Locale.ROOT) + " from " + trustedProxies + ")";
     }

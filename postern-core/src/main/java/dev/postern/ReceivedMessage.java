@@ -14,9 +14,10 @@ import java.time.Instant;
 public interface ReceivedMessage {
 
     /**
-     * The message id used in the 250 reply and in logs: session id plus a sequence number.
+     * The message id used in the 250 reply and in logs: the id its transaction had from MAIL FROM on
+     * ({@link SmtpSession#transactionId()}), the session id plus the transaction's number.
      *
-     * @return the id, e.g. {@code HBC3QWVIMB.1} for the first message of session {@code HBC3QWVIMB}
+     * @return the id, e.g. {@code HBC3QWVIMB.1} for the first transaction of session {@code HBC3QWVIMB}
      */
     String id();
 
@@ -33,6 +34,17 @@ public interface ReceivedMessage {
      * @return that instant, from the server's clock
      */
     Instant receivedAt();
+
+    /**
+     * When the content ended: the moment its last octet (the end-of-data line, or the last BDAT chunk)
+     * arrived. With {@link #receivedAt()}, how long the client took to send it.
+     *
+     * @return that instant, from the server's clock; {@link #receivedAt()} for a message not made by the
+     *         server (the default)
+     */
+    default Instant completedAt() {
+        return receivedAt();
+    }
 
     /**
      * The content size in octets, including added header fields.

@@ -48,6 +48,13 @@ import java.util.Objects;
  * @param startTls                whether STARTTLS is offered and required
  * @param auth                    the SMTP AUTH settings
  * @param maxConnectionsPerClient connections open at once per real client address; 0 for no limit
+ * @param maxAuthFailures         failed AUTH attempts per real client address within {@code authFailureWindow}
+ *                                after which AUTH is refused until the window passes; 0 for no limit
+ * @param authFailureWindow       the window of {@code maxAuthFailures}
+ * @param maxConnectionRate       connections per {@code connectionRatePeriod} one real client address may
+ *                                open (Exim's {@code ratelimit per_conn}); 0 for no limit
+ * @param connectionRatePeriod    the smoothing period of {@code maxConnectionRate}
+ * @param pathSyntax              whether MAIL FROM and RCPT TO paths need their angle brackets
  */
 public record SmtpServerConfig(
         List<Listener> listeners,
@@ -80,7 +87,17 @@ public record SmtpServerConfig(
         TlsConfig tls,
         StartTlsMode startTls,
         AuthConfig auth,
-        int maxConnectionsPerClient) {
+        int maxConnectionsPerClient,
+        int maxAuthFailures,
+        Duration authFailureWindow,
+        int maxConnectionRate,
+        Duration connectionRatePeriod,
+        PathSyntax pathSyntax) {
+
+    /** {@link Builder#authFailureLimit}'s default number of failures. */
+    static final int DEFAULT_MAX_AUTH_FAILURES = 5;
+    /** {@link Builder#authFailureLimit}'s default window. */
+    static final Duration DEFAULT_AUTH_FAILURE_WINDOW = Duration.ofMinutes(10);
 
     /**
      * Which ESMTP extensions are offered in the EHLO reply; each can be switched off.
@@ -107,8 +124,9 @@ public record SmtpServerConfig(
      *                                  control character; the greeting holds CR or LF; a limit or duration
      *                                  is not positive (ioThreads, maxConnectionsPerClient, greetingDelay:
      *                                  negative); maxCommandLineLength is under 512 or maxLineBufferBytes
-     *                                  under it; or STARTTLS is REQUIRED, or a listener speaks implicit TLS,
-     *                                  without {@code tls}
+     *                                  under it; maxAuthFailures or maxConnectionRate is negative, or its
+     *                                  duration not positive; or STARTTLS is REQUIRED, or a listener speaks
+     *                                  implicit TLS, without {@code tls}
      * @throws NullPointerException     if any setting but {@code tls} is null
      */
     public SmtpServerConfig {
@@ -164,6 +182,15 @@ public record SmtpServerConfig(
         if (maxConnectionsPerClient < 0) {
             throw new IllegalArgumentException("maxConnectionsPerClient must not be negative (0 = no limit)");
         }
+        if (maxAuthFailures < 0) {
+            throw new IllegalArgumentException("maxAuthFailures must not be negative (0 = no limit)");
+        }
+        positiveDuration("authFailureWindow", authFailureWindow);
+        if (maxConnectionRate < 0) {
+            throw new IllegalArgumentException("maxConnectionRate must not be negative (0 = no limit)");
+        }
+        positiveDuration("connectionRatePeriod", connectionRatePeriod);
+        Objects.requireNonNull(pathSyntax, "pathSyntax");
         if (tls == null && startTls == StartTlsMode.REQUIRED) {
             throw new IllegalArgumentException("STARTTLS is required but no TLS certificate is configured");
         }
@@ -174,6 +201,62 @@ public record SmtpServerConfig(
                 }
             }
         }
+    }
+
+    /**
+     * The settings of earlier releases, without AUTH failure limit, connection rate limit and path syntax:
+     * those take their defaults (5 failures in 10 minutes, no rate limit, {@link PathSyntax#STRICT}).
+     * Prefer {@link #builder()}.
+     *
+     * @param listeners               the addresses to listen on, at least one
+     * @param hostname                the name the server gives itself
+     * @param greeting                the text of the 220 greeting, without code
+     * @param maxConnections          connections open at once across the server
+     * @param maxProcessings          sessions whose hooks run at once on virtual threads
+     * @param maxCommandLineLength    longest command line in octets, CRLF included; at least 512
+     * @param maxLineBufferBytes      octets buffered while waiting for a line end
+     * @param maxRecipients           recipients per transaction
+     * @param maxMessageSize          largest message in octets
+     * @param maxHeaderBytes          largest header block in octets
+     * @param maxErrors               error replies after which the session is closed
+     * @param commandTimeout          longest wait for the next command
+     * @param dataTimeout             longest wait for more content during DATA or BDAT
+     * @param sessionDeadline         longest life of a session
+     * @param greetingDelay           wait before the greeting; zero for none
+     * @param lineEndings             what to do with a bare CR or LF
+     * @param extensions              the ESMTP extensions offered
+     * @param reverseDnsLookup        whether the client's name is looked up before {@code onConnect}
+     * @param reverseDnsTimeout       longest wait for that lookup
+     * @param spoolThreshold          octets of a message kept in memory before it spools to a file
+     * @param spoolDirectory          where spool files are created
+     * @param ioThreads               network event-loop threads; 0 for Postern's default
+     * @param proxyTimeout            longest wait for a trusted proxy's complete PROXY header
+     * @param proxyOptionalWait       silence after which an optional-PROXY connection counts as direct
+     * @param xclientHosts            clients allowed to use XCLIENT
+     * @param xforwardHosts           clients allowed to use XFORWARD
+     * @param ignoredHosts            clients whose routine session events are not logged
+     * @param tls                     the TLS settings, or null for none
+     * @param startTls                whether STARTTLS is offered and required
+     * @param auth                    the SMTP AUTH settings
+     * @param maxConnectionsPerClient connections open at once per real client address; 0 for no limit
+     * @throws IllegalArgumentException as the canonical constructor
+     * @throws NullPointerException     as the canonical constructor
+     */
+    public SmtpServerConfig(List<Listener> listeners, String hostname, String greeting, int maxConnections,
+                            int maxProcessings, int maxCommandLineLength, int maxLineBufferBytes, int maxRecipients,
+                            long maxMessageSize, int maxHeaderBytes, int maxErrors, Duration commandTimeout,
+                            Duration dataTimeout, Duration sessionDeadline, Duration greetingDelay,
+                            LineEndingPolicy lineEndings, Extensions extensions, boolean reverseDnsLookup,
+                            Duration reverseDnsTimeout, int spoolThreshold, Path spoolDirectory, int ioThreads,
+                            Duration proxyTimeout, Duration proxyOptionalWait, TrustedSources xclientHosts,
+                            TrustedSources xforwardHosts, TrustedSources ignoredHosts, TlsConfig tls,
+                            StartTlsMode startTls, AuthConfig auth, int maxConnectionsPerClient) {
+        this(listeners, hostname, greeting, maxConnections, maxProcessings, maxCommandLineLength, maxLineBufferBytes,
+                maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout, dataTimeout, sessionDeadline,
+                greetingDelay, lineEndings, extensions, reverseDnsLookup, reverseDnsTimeout, spoolThreshold,
+                spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait, xclientHosts, xforwardHosts, ignoredHosts,
+                tls, startTls, auth, maxConnectionsPerClient, DEFAULT_MAX_AUTH_FAILURES, DEFAULT_AUTH_FAILURE_WINDOW,
+                0, Duration.ofHours(1), PathSyntax.STRICT);
     }
 
     /**
@@ -232,6 +315,11 @@ public record SmtpServerConfig(
         b.startTls = startTls;
         b.auth = auth;
         b.maxConnectionsPerClient = maxConnectionsPerClient;
+        b.maxAuthFailures = maxAuthFailures;
+        b.authFailureWindow = authFailureWindow;
+        b.maxConnectionRate = maxConnectionRate;
+        b.connectionRatePeriod = connectionRatePeriod;
+        b.pathSyntax = pathSyntax;
         return b;
     }
 
@@ -287,8 +375,66 @@ public record SmtpServerConfig(
         private StartTlsMode startTls = StartTlsMode.OPTIONAL;
         private AuthConfig auth = AuthConfig.NONE;
         private int maxConnectionsPerClient = 0;
+        private int maxAuthFailures = DEFAULT_MAX_AUTH_FAILURES;
+        private Duration authFailureWindow = DEFAULT_AUTH_FAILURE_WINDOW;
+        private int maxConnectionRate = 0;
+        private Duration connectionRatePeriod = Duration.ofHours(1);
+        private PathSyntax pathSyntax = PathSyntax.STRICT;
 
         private Builder() {
+        }
+
+        /**
+         * Throttles password guessing: failed AUTH attempts (those {@link SmtpHandler#onAuth} rejected) are
+         * counted per real client address (after PROXY and XCLIENT). Once a client has failed
+         * {@code maxFailures} times within {@code window} of its first counted failure, every AUTH it
+         * starts, on any connection, is answered {@code 454 4.7.0} until {@code window} has passed since
+         * the failure that reached the limit; each such answer comes after a delay that doubles with
+         * every refused attempt (1 s, 2 s, 4 s, up to 30 s), for which the connection stops reading:
+         * no thread waits. A successful AUTH does not clear the count (one known password must not
+         * reset the guessing of others).
+         * <p>At most 10000 client addresses are tracked at once; past that, the one whose last
+         * failure is oldest is forgotten. Default: 5 failures in 10 minutes.
+         *
+         * @param maxFailures failures that lock AUTH for a client; 0 turns the limit off
+         * @param window      a positive duration: how long failures are remembered and the lock lasts
+         * @return this builder
+         */
+        public Builder authFailureLimit(int maxFailures, Duration window) {
+            this.maxAuthFailures = maxFailures;
+            this.authFailureWindow = window;
+            return this;
+        }
+
+        /**
+         * Connections one real client address (after the PROXY header) may open per {@code period}, as
+         * Exim's {@code ratelimit = N / period / per_conn}: the client's rate is a moving average smoothed
+         * over {@code period} (Exim's formula), and a connection that would take it over
+         * {@code connections} gets {@code 421 4.7.0} and is closed. Refused connections do not count
+         * (Exim's default, "leaky" mode), so a client that waits is served again. Checked before
+         * {@code onConnect} and before {@link #maxConnectionsPerClient}.
+         * <p>At most 10000 client addresses are tracked at once; past that, the one seen least recently
+         * is forgotten, so a flood of distinct addresses costs bounded memory. Default: off.
+         *
+         * @param connections the largest smoothed rate per period; 0 turns the limit off
+         * @param period      a positive duration, the smoothing period
+         * @return this builder
+         */
+        public Builder connectionRateLimit(int connections, Duration period) {
+            this.maxConnectionRate = connections;
+            this.connectionRatePeriod = period;
+            return this;
+        }
+
+        /**
+         * Whether MAIL FROM and RCPT TO paths need angle brackets. Default {@link PathSyntax#STRICT}.
+         *
+         * @param syntax STRICT (RFC 5321) or LENIENT (also {@code MAIL FROM:user@example.org}, as Postfix)
+         * @return this builder
+         */
+        public Builder pathSyntax(PathSyntax syntax) {
+            this.pathSyntax = syntax;
+            return this;
         }
 
         /**
@@ -710,7 +856,8 @@ public record SmtpServerConfig(
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
                     reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
-                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth, maxConnectionsPerClient);
+                    xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth, maxConnectionsPerClient,
+                    maxAuthFailures, authFailureWindow, maxConnectionRate, connectionRatePeriod, pathSyntax);
         }
 
         private static String localHostName() {

@@ -1,5 +1,6 @@
 package dev.postern;
 
+import dev.postern.auth.Authentication;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.tls.TlsInfo;
 
@@ -60,6 +61,73 @@ public interface SmtpSession {
      *         lookup is off ({@link SmtpServerConfig#reverseDnsLookup()}), failed or timed out
      */
     Optional<String> remoteHostName();
+
+    /**
+     * The client's host name for a Received field or a log line, as nodemailer's {@code clientHostname}:
+     * {@link #remoteHostName()} when known, else the real client's address as an RFC 5321 4.1.3 address
+     * literal.
+     *
+     * @return e.g. {@code mail.example.org}, {@code [192.0.2.7]} or {@code [IPv6:2001:db8::7]}
+     */
+    default String clientHostname() {
+        return remoteHostName().orElseGet(() -> {
+            java.net.InetAddress a = remoteAddress().getAddress();
+            if (a == null) {
+                return "[" + remoteAddress().getHostString() + "]";
+            }
+            String text = a.getHostAddress();
+            int zone = text.indexOf('%');
+            if (zone >= 0) {
+                text = text.substring(0, zone);
+            }
+            return a instanceof java.net.Inet6Address ? "[IPv6:" + text + "]" : "[" + text + "]";
+        });
+    }
+
+    /**
+     * Sets the client's host name, e.g. from {@link SmtpHandler#onProxy} with a resolver of the
+     * application's own (MidiSmtpServer's Resolv example). A name set before the greeting spares the
+     * server's own reverse lookup ({@link SmtpServerConfig#reverseDnsLookup()}).
+     *
+     * @param name the name, or null to forget it
+     * @throws IllegalArgumentException if {@code name} is blank or holds a space or control character
+     * @throws UnsupportedOperationException if this session cannot change it (the default)
+     */
+    default void setRemoteHostName(String name) {
+        throw new UnsupportedOperationException("this session's host name cannot be changed");
+    }
+
+    /**
+     * The listener the client connected to; its {@link Listener#name()} tells listeners apart (Halon's
+     * {@code serverid}).
+     *
+     * @return the listener as configured; null only for a session the server did not make (a test's own)
+     */
+    default Listener listener() {
+        return null;
+    }
+
+    /**
+     * The name the server gives itself in this session.
+     *
+     * @return {@link SmtpServerConfig#hostname()}; null only for a session the server did not make
+     */
+    default String serverHostname() {
+        return null;
+    }
+
+    /**
+     * The id of the mail transaction in progress (Halon's {@code $transaction.id}): given when MAIL FROM
+     * is received, so {@link SmtpHandler#onMailFrom} sees it already, and kept until the transaction
+     * ends. The message the transaction delivers gets the same id ({@link ReceivedMessage#id()}, the
+     * 250 reply's "queued as").
+     *
+     * @return the id, e.g. {@code HBC3QWVIMB.1} (session id, a dot, the transaction's number in the
+     *         session), or empty outside a transaction
+     */
+    default Optional<String> transactionId() {
+        return Optional.empty();
+    }
 
     /**
      * When the TCP connection was accepted.
@@ -136,6 +204,17 @@ public interface SmtpSession {
      *         XCLIENT LOGIN; empty before AUTH and again after STARTTLS
      */
     Optional<String> authenticatedUser();
+
+    /**
+     * The completed AUTH of this session (Halon's {@code auth}, MidiSmtpServer's authentication and
+     * authorization ids and time).
+     *
+     * @return the mechanism, the identities and when; empty before AUTH, again after STARTTLS, and for
+     *         a login XCLIENT told (see {@link #authenticatedUser()})
+     */
+    default Optional<Authentication> authentication() {
+        return Optional.empty();
+    }
 
     /**
      * Whether this connection came through a trusted proxy (PROXY protocol or XCLIENT).

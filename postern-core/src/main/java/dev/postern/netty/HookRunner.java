@@ -27,6 +27,11 @@ abstract sealed class HookRunner {
 
         boolean closed();
 
+        /** The protocol asked for a pause: reading stays off until it ends. */
+        default boolean paused() {
+            return false;
+        }
+
         /** A step threw: the session cannot go on. */
         void failed(Throwable e);
     }
@@ -199,7 +204,8 @@ abstract sealed class HookRunner {
                     if (event instanceof ByteBuf buf) {
                         long left = queuedBytes.addAndGet(-buf.readableBytes());
                         session.consume(buf);
-                        if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()) {
+                        if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()
+                                && !session.paused()) {
                             channel.config().setAutoRead(true);
                         }
                     } else {

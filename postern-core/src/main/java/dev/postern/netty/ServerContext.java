@@ -5,6 +5,7 @@ import dev.postern.ServerMetrics;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 import dev.postern.SmtpSession;
+import dev.postern.protocol.AuthThrottle;
 
 import java.time.InstantSource;
 import java.util.concurrent.Semaphore;
@@ -23,6 +24,8 @@ final class ServerContext {
     final AtomicInteger connections = new AtomicInteger();
     final OpenSessions sessions = new OpenSessions();
     final ClientLimit clients;
+    final ConnectionRate connectionRate;
+    final AuthThrottle authThrottle;
     final InstantSource clock = InstantSource.system();
     final SessionIds ids = new SessionIds(System.currentTimeMillis());
     final ServerMetrics metrics = new ServerMetrics();
@@ -36,6 +39,8 @@ final class ServerContext {
         this.inlineGreeting = HookMode.inline(handler, HookMode.GREETING_HOOKS);
         this.processings = new Semaphore(config.maxProcessings(), true);
         this.clients = new ClientLimit(config.maxConnectionsPerClient());
+        this.connectionRate = new ConnectionRate(config.maxConnectionRate(), config.connectionRatePeriod());
+        this.authThrottle = new AuthThrottle(config.maxAuthFailures(), config.authFailureWindow());
         this.tls = config.tls() == null ? null : new ServerSslContext(config.tls());
     }
 

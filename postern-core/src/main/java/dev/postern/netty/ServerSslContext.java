@@ -153,7 +153,12 @@ final class ServerSslContext {
         if (!config.cipherSuites().isEmpty()) {
             builder.ciphers(config.cipherSuites());
         }
-        if (config.clientAuth() != TlsConfig.ClientAuth.NONE && config.clientCaFile() != null) {
+        if (config.clientAuth() == TlsConfig.ClientAuth.OPTIONAL) {
+            if (config.clientCaFile() != null) {
+                requireReadable(config.clientCaFile().toFile(), "client CA file");
+            }
+            builder.trustManager(OptionalClientTrust.of(config.clientCaFile()));
+        } else if (config.clientAuth() != TlsConfig.ClientAuth.NONE && config.clientCaFile() != null) {
             requireReadable(config.clientCaFile().toFile(), "client CA file");
             builder.trustManager(config.clientCaFile().toFile());
         }
@@ -178,8 +183,8 @@ final class ServerSslContext {
         return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
     }
 
-    /** What hooks see of a finished handshake. */
-    static TlsInfo info(SslHandler handler, boolean implicit) {
+    /** What hooks see of a finished handshake, done at {@code at}. */
+    static TlsInfo info(SslHandler handler, boolean implicit, java.time.Instant at) {
         SSLSession s = handler.engine().getSession();
         List<X509Certificate> peer = new ArrayList<>();
         try {
@@ -199,6 +204,8 @@ final class ServerSslContext {
                 }
             }
         }
-        return new TlsInfo(s.getProtocol(), s.getCipherSuite(), peer, serverName, implicit);
+        Object peerError = s.getValue(OptionalClientTrust.ERROR_KEY);
+        return new TlsInfo(s.getProtocol(), s.getCipherSuite(), peer, serverName, implicit,
+                TlsInfo.keySizeOf(s.getCipherSuite()), at, peerError instanceof String text ? text : null);
     }
 }

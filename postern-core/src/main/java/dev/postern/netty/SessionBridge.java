@@ -1,5 +1,6 @@
 package dev.postern.netty;
 
+import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.SmtpReply;
 import dev.postern.proxy.ProxyInfo;
@@ -17,6 +18,8 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The last handler of a connection, between Netty and the {@link SmtpProtocol}: received bytes go to
@@ -40,14 +43,18 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
     private volatile boolean closing;
     /** The real client counted against maxConnectionsPerClient (released at disconnect), or null. */
     private InetAddress countedClient;
+    /** A pause the protocol asked for in the step running now, started at its flush; null when none. */
+    private Duration pauseRequested;
+    /** Replies held back while the protocol is paused, sent when the pause ends; null when none. */
+    private ByteBuf held;
 
-    SessionBridge(ServerContext server, Channel channel, boolean implicitTls) {
+    SessionBridge(ServerContext server, Channel channel, Listener listener) {
         this.server = server;
         this.channel = channel;
-        this.implicitTls = implicitTls;
+        this.implicitTls = listener.implicitTls();
         SessionState session = new SessionState(server.ids.next(), (InetSocketAddress) channel.localAddress(),
                 (InetSocketAddress) channel.remoteAddress(), server.clock.instant(), server.config.greeting(),
-                server.config.hostname());
+                server.config.hostname(), listener, server.config.hostname());
         this.protocol = newProtocol(session);
         this.runner = HookRunner.of(server, channel, this);
         this.timer = new SessionTimer(server, channel, protocol, runner);
@@ -55,7 +62,8 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
 
     /** The one place a session's protocol is built. */
     private SmtpProtocol newProtocol(SessionState session) {
-        return new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics, MessageSpool::open, this);
+        return new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics,
+                server.authThrottle, MessageSpool::open, this);
     }
 
     SmtpProtocol protocol() {
@@ -146,6 +154,10 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
                 replies.release();
                 replies = null;
             }
+            if (held != null) {
+                held.release();
+                held = null;
+            }
             if (!protocol.session().isQuiet()) {
                 server.log(protocol.session(), LogLevel.INFO, "disconnect", null);
             }
@@ -187,6 +199,43 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
     @Override
     public boolean closed() {
         return protocol.isClosed();
+    }
+
+    @Override
+    public boolean paused() {
+        return protocol.isPaused();
+    }
+
+    @Override
+    public void pause(Duration delay) {
+        pauseRequested = delay;
+    }
+
+    /**
+     * Starts the pause asked for: reading stops (the runner's back-pressure leaves it off while paused)
+     * and a task on the event loop ends the pause; no thread waits.
+     */
+    private void startPause(ByteBuf out) {
+        Duration delay = pauseRequested;
+        pauseRequested = null;
+        held = out;
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(() -> runner.submit(this::endPause), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The pause is over: the held replies go out, reading resumes, input that waited is read (runner). */
+    private void endPause() {
+        if (held != null) {
+            replies = held; // first, before what the input read now answers
+            held = null;
+        }
+        protocol.resume();
+        timer.touch();
+        if (!protocol.isClosed()) {
+            channel.config().setAutoRead(true);
+            protocol.receive(cumulation);
+            cumulation.discardSomeReadBytes();
+        }
     }
 
     @Override
@@ -237,6 +286,10 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
             return;
         }
         boolean close = protocol.isClosed();
+        if (pauseRequested != null && !close) {
+            startPause(out);
+            return;
+        }
         if (startTlsRequested && !close && out != null) {
             startTlsRequested = false;
             timer.touch();

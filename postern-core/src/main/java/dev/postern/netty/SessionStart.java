@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * From an identified client to the greeting: the per-client limit (by the real client, so only now),
+ * From an identified client to the greeting: the per-client rate and connection limits (by the real
+ * client, so only now),
  * then the reverse DNS lookup and the greeting delay when configured, then the greeting.
  */
 final class SessionStart {
@@ -29,6 +30,17 @@ final class SessionStart {
             return;
         }
         SessionState session = protocol.session();
+        if (server.connectionRate.enabled()) {
+            InetAddress client = session.remoteAddress().getAddress();
+            if (client != null && !server.connectionRate.admit(client, server.clock.instant())) {
+                server.metrics.increment(Counter.CONNECTIONS_REFUSED);
+                server.log(session, LogLevel.WARN, "connection from " + client.getHostAddress()
+                        + " refused: connection rate over " + server.connectionRate.limit() + " per "
+                        + server.config.connectionRatePeriod(), null);
+                protocol.abort(Replies.connectionRateExceeded(server.config.hostname()));
+                return;
+            }
+        }
         if (server.clients.enabled()) {
             InetAddress client = session.remoteAddress().getAddress();
             if (!server.clients.admit(client)) {
@@ -40,7 +52,7 @@ final class SessionStart {
             }
             bridge.countedClient(client);
         }
-        if (server.config.reverseDnsLookup()) {
+        if (server.config.reverseDnsLookup() && session.remoteHostName().isEmpty()) { // onProxy may have named it
             Thread.ofVirtual().start(() -> {
                 protocol.clientHostName(reverseLookup(server, session.remoteAddress().getAddress()));
                 greetLater(server, bridge);

@@ -82,8 +82,8 @@ final class SessionTimer implements Runnable {
         boolean command = protocol.mode() == SmtpProtocol.Mode.COMMAND;
         long timeout = command ? commandTimeout : dataTimeout;
         long wait;
-        if (runner.busy()) {
-            wait = timeout; // the server's turn: the client is waiting for us
+        if (runner.busy() || protocol.isPaused()) {
+            wait = timeout; // the server's turn: the client is waiting for us (or for a pause to end)
         } else {
             long idle = now - lastActivity;
             if (idle >= timeout) {

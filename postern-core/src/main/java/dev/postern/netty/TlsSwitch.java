@@ -59,7 +59,7 @@ final class TlsSwitch extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        TlsInfo info = ServerSslContext.info(ctx.pipeline().get(SslHandler.class), implicit);
+        TlsInfo info = ServerSslContext.info(ctx.pipeline().get(SslHandler.class), implicit, server.clock.instant());
         ctx.pipeline().remove(this);
         ctx.fireUserEventTriggered(new Established(info));
     }

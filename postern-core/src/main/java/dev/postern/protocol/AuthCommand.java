@@ -5,12 +5,15 @@ import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
 import dev.postern.auth.AuthMechanism;
+import dev.postern.auth.Authentication;
 import dev.postern.auth.Credentials;
 import dev.postern.auth.internal.SaslExchange;
 import dev.postern.protocol.ProtocolContext.Phase;
 import io.netty.buffer.ByteBuf;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.security.SecureRandom;
 
 /**
@@ -93,6 +96,14 @@ final class AuthCommand {
             ctx.send(Replies.AUTH_NEEDS_TLS);
             return;
         }
+        Duration refusal = ctx.authThrottle.refusalDelay(client(), ctx.clock.instant());
+        if (refusal != null) {
+            ctx.log(LogLevel.WARN, "AUTH refused: too many failures from " + client().getHostAddress()
+                    + "; answering in " + refusal.toSeconds() + " s", null);
+            ctx.pause(refusal);
+            ctx.send(Replies.AUTH_THROTTLED);
+            return;
+        }
         sasl = SaslExchange.start(mechanism.get(), ctx.config.hostname(), RANDOM, ctx.clock);
         step(sasl.begin(words.length == 2 ? words[1] : null));
     }
@@ -137,6 +148,7 @@ final class AuthCommand {
             identity = ctx.handler.onAuth(ctx.session, credentials);
         } catch (SmtpRejection r) {
             ctx.metrics.increment(Counter.AUTH_FAILURES);
+            ctx.authThrottle.failure(client(), ctx.clock.instant());
             ctx.log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " failed for " + printable(credentials.username())
                     + ": " + r.reply(), null);
             if (mechanism == AuthMechanism.XOAUTH2) {
@@ -154,10 +166,16 @@ final class AuthCommand {
             return;
         }
         String user = identity != null ? identity : credentials.username();
-        ctx.session.authenticatedUser(user);
+        ctx.session.authenticated(new Authentication(mechanism, credentials.username(), user, ctx.clock.instant()));
         ctx.metrics.increment(Counter.AUTH_SUCCESSES);
         ctx.log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " as " + printable(user), null);
         ctx.send(Replies.AUTH_OK);
+    }
+
+    /** The real client (after PROXY and XCLIENT), by which failures are counted. */
+    private InetAddress client() {
+        InetAddress real = ctx.session.remoteAddress().getAddress();
+        return real != null ? real : ctx.session.socketRemoteAddress().getAddress();
     }
 
     /** A client-chosen name made safe for one log line. */

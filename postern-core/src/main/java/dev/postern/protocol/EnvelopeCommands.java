@@ -39,7 +39,7 @@ final class EnvelopeCommands {
         }
         PathParser.Parsed<ReversePath> parsed;
         try {
-            parsed = PathParser.parseReversePath(args.substring(5));
+            parsed = PathParser.parseReversePath(args.substring(5), ctx.config.pathSyntax());
         } catch (PathSyntaxException e) {
             ctx.send(Replies.badSenderSyntax(e.getMessage()));
             return;
@@ -58,16 +58,19 @@ final class EnvelopeCommands {
             ctx.send(Replies.NEED_SMTPUTF8);
             return;
         }
+        String txId = ctx.nextTransactionId();
+        ctx.session.transactionId(txId); // onMailFrom sees the id already
         try {
             ReversePath rewritten = ctx.handler.onMailFrom(ctx.session, from, params);
             if (rewritten != null) {
                 from = rewritten;
             }
         } catch (Exception e) {
+            ctx.session.transactionId(null);
             ctx.send(ctx.failure(e, "onMailFrom", true));
             return;
         }
-        ctx.beginTransaction(new Transaction(from, params, accepted));
+        ctx.beginTransaction(new Transaction(txId, from, params, accepted));
         ctx.send(Replies.SENDER_OK);
     }
 
@@ -91,7 +94,7 @@ final class EnvelopeCommands {
         }
         PathParser.Parsed<ForwardPath> parsed;
         try {
-            parsed = PathParser.parseForwardPath(args.substring(3));
+            parsed = PathParser.parseForwardPath(args.substring(3), ctx.config.pathSyntax());
         } catch (PathSyntaxException e) {
             ctx.send(Replies.badRecipientSyntax(e.getMessage()));
             return;

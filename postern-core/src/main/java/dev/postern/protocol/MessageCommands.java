@@ -13,6 +13,8 @@ import dev.postern.protocol.ProtocolContext.Phase;
 import dev.postern.protocol.SmtpProtocol.Mode;
 import io.netty.buffer.ByteBuf;
 
+import java.time.Instant;
+
 /**
  * DATA (RFC 5321 4.1.1.4) and BDAT (RFC 3030): reads the content of a transaction's message into a sink
  * from the {@link MessageSinkFactory}, runs the header hooks once the header block is complete, and hands
@@ -24,7 +26,6 @@ final class MessageCommands {
     private final MessageSinkFactory sinks;
     private final ContentSink content = new Content();
     private volatile Mode mode = Mode.COMMAND;
-    private int messageSeq;
 
     // the BDAT chunk being read
     private long chunkRemaining;
@@ -194,6 +195,7 @@ final class MessageCommands {
 
     /** The content has ended: the message goes to onMessage unless something already refused it. */
     private void finishMessage() {
+        Instant contentEnded = ctx.clock.instant();
         mode = Mode.COMMAND;
         Transaction tx = ctx.transaction();
         if (!tx.headers.isComplete()) {
@@ -210,9 +212,9 @@ final class MessageCommands {
             ctx.log(LogLevel.ERROR, "cannot spool message", sink.failure());
             reply = Replies.SPOOL_FAILED;
         } else {
-            String id = ctx.session.id() + "." + (++messageSeq);
-            ReceivedMessage message = sink.message(id, tx.envelope(), tx.contentStarted, tx.headers.headerEnd(),
-                    tx.headerEdits);
+            String id = tx.id;
+            ReceivedMessage message = new CompletedMessage(sink.message(id, tx.envelope(), tx.contentStarted,
+                    tx.headers.headerEnd(), tx.headerEdits), contentEnded);
             try {
                 ctx.handler.onMessage(ctx.session, message);
                 ctx.session.countMessage();

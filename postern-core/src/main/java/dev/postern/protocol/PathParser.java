@@ -3,6 +3,7 @@ package dev.postern.protocol;
 import dev.postern.ForwardPath;
 import dev.postern.MailParameters;
 import dev.postern.Mailbox;
+import dev.postern.PathSyntax;
 import dev.postern.ReversePath;
 
 import java.nio.charset.StandardCharsets;
@@ -31,15 +32,22 @@ public final class PathParser {
     }
 
     private final String s;
+    private final PathSyntax syntax;
     private int pos;
 
-    private PathParser(String s) {
+    private PathParser(String s, PathSyntax syntax) {
         this.s = s;
+        this.syntax = syntax;
     }
 
     /** Parses {@code <path> [params]} after {@code MAIL FROM:}. */
     public static Parsed<ReversePath> parseReversePath(String args) throws PathSyntaxException {
-        PathParser p = new PathParser(args);
+        return parseReversePath(args, PathSyntax.STRICT);
+    }
+
+    /** Parses {@code <path> [params]} after {@code MAIL FROM:}; LENIENT also takes {@code path [params]}. */
+    public static Parsed<ReversePath> parseReversePath(String args, PathSyntax syntax) throws PathSyntaxException {
+        PathParser p = new PathParser(args, syntax);
         p.skipSpaces();
         int start = p.pos;
         ReversePath path;
@@ -54,7 +62,15 @@ public final class PathParser {
 
     /** Parses {@code <path> [params]} after {@code RCPT TO:}; accepts {@code <Postmaster>}. */
     public static Parsed<ForwardPath> parseForwardPath(String args) throws PathSyntaxException {
-        PathParser p = new PathParser(args);
+        return parseForwardPath(args, PathSyntax.STRICT);
+    }
+
+    /**
+     * Parses {@code <path> [params]} after {@code RCPT TO:}; accepts {@code <Postmaster>}; LENIENT also
+     * takes {@code path [params]} (but not a bare {@code Postmaster}: a mailbox has a domain).
+     */
+    public static Parsed<ForwardPath> parseForwardPath(String args, PathSyntax syntax) throws PathSyntaxException {
+        PathParser p = new PathParser(args, syntax);
         p.skipSpaces();
         int start = p.pos;
         ForwardPath path;
@@ -69,6 +85,14 @@ public final class PathParser {
     }
 
     private Mailbox path(int start) throws PathSyntaxException {
+        if (syntax == PathSyntax.LENIENT && peek() != '<') {
+            // Postfix's strict_rfc821_envelopes = no: a bare address, up to the first space
+            Mailbox mailbox = mailbox();
+            if (utf8Length(s, start, pos) + 2 > MAX_PATH) {
+                throw new PathSyntaxException("path longer than " + MAX_PATH + " octets");
+            }
+            return mailbox;
+        }
         expect('<', "address must be in angle brackets");
         if (peek() == '@') {
             sourceRoute();

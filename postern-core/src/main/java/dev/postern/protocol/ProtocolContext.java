@@ -28,20 +28,44 @@ final class ProtocolContext {
     final SessionState session;
     final InstantSource clock;
     final ServerMetrics metrics;
+    /** The server-wide count of failed AUTH attempts per client. */
+    final AuthThrottle authThrottle;
     private final ReplySink out;
+    /** The transport stopped reading on the protocol's request; {@link SmtpProtocol#resume()} ends it. */
+    private volatile boolean paused;
 
     private Phase phase = Phase.CONNECTED;
     private Transaction transaction;
+    /** Transactions begun in this session, for their ids. */
+    private int transactionSeq;
 
     ProtocolContext(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
-                    ServerMetrics metrics, ReplySink out) {
+                    ServerMetrics metrics, AuthThrottle authThrottle, ReplySink out) {
         this.config = config;
         this.ext = config.extensions();
         this.handler = handler;
         this.session = session;
         this.clock = clock;
         this.metrics = metrics;
+        this.authThrottle = authThrottle;
         this.out = out;
+    }
+
+    /**
+     * Asks the transport to stop reading for {@code delay} and to hold the replies written so far and
+     * until then; nothing more is read until {@link SmtpProtocol#resume()}.
+     */
+    void pause(java.time.Duration delay) {
+        paused = true;
+        out.pause(delay);
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    void resume() {
+        paused = false;
     }
 
     Phase phase() {
@@ -55,6 +79,11 @@ final class ProtocolContext {
     /** The mail transaction in progress, or null. */
     Transaction transaction() {
         return transaction;
+    }
+
+    /** The id of the next transaction (and of its message): the session id, a dot, its number in the session. */
+    String nextTransactionId() {
+        return session.id() + "." + (++transactionSeq);
     }
 
     /** MAIL was accepted. */
@@ -71,6 +100,7 @@ final class ProtocolContext {
         }
         transaction = null;
         session.envelope(null);
+        session.transactionId(null);
         if (ended != null && ended.sink != null) {
             try {
                 ended.sink.close();

@@ -40,6 +40,7 @@ public final class Replies {
     public static final SmtpReply AUTH_NEEDS_TLS = SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
     public static final SmtpReply AUTH_CANCELLED = SmtpReply.of(501, "5.0.0", "Authentication cancelled");
     public static final SmtpReply AUTH_TEMPORARY_FAILURE = SmtpReply.of(454, "4.7.0", "Temporary authentication failure");
+    public static final SmtpReply AUTH_THROTTLED = SmtpReply.of(454, "4.7.0", "Too many failed authentication attempts, try again later");
     public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, "5.7.0", "Authentication required");
     public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");
     public static final SmtpReply NO_PARAMETERS = SmtpReply.of(501, "5.5.4", "Syntax error: no parameters allowed");
@@ -120,6 +121,10 @@ public final class Replies {
     }
 
     /** The real client holds {@code maxConnectionsPerClient} already. */
+    public static SmtpReply connectionRateExceeded(String hostname) {
+        return SmtpReply.of(421, "4.7.0", hostname + " Too many connections from your address recently, try again later").andClose();
+    }
+
     public static SmtpReply tooManyConnectionsFromClient(String hostname) {
         return SmtpReply.of(421, "4.7.0", hostname + " Too many connections from your address, try again later").andClose();
     }

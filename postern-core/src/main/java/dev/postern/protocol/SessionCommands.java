@@ -39,7 +39,8 @@ final class SessionCommands {
         proxy.authorize(client);
         session.quiet(ctx.config.ignoredHosts().matches(client));
         ctx.log(LogLevel.INFO, "connect from " + format(session.remoteAddress())
-                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
+                + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : "")
+                + (session.listener() != null && session.listener().name() != null ? " on " + session.listener().name() : ""), null);
         try {
             ctx.handler.onConnect(session);
         } catch (Exception e) {

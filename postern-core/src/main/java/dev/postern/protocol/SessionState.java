@@ -1,7 +1,9 @@
 package dev.postern.protocol;
 
 import dev.postern.Envelope;
+import dev.postern.Listener;
 import dev.postern.SmtpSession;
+import dev.postern.auth.Authentication;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.tls.TlsInfo;
 
@@ -36,6 +38,10 @@ public final class SessionState implements SmtpSession {
     private int messages;
     private TlsInfo tls;
     private String authenticatedUser;
+    private Authentication authentication;
+    private final Listener listener;
+    private final String serverHostname;
+    private String transactionId;
     private boolean proxied;
     private Map<String, Object> attributes;
     private String greeting;
@@ -46,6 +52,14 @@ public final class SessionState implements SmtpSession {
 
     public SessionState(String id, InetSocketAddress socketLocal, InetSocketAddress socketRemote, Instant connectedAt,
                         String greeting, String heloResponse) {
+        this(id, socketLocal, socketRemote, connectedAt, greeting, heloResponse, null, heloResponse);
+    }
+
+    /** A session of {@code listener} (null: none known) on the server named {@code serverHostname}. */
+    public SessionState(String id, InetSocketAddress socketLocal, InetSocketAddress socketRemote, Instant connectedAt,
+                        String greeting, String heloResponse, Listener listener, String serverHostname) {
+        this.listener = listener;
+        this.serverHostname = serverHostname;
         this.id = Objects.requireNonNull(id);
         this.socketLocal = socketLocal;
         this.socketRemote = socketRemote;
@@ -137,6 +151,34 @@ public final class SessionState implements SmtpSession {
     }
 
     @Override
+    public Optional<Authentication> authentication() {
+        return Optional.ofNullable(authentication);
+    }
+
+    @Override
+    public Listener listener() {
+        return listener;
+    }
+
+    @Override
+    public String serverHostname() {
+        return serverHostname;
+    }
+
+    @Override
+    public Optional<String> transactionId() {
+        return Optional.ofNullable(transactionId);
+    }
+
+    @Override
+    public void setRemoteHostName(String name) {
+        if (name != null && (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
+            throw new IllegalArgumentException("host name must be non-empty, without spaces or controls");
+        }
+        remoteHostName = name;
+    }
+
+    @Override
     public boolean isProxied() {
         return proxied;
     }
@@ -193,6 +235,7 @@ public final class SessionState implements SmtpSession {
         }
         if (login != null) {
             authenticatedUser = login.isEmpty() ? null : login;
+            authentication = null;
         }
     }
 
@@ -276,7 +319,18 @@ public final class SessionState implements SmtpSession {
         esmtp = false;
     }
 
-    void authenticatedUser(String user) {
-        authenticatedUser = user;
+    /** Forgets the AUTH of the session (after STARTTLS). */
+    void forgetAuthentication() {
+        authenticatedUser = null;
+        authentication = null;
+    }
+
+    void authenticated(Authentication done) {
+        authentication = done;
+        authenticatedUser = done.authorizationId();
+    }
+
+    void transactionId(String txId) {
+        transactionId = txId;
     }
 }

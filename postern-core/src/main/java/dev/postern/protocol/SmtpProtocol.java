@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
 
@@ -50,6 +51,15 @@ public final class SmtpProtocol {
         default void startTls() {
             throw new UnsupportedOperationException("this transport cannot start TLS");
         }
+
+        /**
+         * The protocol wants a pause (a throttled AUTH, a tarpit): the transport must stop reading from
+         * the connection, send the replies written so far and until the pause ends only after
+         * {@code delay}, and then call {@link #resume()}. No thread may wait meanwhile.
+         */
+        default void pause(Duration delay) {
+            throw new UnsupportedOperationException("this transport cannot pause");
+        }
     }
 
     /** What the protocol is reading now; the transport picks its timeout from it. */
@@ -74,9 +84,19 @@ public final class SmtpProtocol {
      */
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
                         ServerMetrics metrics, MessageSinkFactory sinks, ReplySink out) {
+        this(config, handler, session, clock, metrics, new AuthThrottle(config.maxAuthFailures(), config.authFailureWindow()),
+                sinks, out);
+    }
+
+    /**
+     * As above, with the server-wide {@code authThrottle} shared by every session (the one above counts
+     * this session's failures only).
+     */
+    public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
+                        ServerMetrics metrics, AuthThrottle authThrottle, MessageSinkFactory sinks, ReplySink out) {
         this.handler = handler;
         this.session = session;
-        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, out);
+        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, authThrottle, out);
         this.framer = new LineFramer(config.lineEndings(), config.maxCommandLineLength(), config.maxLineBufferBytes());
         this.startTls = new StartTlsCommand(ctx, out);
         this.auth = new AuthCommand(ctx, startTls);
@@ -92,6 +112,16 @@ public final class SmtpProtocol {
 
     public boolean isClosed() {
         return ctx.phase() == Phase.CLOSED;
+    }
+
+    /** Whether the protocol asked for a pause ({@link ReplySink#pause}) that has not ended yet. */
+    public boolean isPaused() {
+        return ctx.paused();
+    }
+
+    /** The pause asked for is over: {@link #receive} reads again. */
+    public void resume() {
+        ctx.resume();
     }
 
     public SessionState session() {
@@ -163,7 +193,7 @@ public final class SmtpProtocol {
      */
     public void receive(ByteBuf in) {
         int commandsThisCall = 0;
-        while (!isClosed() && in.isReadable()) {
+        while (!isClosed() && !ctx.paused() && in.isReadable()) {
             if (startTls.isPending()) {
                 in.skipBytes(in.readableBytes()); // RFC 3207 5: nothing sent in clear after STARTTLS counts
                 return;

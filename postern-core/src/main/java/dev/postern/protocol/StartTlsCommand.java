@@ -52,7 +52,7 @@ final class StartTlsCommand {
         if (afterStartTls) {
             ctx.endTransaction();
             ctx.session.forgetHelo();
-            ctx.session.authenticatedUser(null); // RFC 3207 4.2: nothing learned in clear counts, AUTH included
+            ctx.session.forgetAuthentication(); // RFC 3207 4.2: nothing learned in clear counts, AUTH included
             ctx.phase(Phase.READY);
         }
         try {

@@ -19,6 +19,8 @@ import java.util.List;
  */
 final class Transaction {
 
+    /** The transaction's id, which its message keeps. */
+    final String id;
     final ReversePath reversePath;
     final MailParameters mailParameters;
     final MailFromParameters.Accepted parameters;
@@ -33,7 +35,8 @@ final class Transaction {
     SmtpReply contentRejection; // a header hook's refusal, sent once the content has been read
     boolean chunking; // BDAT started the message: DATA and RCPT are out of sequence now
 
-    Transaction(ReversePath reversePath, MailParameters mailParameters, MailFromParameters.Accepted parameters) {
+    Transaction(String id, ReversePath reversePath, MailParameters mailParameters, MailFromParameters.Accepted parameters) {
+        this.id = id;
         this.reversePath = reversePath;
         this.mailParameters = mailParameters;
         this.parameters = parameters;

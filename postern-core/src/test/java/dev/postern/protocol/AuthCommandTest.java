@@ -255,4 +255,57 @@ class AuthCommandTest {
         assertThat(h.cmd("")).startsWith("535"); // the XOAUTH2 error challenge acknowledged
         assertThat(h.cmd("NOOP " + "x".repeat(600))).startsWith("500 5.5.6"); // other commands keep their limit
     }
+
+    /** authFailureLimit: failures are counted per real client across sessions; over the limit, 454 after a pause. */
+    @Test
+    void tooManyFailuresGet454AfterAPauseUntilTheWindowPasses() {
+        AuthThrottle shared = new AuthThrottle(2, java.time.Duration.ofMinutes(10));
+        ProtocolHarness first = new ProtocolHarness(new Users(), b -> b.auth(ALL), shared).ready();
+        assertThat(first.cmd("AUTH PLAIN " + b64("\0alice\0wrong"))).startsWith("535");
+        ProtocolHarness second = new ProtocolHarness(new Users(), b -> b.auth(ALL), shared).ready();
+        assertThat(second.cmd("AUTH PLAIN " + b64("\0bob\0guess"))).startsWith("535");
+        assertThat(second.pauses).isEmpty();
+
+        Users users = new Users();
+        ProtocolHarness third = new ProtocolHarness(users, b -> b.auth(ALL), shared).ready();
+        // The right password changes nothing now: the handler is not even asked.
+        String replies = third.feed("AUTH PLAIN " + b64("\0alice\0s3cret") + "\r\nNOOP\r\n");
+        assertThat(replies).isEqualTo("454 4.7.0 Too many failed authentication attempts, try again later\r\n");
+        assertThat(third.pauses).containsExactly(java.time.Duration.ofSeconds(1));
+        assertThat(third.protocol.isPaused()).isTrue();
+        assertThat(users.attempts).isEmpty();
+        assertThat(third.buffered()).isPositive(); // NOOP waits for the pause to end
+        third.protocol.resume();
+        assertThat(third.feed("")).startsWith("250");
+        assertThat(third.cmd("AUTH LOGIN")).startsWith("454 4.7.0");
+        assertThat(third.pauses).containsExactly(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2));
+        third.protocol.resume();
+
+        third.advance(java.time.Duration.ofMinutes(10));
+        assertThat(third.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("235");
+        assertThat(third.pauses).hasSize(2);
+    }
+
+    @Test
+    void failuresAreCountedByTheRealClientNotTheProxy() {
+        AuthThrottle shared = new AuthThrottle(1, java.time.Duration.ofMinutes(10));
+        ProtocolHarness viaXclient = new ProtocolHarness(new Users(), b -> b.auth(ALL)
+                .xclientHosts(dev.postern.proxy.TrustedSources.parse("127.0.0.0/8")), shared).ready();
+        assertThat(viaXclient.cmd("XCLIENT ADDR=192.0.2.7")).startsWith("220");
+        viaXclient.cmd("EHLO c");
+        assertThat(viaXclient.cmd("AUTH PLAIN " + b64("\0alice\0wrong"))).startsWith("535");
+        assertThat(viaXclient.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("454");
+        // the proxy itself (127.0.0.9) failed nothing
+        ProtocolHarness proxy = new ProtocolHarness(new Users(), b -> b.auth(ALL), shared).ready();
+        assertThat(proxy.cmd("AUTH PLAIN " + b64("\0alice\0s3cret"))).startsWith("235");
+    }
+
+    @Test
+    void aLimitOfZeroNeverThrottles() {
+        ProtocolHarness h = harness(new Users(), b -> b.authFailureLimit(0, java.time.Duration.ofMinutes(1)));
+        for (int i = 0; i < 10; i++) {
+            assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0wrong"))).startsWith("535");
+        }
+        assertThat(h.pauses).isEmpty();
+    }
 }

@@ -128,4 +128,19 @@ class EnvelopeCommandsTest {
         assertThat(h.cmd("RCPT TO:<nobody@x.y>")).isEqualTo("550 5.1.1 No such user\r\n");
         assertThat(h.cmd("RCPT TO:<somebody@x.y>")).startsWith("250");
     }
+
+    @Test
+    void lenientPathsAreAcceptedOnlyWhenConfigured() {
+        ProtocolHarness strict = new ProtocolHarness().ready();
+        assertThat(strict.cmd("MAIL FROM:user@example.org")).startsWith("501 5.1.7");
+        ProtocolHarness lenient = new ProtocolHarness(new SmtpHandler() { },
+                b -> b.pathSyntax(dev.postern.PathSyntax.LENIENT)).ready();
+        assertThat(lenient.cmd("MAIL FROM:user@example.org BODY=8BITMIME")).startsWith("250 2.1.0");
+        assertThat(lenient.cmd("RCPT TO:rcpt@example.org")).startsWith("250 2.1.5");
+        assertThat(lenient.cmd("RCPT TO: <other@example.org>")).startsWith("250 2.1.5");
+        assertThat(lenient.session.envelope().reversePath().address()).isEqualTo("user@example.org");
+        assertThat(lenient.session.envelope().forwardPaths()).extracting(dev.postern.ForwardPath::address)
+                .containsExactly("rcpt@example.org", "other@example.org");
+        assertThat(lenient.cmd("RCPT TO:nodomain")).startsWith("501 5.1.3");
+    }
 }

@@ -67,4 +67,25 @@ class PathParserTest {
         assertThat(PathParser.parseReversePath("<" + "ü".repeat(32) + "@x.y>").path()).isNotNull();
         assertThatThrownBy(() -> PathParser.parseReversePath("<" + "ü".repeat(33) + "@x.y>")).hasMessageContaining("local part");
     }
+
+    @Test
+    void lenientSyntaxTakesPathsWithoutAngleBrackets() throws Exception {
+        var from = PathParser.parseReversePath("user@example.org SIZE=10", dev.postern.PathSyntax.LENIENT);
+        assertThat(from.path().address()).isEqualTo("user@example.org");
+        assertThat(from.parameters().get("SIZE")).contains("10");
+        assertThat(PathParser.parseForwardPath(" user@example.org", dev.postern.PathSyntax.LENIENT).path().address())
+                .isEqualTo("user@example.org");
+        assertThat(PathParser.parseReversePath("<a@b.c>", dev.postern.PathSyntax.LENIENT).path().address()).isEqualTo("a@b.c");
+        assertThat(PathParser.parseReversePath("<>", dev.postern.PathSyntax.LENIENT).path().isNull()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PathParser.parseReversePath("user@example.org"))
+                .isInstanceOf(PathSyntaxException.class).hasMessageContaining("angle brackets");
+        // still an address: a domain, valid characters, the length limits
+        for (String bad : new String[] {"user", "us er@example.org", "user@", "user@-bad.org>", "", "a@b.c,d"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> PathParser.parseReversePath(bad, dev.postern.PathSyntax.LENIENT))
+                    .as(bad).isInstanceOf(PathSyntaxException.class);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PathParser.parseReversePath(
+                "x".repeat(64) + "@" + "d".repeat(60) + "." + "d".repeat(60) + "." + "d".repeat(60) + "." + "d".repeat(10),
+                dev.postern.PathSyntax.LENIENT)).hasMessageContaining("path longer");
+    }
 }

@@ -26,13 +26,23 @@ public final class ProtocolHarness {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteBuf in = Unpooled.buffer();
 
+    /** The protocol's clock: starts at the epoch, moved on by {@link #advance}. */
+    private Instant now = Instant.EPOCH;
+
     public ProtocolHarness(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> configure) {
+        this(handler, configure, null);
+    }
+
+    /** As above, sharing {@code authThrottle} (null: a throttle of the session's own, from the configuration). */
+    public ProtocolHarness(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> configure, AuthThrottle authThrottle) {
         SmtpServerConfig.Builder b = SmtpServerConfig.builder().hostname("mx.test");
         configure.accept(b);
         SmtpServerConfig config = b.build();
+        AuthThrottle throttle = authThrottle != null ? authThrottle
+                : new AuthThrottle(config.maxAuthFailures(), config.authFailureWindow());
         session = new SessionState("TEST1", new InetSocketAddress("127.0.0.1", 25),
                 new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname());
-        protocol = new SmtpProtocol(config, handler, session, () -> Instant.EPOCH, metrics, sinks,
+        protocol = new SmtpProtocol(config, handler, session, () -> now, metrics, throttle, sinks,
                 new SmtpProtocol.ReplySink() {
             @Override
             public void write(byte[] wire) {
@@ -43,11 +53,18 @@ public final class ProtocolHarness {
             public void startTls() {
                 startTlsCalls++;
             }
+
+            @Override
+            public void pause(java.time.Duration delay) {
+                pauses.add(delay);
+            }
         });
     }
 
     /** How many times the protocol asked the transport to start TLS. */
     public int startTlsCalls;
+    /** The pauses the protocol asked the transport for, in order. */
+    public final List<java.time.Duration> pauses = new ArrayList<>();
 
     public ProtocolHarness(SmtpHandler handler) {
         this(handler, b -> { });
@@ -55,6 +72,11 @@ public final class ProtocolHarness {
 
     public ProtocolHarness() {
         this(new SmtpHandler() { });
+    }
+
+    /** Moves the protocol's clock on. */
+    public void advance(java.time.Duration d) {
+        now = now.plus(d);
     }
 
     /** Connects and returns the greeting. */
