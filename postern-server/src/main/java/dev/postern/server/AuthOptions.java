@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.SmtpServerConfig;
 import dev.postern.auth.AuthConfig;
 import dev.postern.auth.AuthMechanism;
 import dev.postern.server.auth.UsersAuthenticator;
@@ -13,6 +14,7 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -57,10 +59,27 @@ final class AuthOptions {
                     + "XOAUTH2 cannot be checked against a users file. Default: ${DEFAULT-VALUE}.")
     private List<AuthMechanism> mechanisms;
 
+    @Option(names = "--max-auth-failures", paramLabel = "N", defaultValue = "5",
+            description = "Failed AUTH attempts from one client address (the real client's, after a PROXY header or "
+                    + "XCLIENT) within --auth-failure-window; then its AUTH gets 454 4.7.0, after a growing delay, until "
+                    + "the window has passed. 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    private int maxAuthFailures;
+
+    @Option(names = "--auth-failure-window", paramLabel = "DURATION", defaultValue = "10m",
+            converter = ValueConverters.DurationConverter.class,
+            description = "How long failed AUTH attempts are counted, and a client over --max-auth-failures is refused. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private Duration authFailureWindow;
+
     @Option(names = "--received-auth-user",
             description = "Name the authenticated user in the Received field, as Postfix's (Authenticated sender: "
                     + "USER). Default: off (the field says ESMTPA / ESMTPSA only).")
     private boolean receivedAuthUser;
+
+    /** The library's AUTH failure throttle, from --max-auth-failures and --auth-failure-window. */
+    void configure(SmtpServerConfig.Builder server) {
+        server.authFailureLimit(maxAuthFailures, authFailureWindow);
+    }
 
     /**
      * The AUTH settings; reads the users file.

@@ -2,11 +2,15 @@ package dev.postern.server;
 
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
+import dev.postern.PathSyntax;
 import dev.postern.SmtpServerConfig;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.relay.client.SocksProxy;
 import dev.postern.server.ValueConverters.ByteSizeConverter;
+import dev.postern.server.ValueConverters.ConnectionRate;
+import dev.postern.server.ValueConverters.ConnectionRateConverter;
+import dev.postern.server.ValueConverters.PathSyntaxConverter;
 import dev.postern.server.ValueConverters.DurationConverter;
 import dev.postern.server.ValueConverters.LineEndingsConverter;
 import dev.postern.server.ValueConverters.ListenerConverter;
@@ -108,6 +112,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "one more gets 421. 0 for no limit. Default: ${DEFAULT-VALUE}.")
     private int maxConnectionsPerClient;
 
+    @Option(names = "--max-connection-rate", paramLabel = "N/PERIOD", converter = ConnectionRateConverter.class,
+            description = "Connections one client address (the real client's, after a PROXY header) may open per PERIOD, "
+                    + "smoothed as Exim's ratelimit per_conn, e.g. 30/1m; over it: 421 and close. Refused connections do "
+                    + "not count. Default: none (no limit).")
+    private ConnectionRate maxConnectionRate;
+
     @Option(names = "--max-processings", paramLabel = "N", defaultValue = "256",
             description = "Message deliveries and other hook calls running at once; more wait. Default: ${DEFAULT-VALUE}.")
     private int maxProcessings;
@@ -120,6 +130,11 @@ final class ServeCommand implements Callable<Integer> {
             converter = LineEndingsConverter.class,
             description = "Bare CR or LF: refuse (strict), turn into CRLF (normalize) or keep in content (leave). Default: ${DEFAULT-VALUE}.")
     private LineEndingPolicy lineEndings;
+
+    @Option(names = "--paths", paramLabel = "strict|lenient", defaultValue = "strict", converter = PathSyntaxConverter.class,
+            description = "MAIL FROM and RCPT TO paths: strict needs the angle brackets (RFC 5321); lenient also takes "
+                    + "MAIL FROM:user@example.org, as Postfix does, for broken clients. Default: ${DEFAULT-VALUE}.")
+    private PathSyntax paths;
 
     @Option(names = "--reverse-dns",
             description = "Look up each client's reverse DNS name (shown in Received fields). Default: off.")
@@ -222,7 +237,12 @@ final class ServeCommand implements Callable<Integer> {
                     .proxyOptionalWait(proxyOptionalWait)
                     .xclientHosts(xclient)
                     .xforwardHosts(xforward)
-                    .ignoredHosts(trusted(ignoredHosts));
+                    .ignoredHosts(trusted(ignoredHosts))
+                    .pathSyntax(paths);
+            if (maxConnectionRate != null) {
+                server.connectionRateLimit(maxConnectionRate.connections(), maxConnectionRate.period());
+            }
+            auth.configure(server);
             // The library's default name, resolved here already: a self-signed certificate is made out to it.
             String name = hostname != null ? hostname : SmtpServerConfig.builder().build().hostname();
             TlsConfig tlsConfig = tls.config(name);

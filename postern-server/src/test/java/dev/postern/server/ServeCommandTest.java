@@ -2,6 +2,7 @@ package dev.postern.server;
 
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
+import dev.postern.PathSyntax;
 import dev.postern.SmtpServerConfig;
 import dev.postern.auth.AuthConfig;
 import dev.postern.auth.AuthMechanism;
@@ -258,7 +259,14 @@ class ServeCommandTest {
                     "auth-mechanisms: [cram-md5, LOGIN, PLAIN]", s -> assertThat(s.server().auth().mechanisms())
                             .containsExactly(AuthMechanism.CRAM_MD5, AuthMechanism.LOGIN, AuthMechanism.PLAIN)),
             new Setting("received-auth-user", List.of("--received-auth-user"), "received-auth-user: true",
-                    s -> assertThat(s.auth().receivedAuthUser()).isTrue()));
+                    s -> assertThat(s.auth().receivedAuthUser()).isTrue()),
+            same("max-auth-failures", "3", s -> assertThat(s.server().maxAuthFailures()).isEqualTo(3)),
+            same("auth-failure-window", "90s", s -> assertThat(s.server().authFailureWindow()).isEqualTo(Duration.ofSeconds(90))),
+            same("max-connection-rate", "30/1m", s -> {
+                assertThat(s.server().maxConnectionRate()).isEqualTo(30);
+                assertThat(s.server().connectionRatePeriod()).isEqualTo(Duration.ofMinutes(1));
+            }),
+            same("paths", "lenient", s -> assertThat(s.server().pathSyntax()).isEqualTo(PathSyntax.LENIENT)));
 
     /** The two ways to give settings. */
     enum Source { FLAGS, CONFIG_FILE }
@@ -436,6 +444,13 @@ class ServeCommandTest {
                 bad + " line 1: expected user:hash (no colon)");
         cases.put(List.of("--auth", "optional", "--users", dir.resolve("none").toString(), "--auth-allow-plaintext"),
                 "users file " + dir.resolve("none") + " is missing or not a regular file");
+        cases.put(List.of("--max-connection-rate", "30"), "'30' is not N/PERIOD, e.g. 30/1m (connections per period)");
+        cases.put(List.of("--max-connection-rate", "many/1m"), "'many/1m' is not N/PERIOD");
+        cases.put(List.of("--max-connection-rate", "30/soon"), "'30/soon': ");
+        cases.put(List.of("--max-connection-rate", "30/0s"), "invalid settings: ");
+        cases.put(List.of("--max-auth-failures", "-1"), "invalid settings: ");
+        cases.put(List.of("--auth-failure-window", "0s"), "invalid settings: ");
+        cases.put(List.of("--paths", "loose"), "'loose' is not one of strict, lenient");
         assertUsageErrors(cases, "--listen", "127.0.0.1:0");
         for (List<String> c : cases.keySet()) {
             assertThat(run(c.toArray(String[]::new)).err()).as("never a line of the file").doesNotContain("hunter2");
