@@ -90,7 +90,7 @@ public final class MaildirStore {
     }
 
     /**
-     * Checks, by doing it, that a file can be written and flushed in tmp/ and created in new/ (a rename
+     * Checks, by doing it, that a block can be written in tmp/ and a file created in new/ (a rename
      * needs both): permissions, a read-only or full file system, an immutable directory. Access checks would
      * not do: root passes them all. The probe files are hidden ({@code .postern-check-...}, which Maildir
      * readers skip) and removed at once.
@@ -128,7 +128,6 @@ public final class MaildirStore {
                 if (withData) {
                     // One block: on a full file system an empty file may still be created.
                     out.write(ByteBuffer.allocate(PROBE_OCTETS));
-                    fsync.file(out);
                 }
             } finally {
                 Files.deleteIfExists(file);

@@ -149,7 +149,7 @@ final class StandaloneServer {
                     settings.auth());
         }
         if (settings.discard()) {
-            return new DiscardHandler(settings.auth());
+            return settings.auth().users() == null ? new DiscardHandler() : new AuthenticatingDiscardHandler(settings.auth());
         }
         try {
             store = MaildirStore.open(settings.maildir(), hostname);
