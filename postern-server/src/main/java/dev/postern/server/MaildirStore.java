@@ -90,7 +90,7 @@ public final class MaildirStore {
     }
 
     /**
-     * Checks, by doing it, that a block can be written in tmp/ and a file created in new/ (a rename
+     * Checks, by doing it, that a block can be written in tmp/ and in new/ (a rename
      * needs both): permissions, a read-only or full file system, an immutable directory. Access checks would
      * not do: root passes them all. The probe files are hidden ({@code .postern-check-...}, which Maildir
      * readers skip) and removed at once.
@@ -99,8 +99,8 @@ public final class MaildirStore {
      */
     void checkWritable() throws NotWritable {
         String name = ".postern-check-" + names.next();
-        probe(tmpDir.resolve(name), true);
-        probe(newDir.resolve(name), false);
+        probe(tmpDir.resolve(name));
+        probe(newDir.resolve(name));
     }
 
     /**
@@ -122,13 +122,11 @@ public final class MaildirStore {
         return null;
     }
 
-    private void probe(Path file, boolean withData) throws NotWritable {
+    private void probe(Path file) throws NotWritable {
         try {
             try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                if (withData) {
-                    // One block: on a full file system an empty file may still be created.
-                    out.write(ByteBuffer.allocate(PROBE_OCTETS));
-                }
+                // One block: on a full file system an empty file may still be created.
+                out.write(ByteBuffer.allocate(PROBE_OCTETS));
             } finally {
                 Files.deleteIfExists(file);
             }

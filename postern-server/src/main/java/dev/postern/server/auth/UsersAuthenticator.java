@@ -106,6 +106,11 @@ public final class UsersAuthenticator {
         return new UsersAuthenticator(file, load(file), Math.max(1, Runtime.getRuntime().availableProcessors()), check);
     }
 
+    /** Verifications that could start now without waiting; for tests. */
+    int idleVerifications() {
+        return verifications.availablePermits();
+    }
+
     /** The users read last. */
     public UsersFile users() {
         return current.users();

@@ -95,6 +95,19 @@ class PasswordHashTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(c.getValue());
         }
         assertThat(PasswordHash.parse("$argon2id$v=19$m=32,t=1,p=4$" + salt + "$" + hash)).as("m = 8 p").isNotNull();
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        String octets8 = b64.encodeToString(new byte[8]);
+        String octets256 = b64.encodeToString(new byte[256]);
+        assertThat(PasswordHash.parse("$argon2id$v=19$m=64,t=1,p=1$" + octets8 + "$" + octets8)).as("8-octet salt and hash")
+                .isInstanceOfSatisfying(PasswordHash.Argon2id.class, a -> assertThat(a.hash()).hasSize(8));
+        assertThat(PasswordHash.parse("$argon2id$v=19$m=64,t=1,p=1$" + octets256 + "$" + octets256)).as("256-octet salt and hash")
+                .isInstanceOfSatisfying(PasswordHash.Argon2id.class, a -> assertThat(a.salt()).hasSize(256));
+        assertThatThrownBy(() -> PasswordHash.parse("$argon2id$v=19$m=64,t=1,p=1$" + b64.encodeToString(new byte[257]) + "$" + hash))
+                .hasMessageContaining("salt of 257 octets is outside 8..256");
+        assertThatThrownBy(() -> PasswordHash.parse("$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + b64.encodeToString(new byte[257])))
+                .hasMessageContaining("hash of 257 octets is outside 8..256");
+        assertThatThrownBy(() -> PasswordHash.parse("$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + b64.encodeToString(new byte[7])))
+                .hasMessageContaining("hash of 7 octets is outside 8..256");
         assertThat(PasswordHash.parse("$argon2id$v=19$m=1048576,t=64,p=16$" + salt + "$" + hash)).as("the bounds").isNotNull();
     }
 
@@ -125,11 +138,19 @@ class PasswordHashTest {
         PasswordHash bcryptDummy = bcrypt.dummy(random);
         assertThat(bcryptDummy.cost()).isEqualTo("bcrypt cost 6");
         assertThat(bcryptDummy.matches("pw")).isFalse();
+        assertThat(bcryptDummy.matches("")).isFalse();
+        assertThat(((PasswordHash.Bcrypt) bcryptDummy).text().substring(7, 29)).as("a random salt each time")
+                .isNotEqualTo(((PasswordHash.Bcrypt) bcrypt.dummy(random)).text().substring(7, 29));
         PasswordHash argon = PasswordHash.parse(argon2id("pw", 128, 2, 2));
         PasswordHash argonDummy = argon.dummy(random);
         assertThat(argonDummy.cost()).isEqualTo(argon.cost()).isEqualTo("argon2id m=128,t=2,p=2,len=32");
         assertThat(argonDummy).isNotEqualTo(argon);
         assertThat(argonDummy.matches("pw")).isFalse();
+        PasswordHash.Argon2id one = (PasswordHash.Argon2id) argonDummy;
+        PasswordHash.Argon2id two = (PasswordHash.Argon2id) argon.dummy(random);
+        assertThat(one.salt()).as("random salt").isNotEqualTo(two.salt()).isNotEqualTo(new byte[16]);
+        assertThat(one.hash()).as("random hash").isNotEqualTo(two.hash()).isNotEqualTo(new byte[32]);
+        assertThat(one.hashCode()).isNotEqualTo(two.hashCode());
         PasswordHash plain = new PasswordHash.Plain("pw");
         assertThat(plain.dummy(random)).isInstanceOf(PasswordHash.Plain.class).isNotEqualTo(plain).isNotEqualTo(plain.dummy(random));
     }
@@ -141,6 +162,6 @@ class PasswordHashTest {
         assertThat(plain.matches("s3cre")).isFalse();
         assertThat(plain.matches("S3cret")).isFalse();
         assertThat(plain.cost()).isEqualTo("{plain}");
-        assertThat(plain.toString()).doesNotContain("s3cret");
+        assertThat(plain.toString()).isEqualTo("{plain} (hidden)");
     }
 }

@@ -185,14 +185,21 @@ class UsersAuthenticatorTest {
 
     @Test
     void aFileOthersCanReadOrWriteIsRefusedAtStart() throws Exception {
-        for (String mode : new String[] {"rw-r-----", "rw--w----", "rw----r--", "rw-----w-", "rw-rw-rw-"}) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
-            assertThatThrownBy(this::open).as(mode).isInstanceOf(UsersFileException.class)
-                    .hasMessageStartingWith("users file " + file + " is " + mode + ": ")
+        java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
+        who.put("rw-r-----", "its group may");
+        who.put("rw--w----", "its group may");
+        who.put("rw----r--", "other users may");
+        who.put("rw-----w-", "other users may");
+        who.put("rw-rw-rw-", "its group and other users may");
+        for (var c : who.entrySet()) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(c.getKey()));
+            assertThatThrownBy(this::open).as(c.getKey()).isInstanceOf(UsersFileException.class)
+                    .hasMessageStartingWith("users file " + file + " is " + c.getKey() + ": " + c.getValue() + " read or change")
                     .hasMessageEndingWith("make it readable by this server's user only (chmod 600 " + file + ")");
         }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
         assertThat(open().users().size()).isEqualTo(3);
+        assertThat(FilePermissions.check(file)).isInstanceOf(FilePermissions.Private.class);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx--x--x"));
         assertThat(open().users().size()).as("execute bits give nothing away").isEqualTo(3);
     }
@@ -216,6 +223,9 @@ class UsersAuthenticatorTest {
                 "users file " + file + ": 1 user(s) with a {plain} password kept in clear (bob), accepted with CRAM-MD5 only");
         assertThat(auth.warnings(List.of(AuthMechanism.PLAIN))).last().asString()
                 .endsWith("accepted with CRAM-MD5 only, which --auth-mechanisms does not offer: they cannot authenticate");
+        write("a:{plain}1\nb:{plain}2\nc:{plain}3\nd:{plain}4\ne:{plain}5\n");
+        assertThat(open().warnings(List.of(AuthMechanism.CRAM_MD5))).containsExactly("users file " + file
+                + ": 5 user(s) with a {plain} password kept in clear (a, b, c, d, e), accepted with CRAM-MD5 only");
         write("a:{plain}1\nb:{plain}2\nc:{plain}3\nd:{plain}4\ne:{plain}5\nf:{plain}6\n");
         assertThat(open().warnings(List.of(AuthMechanism.CRAM_MD5))).containsExactly("users file " + file
                 + ": 6 user(s) with a {plain} password kept in clear (a, b, c, d, e, ...), accepted with CRAM-MD5 only");
@@ -227,6 +237,48 @@ class UsersAuthenticatorTest {
         write("# nobody\n");
         assertThat(open().warnings(List.of(AuthMechanism.PLAIN))).containsExactly("users file " + file
                 + " lists no user: every AUTH will fail");
+    }
+
+    @Test
+    void verificationsRunAtMostOnePerProcessorAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<UsersAuthenticator> self = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Integer> idleDuring = new ArrayList<>();
+        UsersAuthenticator auth = UsersAuthenticator.open(file, (hash, password) -> {
+            idleDuring.add(self.get().idleVerifications());
+            return hash.matches(password);
+        });
+        self.set(auth);
+        int processors = Math.max(1, Runtime.getRuntime().availableProcessors());
+        assertThat(auth.idleVerifications()).isEqualTo(processors);
+        auth.authenticate(plain("alice", "correct horse"));
+        auth.authenticate(plain("nobody", "correct horse"));
+        assertThat(idleDuring).containsExactly(processors - 1, processors - 1);
+        assertThat(auth.idleVerifications()).as("released").isEqualTo(processors);
+    }
+
+    @Test
+    void aReloadedFileSaysWhatWeakensIt() throws Exception {
+        UsersAuthenticator auth = open();
+        write("a:" + UsersFileTest.bcrypt("1", 4) + "\nb:" + UsersFileTest.bcrypt("2", 5) + "\n");
+        auth.authenticate(plain("a", "1"));
+        assertThat(logLines()).containsExactly("users file " + file + " reloaded: 2 user(s)", "users file " + file
+                + " mixes hash costs (bcrypt cost 4, bcrypt cost 5): an unknown user takes as long as one with bcrypt cost 4, "
+                + "so users with another cost can be told from unknown users by timing; give every user the same cost");
+    }
+
+    @Test
+    void aFileSystemWithoutPosixPermissionsIsReadWithAWarning() throws Exception {
+        Path zip = dir.resolve("users.zip");
+        try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
+            Path inZip = fs.getPath("/users");
+            Files.writeString(inZip, "alice:" + UsersFileTest.ALICE_BCRYPT + "\n");
+            assertThat(FilePermissions.check(inZip)).isInstanceOf(FilePermissions.NotPosix.class);
+            UsersAuthenticator auth = UsersAuthenticator.open(inZip);
+            assertThat(auth.authenticate(plain("alice", "correct horse")).accepted()).isTrue();
+            assertThat(auth.warnings(List.of(AuthMechanism.PLAIN))).containsExactly("users file /users: this file system has no "
+                    + "POSIX permissions, so whether other users can read it was not checked; keep it where only this "
+                    + "server's user can");
+        }
     }
 
     @Test

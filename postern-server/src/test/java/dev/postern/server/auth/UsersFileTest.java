@@ -72,6 +72,12 @@ class UsersFileTest {
         cases.put("ali\u0007ce:" + ALICE_BCRYPT, "line 1: control character in the user name");
         cases.put("ali\u0085ce:" + ALICE_BCRYPT, "line 1: control character in the user name");
         cases.put("a".repeat(256) + ":" + ALICE_BCRYPT, "line 1: user name longer than 255 octets");
+        cases.put("é".repeat(128) + ":" + ALICE_BCRYPT, "line 1: user name longer than 255 octets");
+        cases.put("ali\u001fce:" + ALICE_BCRYPT, "line 1: control character in the user name");
+        cases.put("ali\u007fce:" + ALICE_BCRYPT, "line 1: control character in the user name");
+        cases.put("ali\u0080ce:" + ALICE_BCRYPT, "line 1: control character in the user name");
+        cases.put("ali\u009fce:" + ALICE_BCRYPT, "line 1: control character in the user name");
+        cases.put("a:{plain}x\n\u0000b:{plain}y", "line 2: control character in the user name");
         cases.put("alice:", "user alice: no password hash after the colon");
         cases.put("alice:hunter2", "user alice: the password is an unknown or clear-text form");
         cases.put("alice:$apr1$hunter2$abc", "Apache MD5 ($apr1$, htpasswd -m)");
@@ -151,6 +157,25 @@ class UsersFileTest {
     @Test
     void utf8UserNamesAreRead() throws Exception {
         assertThat(parse("bé@exämple.org:{plain}x\n").lookup("bé@exämple.org")).isPresent();
+        assertThat(parse("a\u00a0b ~:{plain}x\n").lookup("a\u00a0b ~")).as("no-break space, tilde").isPresent();
+        assertThat(parse("a".repeat(255) + ":{plain}x").lookup("a".repeat(255))).as("255 octets").isPresent();
+        assertThat(parse("é".repeat(127) + "a:{plain}x").size()).as("255 octets of UTF-8").isEqualTo(1);
+    }
+
+    @Test
+    void aFileOfExactlyTheBoundIsRead() throws Exception {
+        InputStream lines = new InputStream() {
+            long n;
+
+            @Override
+            public int read() {
+                if (n >= UsersFile.MAX_FILE_OCTETS) {
+                    return -1;
+                }
+                return n++ % 64 == 63 ? '\n' : '#';
+            }
+        };
+        assertThat(UsersFile.parse(lines, "users").size()).isZero();
     }
 
     @Test
