@@ -186,7 +186,7 @@ final class StandaloneServer {
         return (config.required() ? "required before MAIL" : "optional") + ", "
                 + config.mechanisms().stream().map(AuthMechanism::wireName).collect(Collectors.joining(" ")) + ", "
                 + (config.allowPlaintext() ? "with or without TLS" : "over TLS only") + ", users file "
-                + auth.users().file() + " (" + auth.users().users().size() + " users)";
+                + auth.users().file() + " with " + auth.users().users().size() + " user(s)";
     }
 
     /** Whether a client of {@code listener} gets TLS at once, STARTTLS or neither, and whether a PROXY header is read. */

@@ -148,6 +148,22 @@ class ServeAuthTest {
         assertThat(implicit.exitCode()).as(implicit.output()).isZero();
         assertThat(delivered()).hasSize(2).allSatisfy(m -> assertThat(m).startsWith("Received: from swaks.test (unknown "
                 + "[127.0.0.1]) (Authenticated sender: alice) by mx.test (Postern) with ESMTPSA id "));
+        assertThat(logs.messages()).contains("AUTH: required before MAIL, PLAIN LOGIN, over TLS only, users file " + users
+                + " with 1 user(s)");
+    }
+
+    @Test
+    void discardWithAuthChecksPasswordsAndKeepsNothing() throws Exception {
+        TestServer server = start("--discard", "--auth-allow-plaintext").smtp();
+        ExternalTool.Result r = Swaks.run(server.port(0), "--auth", "PLAIN", "--auth-user", "alice", "--auth-password",
+                ALICE_PASSWORD, "--from", "alice@example.org", "--to", "rcpt@example.org");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("<-  235 2.7.0");
+        assertThat(Swaks.run(server.port(0), "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "wrong password!",
+                "--from", "alice@example.org", "--to", "rcpt@example.org").output()).contains("<** 535 5.7.8");
+        assertThat(dir.resolve("mail")).doesNotExist();
+        assertThat(logs.messages()).contains("AUTH: required before MAIL, PLAIN LOGIN, with or without TLS, users file " + users
+                + " with 1 user(s)");
     }
 
     @Test
