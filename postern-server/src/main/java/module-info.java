@@ -14,6 +14,7 @@ module dev.postern.server {
     requires java.net.http;
     requires jdk.httpserver;
     requires jdk.management;
+    requires org.bouncycastle.provider;
     requires org.slf4j;
     requires logstash.logback.encoder;
     requires org.yaml.snakeyaml;

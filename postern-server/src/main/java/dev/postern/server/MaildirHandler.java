@@ -6,6 +6,7 @@ import dev.postern.MessageHeaders;
 import dev.postern.SessionEvent;
 import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
+import dev.postern.auth.Credentials;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,18 +22,29 @@ final class MaildirHandler implements SmtpHandler {
     private final MaildirStore store;
     private final String hostname;
     private final Clock clock;
+    private final AuthSettings auth;
 
     MaildirHandler(MaildirStore store, String hostname, Clock clock) {
+        this(store, hostname, clock, AuthSettings.OFF);
+    }
+
+    MaildirHandler(MaildirStore store, String hostname, Clock clock, AuthSettings auth) {
         this.store = store;
         this.hostname = hostname;
         this.clock = clock;
+        this.auth = auth;
+    }
+
+    @Override
+    public String onAuth(SmtpSession session, Credentials credentials) {
+        return auth.onAuth(this, session, credentials);
     }
 
     /** Added here rather than by the store so the library counts it in the size and hands it on in the content. */
     @Override
     public void onDataStart(SmtpSession session, MessageHeaders headers) {
         headers.prepend(ReceivedField.NAME,
-                ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock)));
+                ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock), auth.receivedAuthUser()));
     }
 
     @Override

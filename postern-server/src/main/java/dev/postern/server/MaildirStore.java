@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -48,6 +49,11 @@ public final class MaildirStore {
     private final Path newDir;
     private final MaildirNames names;
     private final Fsync fsync;
+    /** What the last delivery failed of, or null after a success. */
+    private volatile String lastFailure;
+
+    /** The probe's data in tmp/: one file-system block. */
+    private static final int PROBE_OCTETS = 4096;
 
     private MaildirStore(Path root, MaildirNames names, Fsync fsync) {
         this.tmpDir = root.resolve("tmp");
@@ -56,7 +62,12 @@ public final class MaildirStore {
         this.fsync = fsync;
     }
 
-    /** Opens the Maildir at {@code root}, creating it and its tmp/, new/ and cur/ as needed. */
+    /**
+     * Opens the Maildir at {@code root}, creating it and its tmp/, new/ and cur/ as needed, and checks
+     * that a message can be written into it ({@link #checkWritable}).
+     *
+     * @throws IOException if it cannot be created, or {@link NotWritable} if it exists but takes no message
+     */
     public static MaildirStore open(Path root, String hostname) throws IOException {
         return open(root, new MaildirNames(hostname, Clock.systemUTC()), Fsync.REAL);
     }
@@ -65,7 +76,64 @@ public final class MaildirStore {
         for (String sub : new String[] {"tmp", "new", "cur"}) {
             Files.createDirectories(root.resolve(sub));
         }
-        return new MaildirStore(root, names, fsync);
+        MaildirStore store = new MaildirStore(root, names, fsync);
+        // Refused at start, in one line, rather than a 451 for every message.
+        store.checkWritable();
+        return store;
+    }
+
+    /** A Maildir that exists but into which no message can be written; the message is one line. */
+    public static final class NotWritable extends IOException {
+        NotWritable(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Checks, by doing it, that a block can be written in tmp/ and in new/ (a rename
+     * needs both): permissions, a read-only or full file system, an immutable directory. Access checks would
+     * not do: root passes them all. The probe files are hidden ({@code .postern-check-...}, which Maildir
+     * readers skip) and removed at once.
+     *
+     * @throws NotWritable naming the directory and the error
+     */
+    void checkWritable() throws NotWritable {
+        String name = ".postern-check-" + names.next();
+        probe(tmpDir.resolve(name));
+        probe(newDir.resolve(name));
+    }
+
+    /**
+     * Why the store cannot take messages now, or null. After a failed delivery it is failing until a
+     * delivery succeeds or {@link #checkWritable} passes again, which this tries at each call.
+     */
+    public String failure() {
+        String failing = lastFailure;
+        if (failing == null) {
+            return null;
+        }
+        try {
+            checkWritable();
+        } catch (NotWritable e) {
+            return e.getMessage();
+        }
+        lastFailure = null;
+        LOG.info("maildir {} takes messages again", newDir.getParent());
+        return null;
+    }
+
+    private void probe(Path file) throws NotWritable {
+        try {
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                // One block: on a full file system an empty file may still be created.
+                out.write(ByteBuffer.allocate(PROBE_OCTETS));
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new NotWritable("maildir " + newDir.getParent() + " is not writable: cannot write a file in "
+                    + file.getParent() + " (" + e + ")", e);
+        }
     }
 
     /**
@@ -92,9 +160,11 @@ public final class MaildirStore {
             leftover = inNew;
             fsync.directory(newDir);
             delivered = true;
+            lastFailure = null;
             return inNew;
         } catch (IOException e) {
             String detail = "cannot store message " + message.id() + " in " + newDir.getParent() + ": " + e;
+            lastFailure = detail;
             String notRemoved = removeQuietly(leftover);
             leftover = null;
             throw new DeliveryFailed(notRemoved == null ? detail : detail + "; " + notRemoved);

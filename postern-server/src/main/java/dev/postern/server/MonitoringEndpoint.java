@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The HTTP endpoint of {@code --http-listen}, for operators: {@code GET /metrics} (Prometheus text format
@@ -48,12 +49,15 @@ final class MonitoringEndpoint {
     private final PrometheusMetrics metrics;
     /** The Prometheus client's writers: text 0.0.4 by default, OpenMetrics when asked for. */
     private final ExpositionFormats formats = ExpositionFormats.init();
+    /** Why the message store cannot take messages now, or null when it can; null without a store to ask. */
+    private final Supplier<String> storeFailure;
     private volatile boolean stopping;
 
-    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, PrometheusMetrics metrics) {
+    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, PrometheusMetrics metrics, Supplier<String> storeFailure) {
         this.http = http;
         this.smtp = smtp;
         this.metrics = metrics;
+        this.storeFailure = storeFailure;
     }
 
     /**
@@ -63,6 +67,17 @@ final class MonitoringEndpoint {
      * @throws IOException if {@code address} cannot be bound
      */
     static MonitoringEndpoint start(Listener address, SmtpServer smtp, PrometheusMetrics metrics) throws IOException {
+        return start(address, smtp, metrics, null);
+    }
+
+    /**
+     * As above, and {@code /ready} answers 503 while {@code storeFailure} names a problem: a load balancer
+     * then sends no client to be told 451 for every message.
+     *
+     * @param storeFailure why the message store cannot take messages now, or null when it can; null for no check
+     */
+    static MonitoringEndpoint start(Listener address, SmtpServer smtp, PrometheusMetrics metrics,
+                                    Supplier<String> storeFailure) throws IOException {
         JDK_LIMITS.forEach(System.getProperties()::putIfAbsent);
         InetSocketAddress socketAddress = address.host().equals("*")
                 ? new InetSocketAddress(address.port()) : new InetSocketAddress(address.host(), address.port());
@@ -75,7 +90,7 @@ final class MonitoringEndpoint {
         } catch (IOException e) {
             throw new IOException("cannot listen on --http-listen " + address + ": " + e.getMessage(), e);
         }
-        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, metrics);
+        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, metrics, storeFailure);
         http.createContext("/", endpoint::handle);
         http.setExecutor(new BoundedVirtualThreads("postern-http-", MAX_REQUESTS_AT_ONCE));
         http.start();
@@ -123,6 +138,8 @@ final class MonitoringEndpoint {
                 default -> { // READY
                     if (stopping) {
                         answer(exchange, 503, TEXT, "stopping\n");
+                    } else if (storeFailure != null && storeFailure.get() != null) {
+                        answer(exchange, 503, TEXT, "store failing\n");
                     } else {
                         answer(exchange, 200, TEXT, "ready\n");
                     }

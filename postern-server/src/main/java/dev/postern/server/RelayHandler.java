@@ -10,6 +10,7 @@ import dev.postern.SessionEvent;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
+import dev.postern.auth.Credentials;
 import dev.postern.relay.queue.MailQueue;
 
 import java.io.IOException;
@@ -33,12 +34,24 @@ final class RelayHandler implements SmtpHandler {
     private final RelayAccess access;
     private final String hostname;
     private final Clock clock;
+    private final AuthSettings auth;
 
     RelayHandler(MailQueue queue, RelayAccess access, String hostname, Clock clock) {
+        this(queue, access, hostname, clock, AuthSettings.OFF);
+    }
+
+    RelayHandler(MailQueue queue, RelayAccess access, String hostname, Clock clock, AuthSettings auth) {
         this.queue = queue;
         this.access = access;
         this.hostname = hostname;
         this.clock = clock;
+        this.auth = auth;
+    }
+
+    /** The users file decides ({@link AuthSettings#onAuth}); an authenticated client may relay to any domain. */
+    @Override
+    public String onAuth(SmtpSession session, Credentials credentials) {
+        return auth.onAuth(this, session, credentials);
     }
 
     @Override
@@ -57,7 +70,8 @@ final class RelayHandler implements SmtpHandler {
     /** Added here rather than by the queue so the library counts it in the size and hands it on in the content. */
     @Override
     public void onDataStart(SmtpSession session, MessageHeaders headers) {
-        headers.prepend(ReceivedField.NAME, ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock)));
+        headers.prepend(ReceivedField.NAME, ReceivedField.value(session, hostname, session.id(), ZonedDateTime.now(clock),
+                auth.receivedAuthUser()));
     }
 
     @Override

@@ -2,11 +2,15 @@ package dev.postern.server;
 
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
+import dev.postern.PathSyntax;
 import dev.postern.SmtpServerConfig;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.relay.client.SocksProxy;
 import dev.postern.server.ValueConverters.ByteSizeConverter;
+import dev.postern.server.ValueConverters.ConnectionRate;
+import dev.postern.server.ValueConverters.ConnectionRateConverter;
+import dev.postern.server.ValueConverters.PathSyntaxConverter;
 import dev.postern.server.ValueConverters.DurationConverter;
 import dev.postern.server.ValueConverters.LineEndingsConverter;
 import dev.postern.server.ValueConverters.LogFormatConverter;
@@ -111,6 +115,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "one more gets 421. 0 for no limit. Default: ${DEFAULT-VALUE}.")
     private int maxConnectionsPerClient;
 
+    @Option(names = "--max-connection-rate", paramLabel = "N/PERIOD", converter = ConnectionRateConverter.class,
+            description = "Connections one client address (the real client's, after a PROXY header) may open per PERIOD, "
+                    + "smoothed as Exim's ratelimit per_conn, e.g. 30/1m; over it: 421 and close. Refused connections do "
+                    + "not count. Default: none (no limit).")
+    private ConnectionRate maxConnectionRate;
+
     @Option(names = "--max-processings", paramLabel = "N", defaultValue = "256",
             description = "Message deliveries and other hook calls running at once; more wait. Default: ${DEFAULT-VALUE}.")
     private int maxProcessings;
@@ -123,6 +133,11 @@ final class ServeCommand implements Callable<Integer> {
             converter = LineEndingsConverter.class,
             description = "Bare CR or LF: refuse (strict), turn into CRLF (normalize) or keep in content (leave). Default: ${DEFAULT-VALUE}.")
     private LineEndingPolicy lineEndings;
+
+    @Option(names = "--paths", paramLabel = "strict|lenient", defaultValue = "strict", converter = PathSyntaxConverter.class,
+            description = "MAIL FROM and RCPT TO paths: strict needs the angle brackets (RFC 5321); lenient also takes "
+                    + "MAIL FROM:user@example.org, as Postfix does, for broken clients. Default: ${DEFAULT-VALUE}.")
+    private PathSyntax paths;
 
     @Option(names = "--reverse-dns",
             description = "Look up each client's reverse DNS name (shown in Received fields). Default: off.")
@@ -181,6 +196,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     private dev.postern.server.admin.AdminOptions admin;
+    private AuthOptions auth;
 
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
             converter = LogLevelConverter.class,
@@ -241,7 +257,12 @@ final class ServeCommand implements Callable<Integer> {
                     .proxyOptionalWait(proxyOptionalWait)
                     .xclientHosts(xclient)
                     .xforwardHosts(xforward)
-                    .ignoredHosts(trusted(ignoredHosts));
+                    .ignoredHosts(trusted(ignoredHosts))
+                    .pathSyntax(paths);
+            if (maxConnectionRate != null) {
+                server.connectionRateLimit(maxConnectionRate.connections(), maxConnectionRate.period());
+            }
+            auth.configure(server);
             // The library's default name, resolved here already: a self-signed certificate is made out to it.
             String name = hostname != null ? hostname : SmtpServerConfig.builder().build().hostname();
             TlsConfig tlsConfig = tls.config(name);
@@ -267,6 +288,9 @@ final class ServeCommand implements Callable<Integer> {
                 warnings.add("a TLS certificate is configured but --starttls is off and no listener is implicit TLS "
                         + "(--tls-listen): no connection uses it");
             }
+            boolean tlsUsable = tlsConfig != null && (tls.startTls() != StartTlsMode.OFF || implicitTls);
+            AuthSettings authSettings = auth.settings(tlsUsable, given, warnings);
+            server.auth(authSettings.config());
             if (xclient.isWildcard()) {
                 warnings.add("--xclient-hosts '*': any client can claim any address and name with XCLIENT; list your proxies instead");
             }
@@ -296,7 +320,7 @@ final class ServeCommand implements Callable<Integer> {
             SmtpServerConfig built = server.build();
             PluginHandlers plugins = plugins(file.pluginSections(), name, warnings);
             return new ServeSettings(built, maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
-                    List.copyOf(warnings), adminSettings, plugins, logFormat);
+                    List.copyOf(warnings), adminSettings, plugins, logFormat, authSettings);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }

@@ -16,8 +16,10 @@ import java.util.List;
  * @param admin      the admin page and API on the monitoring endpoint ({@code --admin}), or null for none
  * @param plugins    the plugin handlers of --handler, to run before the delivery; null for none
  * @param logFormat  text or JSON lines
+ * @param auth       AUTH against a users file ({@link AuthSettings#OFF} without it); its library part is in {@code server}
  */
 record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace,
                      Listener httpListen, LogThreshold logLevel, RelaySettings relay, List<String> warnings,
-                     dev.postern.server.admin.AdminSettings admin, PluginHandlers plugins, LogFormat logFormat) {
+                     dev.postern.server.admin.AdminSettings admin, PluginHandlers plugins, LogFormat logFormat,
+                     AuthSettings auth) {
 }

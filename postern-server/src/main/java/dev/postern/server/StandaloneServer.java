@@ -4,6 +4,8 @@ import dev.postern.Listener;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
+import dev.postern.auth.AuthConfig;
+import dev.postern.auth.AuthMechanism;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.relay.client.RelayClientConfig;
 import dev.postern.relay.client.SocksProxy;
@@ -34,6 +36,8 @@ final class StandaloneServer {
     private Relay relay;
     /** Null without --admin. */
     private dev.postern.server.admin.MetricsHistory adminHistory;
+    /** The Maildir, or null with --relay or --discard. */
+    private MaildirStore store;
 
     StandaloneServer(ServeSettings settings) {
         this.settings = settings;
@@ -65,7 +69,9 @@ final class StandaloneServer {
             if (metrics != null) {
                 try {
                     metrics.bind(server, Instant.now(), started == null ? null : started::gauges);
-                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, metrics);
+                    MaildirStore maildir = store;
+                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, metrics,
+                            maildir == null ? null : maildir::failure);
                     if (settings.admin() != null) {
                         adminHistory = mountAdmin(endpoint, server, started);
                     }
@@ -102,6 +108,9 @@ final class StandaloneServer {
             LOG.info("admin page on http://{}/admin/ ({}; {})", format(endpoint.address()),
                     settings.admin().token() == null ? "read-only: no --admin-token-file" : "actions need the token",
                     settings.admin().allowRemote() ? "any client" : "loopback clients only");
+        }
+        if (settings.auth().users() != null) {
+            LOG.info("AUTH: {}", describe(settings.auth()));
         }
         if (endpoint != null) {
             LOG.atInfo().addKeyValue("event", "monitoring").log("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
@@ -187,16 +196,20 @@ final class StandaloneServer {
     private SmtpHandler delivery(Relay started) throws IOException {
         String hostname = settings.server().hostname();
         if (started != null) {
-            return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone());
+            return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone(),
+                    settings.auth());
         }
         if (settings.discard()) {
-            return new DiscardHandler();
+            return settings.auth().users() == null ? new DiscardHandler() : new AuthenticatingDiscardHandler(settings.auth());
         }
         try {
-            return new MaildirHandler(MaildirStore.open(settings.maildir(), hostname), hostname, Clock.systemDefaultZone());
+            store = MaildirStore.open(settings.maildir(), hostname);
+        } catch (MaildirStore.NotWritable e) {
+            throw e;
         } catch (IOException e) {
             throw new IOException("cannot create maildir " + settings.maildir() + ": " + e, e);
         }
+        return new MaildirHandler(store, hostname, Clock.systemDefaultZone(), settings.auth());
     }
 
     /** Where accepted mail goes, for the start line. */
@@ -216,6 +229,15 @@ final class StandaloneServer {
         return relay.access() + "; " + proxies + "; TLS " + client.tlsMode().name().toLowerCase(Locale.ROOT)
                 + (client.authUser() == null ? "" : ", AUTH as " + client.authUser())
                 + "; queue holds at most " + relay.limits().maxMessages() + " messages, " + relay.limits().maxBytes() + " octets";
+    }
+
+    /** Which mechanisms, whether required, over what, against which file: one line. */
+    private static String describe(AuthSettings auth) {
+        AuthConfig config = auth.config();
+        return (config.required() ? "required before MAIL" : "optional") + ", "
+                + config.mechanisms().stream().map(AuthMechanism::wireName).collect(Collectors.joining(" ")) + ", "
+                + (config.allowPlaintext() ? "with or without TLS" : "over TLS only") + ", users file "
+                + auth.users().file() + " with " + auth.users().users().size() + " user(s)";
     }
 
     /** Whether a client of {@code listener} gets TLS at once, STARTTLS or neither, and whether a PROXY header is read. */

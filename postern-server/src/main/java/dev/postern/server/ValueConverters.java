@@ -2,6 +2,7 @@ package dev.postern.server;
 
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
+import dev.postern.PathSyntax;
 import dev.postern.proxy.CidrRange;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
@@ -25,6 +26,37 @@ import java.util.Locale;
 final class ValueConverters {
 
     private ValueConverters() {
+    }
+
+    /** {@code --max-connection-rate N/PERIOD}. */
+    record ConnectionRate(int connections, Duration period) {
+    }
+
+    static final class ConnectionRateConverter implements ITypeConverter<ConnectionRate> {
+        @Override
+        public ConnectionRate convert(String value) {
+            int slash = value.indexOf('/');
+            String count = slash < 0 ? "" : value.substring(0, slash).strip();
+            if (!count.matches("\\d{1,9}")) {
+                throw new TypeConversionException("'" + value + "' is not N/PERIOD, e.g. 30/1m (connections per period)");
+            }
+            try {
+                return new ConnectionRate(Integer.parseInt(count), DurationText.parse(value.substring(slash + 1).strip()));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "': " + e.getMessage());
+            }
+        }
+    }
+
+    static final class PathSyntaxConverter implements ITypeConverter<PathSyntax> {
+        @Override
+        public PathSyntax convert(String value) {
+            try {
+                return PathSyntax.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not one of strict, lenient");
+            }
+        }
     }
 
     static final class ListenerConverter implements ITypeConverter<Listener> {

@@ -93,6 +93,15 @@ class HandlersTest {
     }
 
     @Test
+    void discardWithAuthChecksPasswordsOffTheEventLoop() {
+        AuthenticatingDiscardHandler handler = new AuthenticatingDiscardHandler(AuthSettings.OFF);
+        assertThat(handler.isNonBlocking()).as("a hash takes milliseconds of CPU").isFalse();
+        assertThatThrownBy(() -> handler.onAuth(new FakeSession(), new dev.postern.auth.Credentials.Password(
+                dev.postern.auth.AuthMechanism.PLAIN, null, "alice", "pw")))
+                .isInstanceOfSatisfying(SmtpRejection.class, r -> assertThat(r.reply().code()).isEqualTo(535));
+    }
+
+    @Test
     void discardHandlerOverridesNoHookSoTheLibraryNeedsNoThreadHop() {
         assertThat(Stream.of(DiscardHandler.class.getDeclaredMethods()).map(m -> m.getName()))
                 .containsExactly("isNonBlocking");

@@ -52,6 +52,44 @@ class MaildirStoreTest {
     }
 
     @Test
+    void openRefusesAnExistingMaildirThatTakesNoFileInTmpOrNew() throws Exception {
+        store();
+        for (String sub : new String[] {"tmp", "new"}) {
+            try (Unwritable closed = Unwritable.make(root.resolve(sub))) {
+                assertThatExceptionOfType(MaildirStore.NotWritable.class).as(sub).isThrownBy(this::store)
+                        .withMessageStartingWith("maildir " + root + " is not writable: cannot write a file in " + root.resolve(sub)
+                                + " (java.nio.file.")
+                        .withMessageNotContaining("\n");
+            }
+        }
+        store();
+        assertThat(files("tmp")).as("the probe leaves nothing").isEmpty();
+        assertThat(files("new")).isEmpty();
+    }
+
+    @Test
+    void aFailingStoreSaysSoUntilItTakesFilesAgain() throws Exception {
+        MaildirStore store = store();
+        assertThat(store.failure()).isNull();
+        try (Unwritable closed = Unwritable.make(root.resolve("tmp"))) {
+            assertThat(store.failure()).as("no delivery has failed: not probed").isNull();
+            assertThatThrownBy(() -> store.deliver(FakeMessage.of(CONTENT))).satisfies(MaildirStoreTest::assertRejected451);
+            assertThat(store.failure()).startsWith("maildir " + root + " is not writable: cannot write a file in " + root.resolve("tmp"));
+            assertThat(store.failure()).as("still").isNotNull();
+        }
+        assertThat(store.failure()).as("writable again").isNull();
+        assertThat(files("tmp")).isEmpty();
+        assertThat(files("new")).isEmpty();
+        assertThatThrownBy(() -> store.deliver(FakeMessage.failingAfter(CONTENT, 5))).isInstanceOf(SmtpRejection.class);
+        assertThat(store.failure()).as("a message that broke off: the store itself still takes files").isNull();
+        Files.delete(root.resolve("new"));
+        assertThatThrownBy(() -> store.deliver(FakeMessage.of(CONTENT))).satisfies(MaildirStoreTest::assertRejected451);
+        Files.createDirectory(root.resolve("new"));
+        store.deliver(FakeMessage.of(CONTENT));
+        assertThat(store.failure()).as("a delivery succeeded").isNull();
+    }
+
+    @Test
     void openCreatesTheMaildirLayout() throws IOException {
         Path nested = root.resolve("a/b/mail");
         MaildirStore.open(nested, "mx.test");

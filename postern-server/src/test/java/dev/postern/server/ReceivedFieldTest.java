@@ -40,6 +40,41 @@ class ReceivedFieldTest {
     }
 
     @Test
+    void theAuthenticatedUserIsNamedOnlyWhenAskedFor() {
+        FakeSession s = new FakeSession();
+        s.envelope = envelope(false, "bob@example.org");
+        s.user = "alice@example.org";
+        assertThat(ReceivedField.value(s, "mx.example.org", "S1", NOW)).isEqualTo(
+                "from client.example (unknown [192.0.2.7]) by mx.example.org (Postern) with ESMTPA id S1"
+                        + " for <bob@example.org>; Tue, 5 Mar 2024 09:07:02 +0200");
+        assertThat(ReceivedField.value(s, "mx.example.org", "S1", NOW, false)).doesNotContain("alice");
+        assertThat(ReceivedField.value(s, "mx.example.org", "S1", NOW, true)).isEqualTo(
+                "from client.example (unknown [192.0.2.7]) (Authenticated sender: alice@example.org) by mx.example.org"
+                        + " (Postern) with ESMTPA id S1 for <bob@example.org>; Tue, 5 Mar 2024 09:07:02 +0200");
+        s.user = null;
+        assertThat(ReceivedField.value(s, "mx.example.org", "S1", NOW, true)).as("not authenticated")
+                .isEqualTo(ReceivedField.value(s, "mx.example.org", "S1", NOW));
+    }
+
+    @Test
+    void aUserNameCannotBreakTheCommentOrTheHeader() {
+        assertThat(ReceivedField.commentText("a(b)c\\d")).isEqualTo("a\\(b\\)c\\\\d");
+        assertThat(ReceivedField.commentText("plain user")).isEqualTo("plain user");
+        assertThat(ReceivedField.commentText("bé")).isEqualTo("=?UTF-8?B?YsOp?=");
+        assertThat(ReceivedField.commentText("x\r\nBcc: y")).isEqualTo("=?UTF-8?B?eA0KQmNjOiB5?=");
+        String long100 = "é".repeat(30) + "😀".repeat(10);
+        String words = ReceivedField.commentText(long100);
+        assertThat(words.split(" ")).allSatisfy(w -> assertThat(w).matches("=\\?UTF-8\\?B\\?[A-Za-z0-9+/=]+\\?=").hasSizeLessThanOrEqualTo(75));
+        StringBuilder decoded = new StringBuilder();
+        for (String w : words.split(" ")) {
+            decoded.append(new String(java.util.Base64.getDecoder().decode(w.substring(10, w.length() - 2)),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(decoded).hasToString(long100);
+        assertThat(words.split(" ")).hasSize(3);
+    }
+
+    @Test
     void xforwardNamesTheUpstreamClient() {
         FakeSession s = new FakeSession();
         s.xforward = java.util.Map.of("NAME", "up.example.net", "ADDR", "2001:db8::7", "HELO", "up-helo", "PORT", "4000");

@@ -2,7 +2,10 @@ package dev.postern.server;
 
 import dev.postern.LineEndingPolicy;
 import dev.postern.Listener;
+import dev.postern.PathSyntax;
 import dev.postern.SmtpServerConfig;
+import dev.postern.auth.AuthConfig;
+import dev.postern.auth.AuthMechanism;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.relay.client.RelayTarget;
@@ -28,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,6 +124,8 @@ class ServeCommandTest {
         assertThat(s.server().proxyTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.NONE);
         assertThat(s.relay()).as("Maildir delivery unless --relay").isNull();
+        assertThat(s.server().auth()).isEqualTo(AuthConfig.NONE);
+        assertThat(s.auth()).isEqualTo(new AuthSettings(AuthConfig.NONE, null, false));
     }
 
     /** A setting of postern serve: as flags, as config-file lines, and what it makes of the settings. */
@@ -140,6 +146,8 @@ class ServeCommandTest {
         Files.writeString(FILES.resolve("smarthost-ca.pem"), "read when the relay client starts\n");
         Files.writeString(FILES.resolve("relay-password"), "relay s3cret\nsecond line ignored\n");
         Files.writeString(FILES.resolve("socks-password"), "socks:s3cret\n");
+        Files.writeString(FILES.resolve("users"), "alice:$2y$05$zX.GRVJfp14v6BlAaRgq6ukk.C4WqjzZ9fsv27ynGukBGTszDyObC\n");
+        Files.setPosixFilePermissions(FILES.resolve("users"), PosixFilePermissions.fromString("rw-------"));
     }
 
     /** Two proxies, one with a password, in Exim's syntax; the config file gives the same as a list with pass-file. */
@@ -238,7 +246,28 @@ class ServeCommandTest {
                     s -> assertThat(s.relay().client().socksProxies()).isEqualTo(PROXIES)),
             same("dns-server", "127.0.0.1:5353",
                     s -> assertThat(s.relay().client().dnsServer()).isEqualTo(new InetSocketAddress("127.0.0.1", 5353))),
-            same("mx-port", "2525", s -> assertThat(s.relay().client().mxPort()).isEqualTo(2525)));
+            same("mx-port", "2525", s -> assertThat(s.relay().client().mxPort()).isEqualTo(2525)),
+            new Setting("auth, users, auth-allow-plaintext",
+                    List.of("--auth", "required", "--users", FILES.resolve("users").toString(), "--auth-allow-plaintext"),
+                    "auth: required\nusers: " + FILES.resolve("users") + "\nauth-allow-plaintext: true", s -> {
+                        assertThat(s.server().auth().required()).isTrue();
+                        assertThat(s.server().auth().allowPlaintext()).isTrue();
+                        assertThat(s.auth().config()).isEqualTo(s.server().auth());
+                        assertThat(s.auth().users().file()).isEqualTo(FILES.resolve("users"));
+                        assertThat(s.auth().users().users().lookup("alice")).isPresent();
+                    }),
+            new Setting("auth-mechanisms", List.of("--auth-mechanisms", "cram-md5,LOGIN", "--auth-mechanisms", "PLAIN"),
+                    "auth-mechanisms: [cram-md5, LOGIN, PLAIN]", s -> assertThat(s.server().auth().mechanisms())
+                            .containsExactly(AuthMechanism.CRAM_MD5, AuthMechanism.LOGIN, AuthMechanism.PLAIN)),
+            new Setting("received-auth-user", List.of("--received-auth-user"), "received-auth-user: true",
+                    s -> assertThat(s.auth().receivedAuthUser()).isTrue()),
+            same("max-auth-failures", "3", s -> assertThat(s.server().maxAuthFailures()).isEqualTo(3)),
+            same("auth-failure-window", "90s", s -> assertThat(s.server().authFailureWindow()).isEqualTo(Duration.ofSeconds(90))),
+            same("max-connection-rate", "30/1m", s -> {
+                assertThat(s.server().maxConnectionRate()).isEqualTo(30);
+                assertThat(s.server().connectionRatePeriod()).isEqualTo(Duration.ofMinutes(1));
+            }),
+            same("paths", "lenient", s -> assertThat(s.server().pathSyntax()).isEqualTo(PathSyntax.LENIENT)));
 
     /** The two ways to give settings. */
     enum Source { FLAGS, CONFIG_FILE }
@@ -388,6 +417,62 @@ class ServeCommandTest {
             assertThat(r.err().strip().lines()).as(String.join(" ", args)).hasSize(1);
             assertThat(r.out()).isEmpty();
         }
+    }
+
+    @Test
+    void authSettingsThatCannotWorkExitWith2AndOneLine() throws IOException {
+        Path users = FILES.resolve("users").toAbsolutePath();
+        Path open = Files.writeString(dir.resolve("open-users"), "alice:{plain}hunter2\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        Path bad = Files.writeString(dir.resolve("bad-users"), "alice hunter2\n");
+        Files.setPosixFilePermissions(bad, PosixFilePermissions.fromString("rw-------"));
+        Map<List<String>, String> cases = new LinkedHashMap<>();
+        cases.put(List.of("--auth", "required"), "--auth required needs --users FILE");
+        cases.put(List.of("--auth", "optional", "--users", users.toString()), "--auth optional offers AUTH only over TLS, "
+                + "and no connection can have TLS");
+        cases.put(List.of("--auth", "optional", "--users", users.toString(), "--tls-self-signed", "--starttls", "off"),
+                "no connection can have TLS");
+        cases.put(List.of("--auth", "optional", "--users", users.toString(), "--auth-allow-plaintext", "--auth-mechanisms",
+                "PLAIN,XOAUTH2"), "--auth-mechanisms XOAUTH2: a users file holds passwords and cannot check OAuth 2.0 bearer tokens");
+        cases.put(List.of("--auth", "optional", "--users", users.toString(), "--auth-allow-plaintext", "--auth-mechanisms",
+                "PLAIN,LOGIN,plain"), "--auth-mechanisms lists a mechanism twice: PLAIN,LOGIN,PLAIN");
+        cases.put(List.of("--auth-mechanisms", "GSSAPI"), "'GSSAPI' is not one of PLAIN, LOGIN, CRAM-MD5, XOAUTH2");
+        cases.put(List.of("--auth", "yes"), "'yes' is not one of off, optional, required");
+        cases.put(List.of("--auth", "optional", "--users", open.toString(), "--auth-allow-plaintext"), "users file " + open
+                + " is rw-r--r--: its group and other users may read or change the password hashes; make it readable by "
+                + "this server's user only (chmod 600 " + open + ")");
+        cases.put(List.of("--auth", "optional", "--users", bad.toString(), "--auth-allow-plaintext"),
+                bad + " line 1: expected user:hash (no colon)");
+        cases.put(List.of("--auth", "optional", "--users", dir.resolve("none").toString(), "--auth-allow-plaintext"),
+                "users file " + dir.resolve("none") + " is missing or not a regular file");
+        cases.put(List.of("--max-connection-rate", "30"), "'30' is not N/PERIOD, e.g. 30/1m (connections per period)");
+        cases.put(List.of("--max-connection-rate", "many/1m"), "'many/1m' is not N/PERIOD");
+        cases.put(List.of("--max-connection-rate", "30/soon"), "'30/soon': ");
+        cases.put(List.of("--max-connection-rate", "30/0s"), "invalid settings: ");
+        cases.put(List.of("--max-auth-failures", "-1"), "invalid settings: ");
+        cases.put(List.of("--auth-failure-window", "0s"), "invalid settings: ");
+        cases.put(List.of("--paths", "loose"), "'loose' is not one of strict, lenient");
+        assertUsageErrors(cases, "--listen", "127.0.0.1:0");
+        for (List<String> c : cases.keySet()) {
+            assertThat(run(c.toArray(String[]::new)).err()).as("never a line of the file").doesNotContain("hunter2");
+        }
+    }
+
+    @Test
+    void authWarnsAboutWhatItCannotUse() {
+        String users = FILES.resolve("users").toString();
+        assertThat(settings("--users", users, "--auth-mechanisms", "PLAIN").warnings())
+                .containsExactly("--users, --auth-mechanisms not used: --auth is off");
+        assertThat(settings("--auth", "optional", "--users", users, "--auth-allow-plaintext").warnings())
+                .containsExactly("--auth-allow-plaintext: PLAIN and LOGIN send passwords in clear on connections without TLS");
+        assertThat(settings("--auth", "optional", "--users", users, "--auth-allow-plaintext", "--auth-mechanisms", "CRAM-MD5")
+                .warnings()).containsExactly("--auth-mechanisms offers CRAM-MD5 but users file " + users + " has no {plain} "
+                + "password, which CRAM-MD5 needs: every CRAM-MD5 attempt will fail");
+        ServeSettings tls = settings("--auth", "optional", "--users", users, "--tls-self-signed");
+        assertThat(tls.server().auth()).isEqualTo(new AuthConfig(List.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN), false, false));
+        assertThat(tls.warnings()).noneMatch(w -> w.contains("auth") || w.contains("users"));
+        assertThat(settings("--auth", "optional", "--users", users, "--tls-self-signed", "--starttls", "off", "--tls-listen",
+                "127.0.0.1:0").server().auth().enabled()).as("implicit TLS is TLS").isTrue();
     }
 
     @Test
