@@ -196,6 +196,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     private dev.postern.server.admin.AdminOptions admin;
+
+    @Mixin
     private AuthOptions auth;
 
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
