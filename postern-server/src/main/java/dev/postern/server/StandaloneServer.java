@@ -111,6 +111,26 @@ final class StandaloneServer {
         }
     }
 
+    /**
+     * The first step of a stop with {@code --drain-delay}: {@code /ready} answers 503 at once, so that a load
+     * balancer's health checks take this server out, while the listeners keep accepting and serving for
+     * {@code delay}, as clients may still be sent here until those checks fail.
+     */
+    void drain(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
+        if (monitoring != null) {
+            monitoring.stopping();
+        }
+        LOG.info("draining: /ready answers 503, the listeners close in {}", delay);
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The address the monitoring endpoint is bound to (its port when --http-listen asked for 0), or null without one. */
     InetSocketAddress httpAddress() {
         return monitoring == null ? null : monitoring.address();
@@ -121,6 +141,7 @@ final class StandaloneServer {
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            drain(settings.drainDelay());
             LOG.info("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
                     settings.relay() == null ? "" : ", then deliveries in flight as long");
             stop(settings.shutdownGrace());
