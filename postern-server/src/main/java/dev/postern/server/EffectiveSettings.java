@@ -55,7 +55,7 @@ final class EffectiveSettings {
         try {
             SmtpServer.builder().config(settings.server()).build();
         } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage(), e, null, null);
+            throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("# The settings 'postern serve' runs with; after each, where it comes from (flag, environment, config");
