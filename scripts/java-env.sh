@@ -75,9 +75,13 @@ postern_select_java() {
 
 # The JVM options both launchers (./postern and the distribution's bin/postern) pass for the chosen Java: from
 # JDK 22 on, a JVM warns at start, in four lines, that Netty (on the class path) loads its native epoll transport,
-# unless native access is allowed.
+# unless native access is allowed; JDK 24 warns once that Netty uses sun.misc.Unsafe (Netty stops using it on 25).
 postern_jvm_options() {
     if [ "${POSTERN_JAVA_MAJOR:-0}" -ge 22 ]; then
-        echo "--enable-native-access=ALL-UNNAMED"
+        printf '%s' "--enable-native-access=ALL-UNNAMED"
     fi
+    if [ "${POSTERN_JAVA_MAJOR:-0}" -eq 24 ]; then
+        printf ' %s' "--sun-misc-unsafe-memory-access=allow"
+    fi
+    echo
 }
