@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -408,7 +409,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Set<String> file = new HashSet<>();
-        Map<String, List<String>> texts = new java.util.HashMap<>();
+        Map<String, List<String>> texts = new HashMap<>();
         for (OptionSpec fromConfig : parsed.matchedOptions()) {
             given.add(fromConfig.longestName());
             if (!setAboveFile.contains(fromConfig.longestName())) {
