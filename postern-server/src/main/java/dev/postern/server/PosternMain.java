@@ -50,6 +50,7 @@ public final class PosternMain implements Runnable {
     static CommandLine commandLine(Map<String, String> environment) {
         EnvironmentDefaults defaults = new EnvironmentDefaults(environment);
         CommandLine check = new CommandLine(ServeCommand.checkConfig());
+        check.getCommandSpec().name(CHECK_CONFIG);
         check.getCommandSpec().usageMessage().description(
                 "Check the settings of 'postern serve' (the same flags, environment variables and --config file) without "
                         + "serving: print the effective settings, each with where it comes from, and exit 0; exit 2 on "

@@ -280,6 +280,14 @@ class EnvironmentAndCheckConfigTest {
     }
 
     @Test
+    void checkConfigHelpNamesItselfAndListsTheServeFlags() {
+        Run r = run(Map.of(), "check-config", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("Usage: postern check-config ").contains("--config=FILE", "--drain-delay=DURATION",
+                "--tls-cert=FILE", "--relay=");
+    }
+
+    @Test
     void checkConfigPrintsWarningsOnStderr() {
         Run r = run(Map.of(), "check-config", "--drain-delay", "5s");
         assertThat(r.exitCode()).isZero();

@@ -67,7 +67,7 @@ class ServeCommandTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = PosternMain.commandLine();
+        CommandLine cl = PosternMain.commandLine(Map.of());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         cl.getSubcommands().values().forEach(sub -> {
@@ -451,7 +451,7 @@ class ServeCommandTest {
         Run r = run("serve", "--help");
         assertThat(r.exitCode()).isZero();
         Map<String, String> blocks = optionBlocks(r.out());
-        List<OptionSpec> options = PosternMain.commandLine().getSubcommands().get("serve").getCommandSpec().options();
+        List<OptionSpec> options = PosternMain.commandLine(Map.of()).getSubcommands().get("serve").getCommandSpec().options();
         assertThat(options).hasSizeGreaterThanOrEqualTo(26);
         for (OptionSpec o : options) {
             assertThat(blocks).as("help of " + o.longestName()).containsKey(o.longestName());
@@ -653,7 +653,7 @@ class ServeCommandTest {
         assertThat(s.server().tls()).as("no certificate in the example").isNull();
         assertThat(s.server().startTls()).isEqualTo(StartTlsMode.OPTIONAL);
         assertThat(s.warnings()).isEmpty();
-        CommandLine serve = PosternMain.commandLine().getSubcommands().get("serve");
+        CommandLine serve = PosternMain.commandLine(Map.of()).getSubcommands().get("serve");
         for (String key : ConfigFile.settableOptions(serve.getCommandSpec(), ServeCommand.CONFIG_OPTION).keySet()) {
             assertThat(example).as("the example shows " + key).containsPattern("(?m)^(# )?" + key + ":");
         }
