@@ -27,7 +27,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     static final String PREFIX = "POSTERN_";
 
     /** Variables of the launchers and scripts, not settings: no warning for them. */
-    private static final Set<String> NOT_SETTINGS = Set.of("POSTERN_NO_BUILD", "POSTERN_HOME");
+    private static final Set<String> NOT_SETTINGS = Set.of("POSTERN_NO_BUILD", "POSTERN_CDS", "POSTERN_HOME");
 
     private final Map<String, String> environment;
 

@@ -48,6 +48,9 @@ final class StandaloneServer {
         try {
             server = SmtpServer.builder()
                     .config(settings.server())
+                    // a long-running server: epoll's lower CPU per connection, and loops of its own
+                    .nativeTransport(true)
+                    .sharedEventLoops(false)
                     .handler(handler(started))
                     .build()
                     .start();

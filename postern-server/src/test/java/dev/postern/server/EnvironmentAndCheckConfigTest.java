@@ -142,7 +142,7 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void aMisspeltVariableIsAWarningAndTheLaunchersOwnAreNot() {
-        ServeSettings s = settings(Map.of("POSTERN_MAX_MESAGE_SIZE", "1M", "POSTERN_NO_BUILD", "1", "POSTERN_HOME", "/opt/postern",
+        ServeSettings s = settings(Map.of("POSTERN_MAX_MESAGE_SIZE", "1M", "POSTERN_NO_BUILD", "1", "POSTERN_CDS", "0", "POSTERN_HOME", "/opt/postern",
                 "OTHER_VARIABLE", "x"));
         assertThat(s.warnings()).containsExactly(
                 "environment variable POSTERN_MAX_MESAGE_SIZE is not a setting of postern serve (see postern serve --help); ignored");
