@@ -111,6 +111,19 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     /**
+     * The sessions open now, for an operator's view of who is connected: each with its real client (after
+     * PROXY or XCLIENT), the proxy's address, TLS, the authenticated user and the transaction under way.
+     * The list is a snapshot taken at the call and does not change; the sessions in it are live views,
+     * read without locking while their connections go on, so each value is current but several values of
+     * one session are not read at one instant. A session is listed from its accept until its disconnect.
+     *
+     * @return the open sessions, in no particular order; empty when the server is not running
+     */
+    public List<SmtpSession> openSessions() {
+        return transport.openSessions();
+    }
+
+    /**
      * The server's counters (connections, messages, TLS, AUTH, PROXY, error replies).
      *
      * @return the live counters, shared with the running server

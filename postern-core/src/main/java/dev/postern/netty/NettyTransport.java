@@ -3,6 +3,7 @@ package dev.postern.netty;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
@@ -136,6 +137,10 @@ public final class NettyTransport {
 
     public ServerMetrics metrics() {
         return server.metrics;
+    }
+
+    public List<SmtpSession> openSessions() {
+        return server.sessions.snapshot().stream().map(b -> (SmtpSession) b.session()).toList();
     }
 
     public int activeConnections() {

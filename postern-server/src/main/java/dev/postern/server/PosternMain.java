@@ -16,9 +16,11 @@ import java.util.Map;
  * The {@code postern} command line. Exit codes: 0 done, 1 the server failed (e.g. an address in use),
  * 2 a bad flag, environment variable or config file. Errors are one line on stderr, without a stack trace.
  */
-@Command(name = "postern", subcommands = ServeCommand.class, versionProvider = BuildInfo.class,
+@Command(name = "postern", subcommands = {ServeCommand.class, dev.postern.server.queue.QueueCommand.class},
+        versionProvider = BuildInfo.class,
         description = "Postern, an SMTP server. Run 'postern serve --help' for the server's settings, "
-                + "'postern check-config --config FILE' to check settings without serving.")
+                + "'postern check-config --config FILE' to check settings without serving, "
+                + "'postern queue --help' for the relay queue's commands.")
 public final class PosternMain implements Runnable {
 
     static final String CHECK_CONFIG = "check-config";
@@ -35,10 +37,15 @@ public final class PosternMain implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: try 'postern serve' or 'postern --help'");
+        throw new ParameterException(spec.commandLine(), "missing command: try 'postern serve', 'postern check-config', "
+                + "'postern queue' or 'postern --help'");
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("queue")) {
+            // The queue commands print their own results; the queue's INFO lines would only repeat them on stderr.
+            LogThreshold.WARN.apply();
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -55,10 +62,11 @@ public final class PosternMain implements Runnable {
                 "Check the settings of 'postern serve' (the same flags, environment variables and --config file) without "
                         + "serving: print the effective settings, each with where it comes from, and exit 0; exit 2 on "
                         + "an error, with one line saying what is wrong. Warnings go to stderr.");
-        return new CommandLine(new PosternMain())
-                .addSubcommand(CHECK_CONFIG, check)
-                // After the subcommands: the provider reaches the commands added so far.
-                .setDefaultValueProvider(defaults)
+        CommandLine postern = new CommandLine(new PosternMain()).addSubcommand(CHECK_CONFIG, check);
+        // The variables are serve's settings: serve and check-config read them, the queue commands do not.
+        postern.getSubcommands().get("serve").setDefaultValueProvider(defaults);
+        check.setDefaultValueProvider(defaults);
+        return postern
                 .setParameterExceptionHandler((e, args) -> fail(e.getCommandLine().getErr(), withVariable(e, defaults), 2))
                 .setExecutionExceptionHandler((e, cl, parsed) -> fail(cl.getErr(), e.getMessage() != null ? e.getMessage() : e.toString(), 1));
     }
