@@ -150,6 +150,17 @@ class EnvironmentAndCheckConfigTest {
     }
 
     @Test
+    void theVariablesAreServesSettingsOnlyNotTheQueueCommands() {
+        CommandLine postern = PosternMain.commandLine(Map.of("POSTERN_QUEUE_DIR", "/var/spool/elsewhere"));
+        assertThat(postern.getSubcommands().get("serve").getDefaultValueProvider()).isInstanceOf(EnvironmentDefaults.class);
+        assertThat(postern.getSubcommands().get(PosternMain.CHECK_CONFIG).getDefaultValueProvider())
+                .isInstanceOf(EnvironmentDefaults.class);
+        assertThat(postern.getSubcommands().get("queue").getDefaultValueProvider()).isNull();
+        postern.getSubcommands().get("queue").getSubcommands().values()
+                .forEach(sub -> assertThat(sub.getDefaultValueProvider()).as(sub.getCommandName()).isNull());
+    }
+
+    @Test
     void helpSaysHowVariablesAreNamed() {
         Run r = run(Map.of(), "serve", "--help");
         assertThat(r.exitCode()).isZero();
