@@ -4,6 +4,10 @@ import dev.postern.auth.Credentials;
 import dev.postern.proxy.ProxyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
+
+import java.net.InetSocketAddress;
 
 /**
  * The application's say in every SMTP session. Every method has a default, so an implementation
@@ -260,6 +264,28 @@ public interface SmtpHandler {
     }
 
     /**
+     * One log event of the session with its facts as fields (see {@link SessionEvent}): the server calls
+     * this for every event, when and where it calls {@link #onLogEvent}, with the same rules (thread-safe,
+     * never blocking, never throwing). The default passes the event to {@link #onLogEvent} when this
+     * handler overrides that method, so that handlers written for it see every event as before;
+     * otherwise it writes the event to SLF4J logger {@code dev.postern.session} exactly as
+     * {@code onLogEvent}'s default does ({@code [id] message}), with SLF4J 2 key-value pairs for a
+     * structured encoder: {@code event}, the session's {@code session}, {@code client}, {@code proxy},
+     * {@code tls} and {@code user} where known, then the event's own fields. Override it to receive the
+     * fields; overriding it counts as overriding a hook (see {@link #isNonBlocking()}).
+     *
+     * @param session the session, or null for server-wide events
+     * @param event   the event
+     */
+    default void onSessionEvent(SmtpSession session, SessionEvent event) {
+        if (DefaultLog.OVERRIDES_LOG_EVENT.get(getClass())) {
+            onLogEvent(session, event.level(), event.message(), event.error());
+        } else {
+            DefaultLog.log(session, event);
+        }
+    }
+
+    /**
      * Whether every hook of this handler returns quickly without blocking. If true, hooks run on the
      * network event loop with no thread hop; never block in them then.
      *
@@ -270,11 +296,64 @@ public interface SmtpHandler {
         return false;
     }
 
-    /** The SLF4J sink behind the default {@link #onLogEvent}. */
+    /** The SLF4J sink behind the default {@link #onLogEvent} and {@link #onSessionEvent}. */
     final class DefaultLog {
         private static final Logger LOG = LoggerFactory.getLogger("dev.postern.session");
 
+        /** Whether a handler class overrides {@link #onLogEvent}: then it gets every event there. */
+        static final ClassValue<Boolean> OVERRIDES_LOG_EVENT = new ClassValue<>() {
+            @Override
+            protected Boolean computeValue(Class<?> type) {
+                try {
+                    return type.getMethod("onLogEvent", SmtpSession.class, LogLevel.class, String.class, Throwable.class)
+                            .getDeclaringClass() != SmtpHandler.class;
+                } catch (NoSuchMethodException e) {
+                    return true;
+                }
+            }
+        };
+
         private DefaultLog() {
+        }
+
+        /**
+         * Writes one event to SLF4J logger {@code dev.postern.session} as {@link #log(SmtpSession, LogLevel, String,
+         * Throwable)} does, with the event's name, the session's facts and the event's fields as SLF4J 2
+         * key-value pairs (which a plain-text pattern does not show).
+         *
+         * @param session the session, or null
+         * @param event   the event
+         */
+        public static void log(SmtpSession session, SessionEvent event) {
+            Level level = switch (event.level()) {
+                case DEBUG -> Level.DEBUG;
+                case INFO -> Level.INFO;
+                case WARN -> Level.WARN;
+                case ERROR -> Level.ERROR;
+            };
+            if (!LOG.isEnabledForLevel(level)) {
+                return;
+            }
+            LoggingEventBuilder log = LOG.atLevel(level).addKeyValue("event", event.name());
+            if (session != null) {
+                log.addKeyValue("session", session.id());
+                if (session.remoteAddress() != null) {
+                    log.addKeyValue("client", hostPort(session.remoteAddress()));
+                }
+                if (session.isProxied() && session.socketRemoteAddress() != null) {
+                    log.addKeyValue("proxy", hostPort(session.socketRemoteAddress()));
+                }
+                session.tls().ifPresent(tls -> log.addKeyValue("tls", tls.protocol() + " " + tls.cipherSuite()));
+                session.authenticatedUser().ifPresent(user -> log.addKeyValue("user", user));
+            }
+            event.fields().forEach(log::addKeyValue);
+            log.setMessage("[{}] {}").addArgument(session == null ? "-" : session.id()).addArgument(event.message())
+                    .setCause(event.error()).log();
+        }
+
+        private static String hostPort(InetSocketAddress address) {
+            String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
         }
 
         /**

@@ -5,6 +5,7 @@ import dev.postern.netty.NettyTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +38,8 @@ public final class SmtpServer implements AutoCloseable {
     private SmtpServer(SmtpServerConfig config, SmtpHandler handler, Builder loops) {
         this.config = config;
         this.handler = handler;
-        this.transport = new NettyTransport(config, handler, loops.nativeTransport, loops.sharedEventLoops, loops.eventLoops);
+        this.transport = new NettyTransport(config, handler, loops.nativeTransport, loops.sharedEventLoops, loops.eventLoops,
+                List.copyOf(loops.observers));
     }
 
     /**
@@ -133,6 +135,28 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     /**
+     * Adds an observer of the server's durations and sizes (see {@link SessionObserver}), from now on:
+     * hooks are timed in the sessions that start after this call; sessions already open report their
+     * end and their messages.
+     *
+     * @param observer the observer; it must be thread-safe and must not block
+     * @throws NullPointerException if {@code observer} is null
+     */
+    public void addObserver(SessionObserver observer) {
+        transport.addObserver(observer);
+    }
+
+    /**
+     * Removes an observer added with {@link #addObserver} or {@link Builder#observer}.
+     *
+     * @param observer the observer
+     * @return whether it was there
+     */
+    public boolean removeObserver(SessionObserver observer) {
+        return transport.removeObserver(observer);
+    }
+
+    /**
      * The configuration the server was built with.
      *
      * @return the configuration
@@ -163,7 +187,22 @@ public final class SmtpServer implements AutoCloseable {
         private boolean sharedEventLoops = true;
         private ScheduledExecutorService eventLoops;
 
+        private final List<SessionObserver> observers = new ArrayList<>();
+
         private Builder() {
+        }
+
+        /**
+         * Adds an observer of durations and sizes (sessions, messages, hooks) from the first session on;
+         * may be called more than once. Default: none, and then nothing is measured.
+         *
+         * @param observer the observer; it must be thread-safe and must not block
+         * @return this builder
+         * @throws NullPointerException if {@code observer} is null
+         */
+        public Builder observer(SessionObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
         }
 
         /**

@@ -2,6 +2,7 @@ package dev.postern.netty;
 
 import dev.postern.Listener;
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.protocol.Replies;
 import io.netty.buffer.Unpooled;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -40,8 +42,12 @@ final class Admission extends ChannelInboundHandlerAdapter implements ChannelFut
         if (server.connections.incrementAndGet() > server.config.maxConnections()) {
             server.connections.decrementAndGet();
             server.metrics.increment(Counter.CONNECTIONS_REFUSED);
-            server.log(null, LogLevel.WARN, "connection from " + channel.remoteAddress()
-                    + " refused: too many connections (" + server.config.maxConnections() + ")", null);
+            // No session yet: the client's address is a field of the event.
+            InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
+            server.log(null, SessionEvent.of(LogLevel.WARN, "connection_refused", "connection from " + peer
+                    + " refused: too many connections (" + server.config.maxConnections() + ")")
+                    .with("client", peer.getAddress().getHostAddress() + ":" + peer.getPort())
+                    .with("limit", server.config.maxConnections()));
             channel.writeAndFlush(Unpooled.wrappedBuffer(refusal)).addListener(ChannelFutureListener.CLOSE);
             return;
         }

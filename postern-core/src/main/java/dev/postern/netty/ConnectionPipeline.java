@@ -31,7 +31,7 @@ final class ConnectionPipeline {
      * that owes no header, {@link ClientIdentified#DIRECT} at once.
      */
     static void open(ChannelHandlerContext admission, ServerContext server, Listener listener) {
-        SessionBridge session = new SessionBridge(server, admission.channel(), listener.implicitTls());
+        SessionBridge session = new SessionBridge(server, admission.channel(), listener);
         ChannelPipeline pipeline = admission.pipeline();
         InetSocketAddress peer = (InetSocketAddress) admission.channel().remoteAddress();
         ProxyProtocolMode header = ProxyPolicy.expectedHeader(listener, peer.getAddress());

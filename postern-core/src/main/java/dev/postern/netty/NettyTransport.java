@@ -4,6 +4,7 @@ import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
 import dev.postern.SmtpSession;
+import dev.postern.SessionObserver;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
@@ -49,10 +50,11 @@ public final class NettyTransport {
      * @param nativeTransport epoll where available, else NIO
      * @param shared          the JVM's shared loops (when ioThreads is 0 and nothing is lent)
      * @param lent            the application's Netty group, or null
+     * @param observers       told of durations and sizes
      */
     public NettyTransport(SmtpServerConfig config, SmtpHandler handler, boolean nativeTransport, boolean shared,
-                          ScheduledExecutorService lent) {
-        this.server = new ServerContext(config, handler);
+                          ScheduledExecutorService lent, List<SessionObserver> observers) {
+        this.server = new ServerContext(config, handler, observers);
         this.options = new TransportOptions(nativeTransport, shared, lent);
     }
 
@@ -71,7 +73,7 @@ public final class NettyTransport {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true);
         for (String warning : ProxyPolicy.warnings(server.config)) {
-            server.log(null, LogLevel.WARN, warning, null);
+            server.log(null, LogLevel.WARN, "server", warning, null);
         }
         try {
             for (Listener listener : server.config.listeners()) {
@@ -92,7 +94,7 @@ public final class NettyTransport {
             stop(Duration.ZERO);
             throw e;
         }
-        server.log(null, LogLevel.DEBUG, "listening on " + boundAddresses().stream()
+        server.log(null, LogLevel.DEBUG, "server", "listening on " + boundAddresses().stream()
                 .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
                 + " (" + loops.transport() + ")", null);
     }
@@ -141,6 +143,14 @@ public final class NettyTransport {
 
     public List<SmtpSession> openSessions() {
         return server.sessions.snapshot().stream().map(b -> (SmtpSession) b.session()).toList();
+    }
+
+    public void addObserver(SessionObserver observer) {
+        server.observers.add(observer);
+    }
+
+    public boolean removeObserver(SessionObserver observer) {
+        return server.observers.remove(observer);
     }
 
     public int activeConnections() {

@@ -145,7 +145,7 @@ final class ProxyGate extends ChannelInboundHandlerAdapter implements Runnable {
         server.metrics.increment(Counter.PROXY_HEADERS_REJECTED);
         settled = true;
         cancelTimer();
-        server.log(session, LogLevel.WARN, reason + "; closing connection from "
+        server.log(session, LogLevel.WARN, "proxy_header_refused", reason + "; closing connection from "
                 + format(session.socketRemoteAddress()), null);
         ctx.close();
     }

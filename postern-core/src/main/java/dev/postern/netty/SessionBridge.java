@@ -1,5 +1,6 @@
 package dev.postern.netty;
 
+import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.SmtpReply;
 import dev.postern.proxy.ProxyInfo;
@@ -17,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * The last handler of a connection, between Netty and the {@link SmtpProtocol}: received bytes go to
@@ -24,11 +26,17 @@ import java.net.InetSocketAddress;
  * and the connection closes after the last reply. The session starts on {@link ClientIdentified} (or,
  * on implicit-TLS listeners, on {@link TlsSwitch.Established}) and is cleaned up at channelInactive.
  */
-final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpProtocol.ReplySink, HookRunner.Session {
+final class SessionBridge extends ChannelInboundHandlerAdapter
+        implements SmtpProtocol.ReplySink, SmtpProtocol.MessageEvents, HookRunner.Session {
 
     private final ServerContext server;
     private final Channel channel;
+    private final Listener listener;
     private final boolean implicitTls;
+    /** System.nanoTime() at the accept, for the session's duration. */
+    private final long acceptedAt = System.nanoTime();
+    /** System.nanoTime() when the current message's content ended, for the time to its reply. */
+    private long contentEndedAt;
     private final SmtpProtocol protocol;
     private final HookRunner runner;
     private final SessionTimer timer;
@@ -41,10 +49,11 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
     /** The real client counted against maxConnectionsPerClient (released at disconnect), or null. */
     private InetAddress countedClient;
 
-    SessionBridge(ServerContext server, Channel channel, boolean implicitTls) {
+    SessionBridge(ServerContext server, Channel channel, Listener listener) {
         this.server = server;
         this.channel = channel;
-        this.implicitTls = implicitTls;
+        this.listener = listener;
+        this.implicitTls = listener.implicitTls();
         SessionState session = new SessionState(server.ids.next(), (InetSocketAddress) channel.localAddress(),
                 (InetSocketAddress) channel.remoteAddress(), server.clock.instant(), server.config.greeting(),
                 server.config.hostname());
@@ -55,7 +64,8 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
 
     /** The one place a session's protocol is built. */
     private SmtpProtocol newProtocol(SessionState session) {
-        return new SmtpProtocol(server.config, server.handler, session, server.clock, server.metrics, MessageSpool::open, this);
+        return new SmtpProtocol(server.config, server.handlerFor(listener), session, server.clock, server.metrics,
+                this, MessageSpool::open, this);
     }
 
     SmtpProtocol protocol() {
@@ -147,7 +157,10 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
                 replies = null;
             }
             if (!protocol.session().isQuiet()) {
-                server.log(protocol.session(), LogLevel.INFO, "disconnect", null);
+                server.log(protocol.session(), LogLevel.INFO, "disconnect", "disconnect", null);
+            }
+            if (!server.observers.isEmpty()) {
+                server.observers.sessionClosed(listener, protocol.session(), Duration.ofNanos(System.nanoTime() - acceptedAt));
             }
             server.sessions.remove(this);
         });
@@ -155,7 +168,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        server.log(protocol.session(), LogLevel.DEBUG, "connection error: " + cause, null);
+        server.log(protocol.session(), LogLevel.DEBUG, "connection_error", "connection error: " + cause, null);
         ctx.close();
     }
 
@@ -191,7 +204,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
 
     @Override
     public void failed(Throwable e) {
-        server.log(protocol.session(), LogLevel.ERROR, "session failed", e);
+        server.log(protocol.session(), LogLevel.ERROR, "session_failed", "session failed", e);
         channel.close();
     }
 
@@ -217,6 +230,19 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
             replies = channel.alloc().buffer(Math.max(256, wire.length));
         }
         replies.writeBytes(wire);
+    }
+
+    @Override
+    public void contentEnded() {
+        contentEndedAt = System.nanoTime();
+    }
+
+    @Override
+    public void messageReplied(long octets, SmtpReply reply) {
+        if (!server.observers.isEmpty()) {
+            server.observers.messageReplied(listener, protocol.session(), octets, reply,
+                    Duration.ofNanos(System.nanoTime() - contentEndedAt));
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.postern.netty;
 
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.protocol.Replies;
 import dev.postern.protocol.SessionState;
@@ -33,8 +34,9 @@ final class SessionStart {
             InetAddress client = session.remoteAddress().getAddress();
             if (!server.clients.admit(client)) {
                 server.metrics.increment(Counter.CONNECTIONS_REFUSED);
-                server.log(session, LogLevel.WARN, "connection from " + client.getHostAddress()
-                        + " refused: too many connections from this client (" + server.clients.limit() + ")", null);
+                server.log(session, SessionEvent.of(LogLevel.WARN, "connection_refused", "connection from "
+                        + client.getHostAddress() + " refused: too many connections from this client (" + server.clients.limit()
+                        + ")").with("limit", server.clients.limit()));
                 protocol.abort(Replies.tooManyConnectionsFromClient(server.config.hostname()));
                 return;
             }

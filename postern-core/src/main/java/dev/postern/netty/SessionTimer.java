@@ -1,6 +1,7 @@
 package dev.postern.netty;
 
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.protocol.Replies;
 import dev.postern.protocol.SmtpProtocol;
@@ -101,7 +102,7 @@ final class SessionTimer implements Runnable {
 
     private void timeOut(String what) {
         server.metrics.increment(Counter.TIMEOUTS);
-        server.log(protocol.session(), LogLevel.INFO, what + " exceeded; closing", null);
+        server.log(protocol.session(), SessionEvent.of(LogLevel.INFO, "timeout", what + " exceeded; closing").with("timeout", what));
         runner.submit(() -> protocol.abort(Replies.timeout(server.config.hostname())));
         forceCloseLater();
     }

@@ -1,6 +1,7 @@
 package dev.postern.netty;
 
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.protocol.SessionState;
 import dev.postern.tls.TlsInfo;
@@ -54,7 +55,8 @@ final class TlsSwitch extends ChannelInboundHandlerAdapter {
         server.metrics.increment(done.isSuccess() ? Counter.TLS_HANDSHAKES : Counter.TLS_HANDSHAKE_FAILURES);
         if (!done.isSuccess()) {
             if (!session.isQuiet()) {
-                server.log(session, LogLevel.INFO, "TLS handshake failed: " + done.cause(), null);
+                server.log(session, SessionEvent.of(LogLevel.INFO, "tls_failed", "TLS handshake failed: " + done.cause())
+                        .with("error", String.valueOf(done.cause())));
             }
             ctx.close();
             return;

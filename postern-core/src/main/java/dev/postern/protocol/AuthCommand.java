@@ -1,6 +1,7 @@
 package dev.postern.protocol;
 
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
@@ -143,8 +144,9 @@ final class AuthCommand {
             identity = ctx.handler.onAuth(ctx.session, credentials);
         } catch (SmtpRejection r) {
             ctx.metrics.increment(Counter.AUTH_FAILURES);
-            ctx.log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " failed for " + printable(credentials.username())
-                    + ": " + r.reply(), null);
+            ctx.log(SessionEvent.of(LogLevel.INFO, "auth_failed", "AUTH " + mechanism.wireName() + " failed for "
+                    + printable(credentials.username()) + ": " + r.reply())
+                    .with("mechanism", mechanism.wireName()).with("reply", r.reply().toString()));
             if (mechanism == AuthMechanism.XOAUTH2) {
                 // Google's XOAUTH2: an error challenge first; the refusal follows the client's (empty) answer.
                 saslFailure = r.reply();
@@ -154,7 +156,7 @@ final class AuthCommand {
             }
             return;
         } catch (Exception e) {
-            ctx.log(LogLevel.ERROR, "onAuth failed", e);
+            ctx.log(LogLevel.ERROR, "hook_failed", "onAuth failed", e);
             ctx.metrics.increment(Counter.HOOK_FAILURES);
             ctx.send(Replies.AUTH_TEMPORARY_FAILURE);
             return;
@@ -162,7 +164,8 @@ final class AuthCommand {
         String user = identity != null ? identity : credentials.username();
         ctx.session.authenticatedUser(user);
         ctx.metrics.increment(Counter.AUTH_SUCCESSES);
-        ctx.log(LogLevel.INFO, "AUTH " + mechanism.wireName() + " as " + printable(user), null);
+        ctx.log(SessionEvent.of(LogLevel.INFO, "auth", "AUTH " + mechanism.wireName() + " as " + printable(user))
+                .with("mechanism", mechanism.wireName()));
         ctx.send(Replies.AUTH_OK);
     }
 

@@ -1,6 +1,7 @@
 package dev.postern.protocol;
 
 import dev.postern.LogLevel;
+import dev.postern.SessionEvent;
 import dev.postern.ReceivedMessage;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpReply;
@@ -194,6 +195,7 @@ final class MessageCommands {
 
     /** The content has ended: the message goes to onMessage unless something already refused it. */
     private void finishMessage() {
+        ctx.events.contentEnded();
         mode = Mode.COMMAND;
         Transaction tx = ctx.transaction();
         if (!tx.headers.isComplete()) {
@@ -201,26 +203,31 @@ final class MessageCommands {
             headersComplete(tx);
         }
         MessageSink sink = tx.sink;
+        long octets = sink.size();
         SmtpReply reply;
         if (sink.isOversize()) {
             reply = Replies.MESSAGE_TOO_BIG;
         } else if (tx.contentRejection != null) {
             reply = tx.contentRejection;
         } else if (sink.failure() != null) {
-            ctx.log(LogLevel.ERROR, "cannot spool message", sink.failure());
+            ctx.log(LogLevel.ERROR, "spool_failed", "cannot spool message", sink.failure());
             reply = Replies.SPOOL_FAILED;
         } else {
             String id = ctx.session.id() + "." + (++messageSeq);
             ReceivedMessage message = sink.message(id, tx.envelope(), tx.contentStarted, tx.headers.headerEnd(),
                     tx.headerEdits);
+            octets = message.size();
             try {
                 ctx.handler.onMessage(ctx.session, message);
                 ctx.session.countMessage();
                 ctx.metrics.increment(Counter.MESSAGES_ACCEPTED);
                 ctx.metrics.add(Counter.MESSAGE_BYTES_ACCEPTED, message.size());
                 reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
-                ctx.log(LogLevel.INFO, "message " + id + " accepted from " + tx.reversePath + " for "
-                        + tx.recipients.size() + " recipient(s), " + message.size() + " octets", null);
+                ctx.log(SessionEvent.of(LogLevel.INFO, "message_accepted", "message " + id + " accepted from "
+                                + tx.reversePath + " for " + tx.recipients.size() + " recipient(s), " + message.size() + " octets")
+                        .with("message_id", id).with("from", tx.reversePath.toString())
+                        .with("recipients", tx.recipients.size()).with("octets", message.size())
+                        .with("reply", reply.toString()));
             } catch (Exception e) {
                 reply = ctx.failure(e, "onMessage", true);
             }
@@ -228,6 +235,7 @@ final class MessageCommands {
         if (reply.code() >= 400) {
             ctx.metrics.increment(Counter.MESSAGES_REJECTED);
         }
+        ctx.events.messageReplied(octets, reply);
         ctx.endTransaction();
         ctx.send(reply);
     }

@@ -3,6 +3,7 @@ package dev.postern.protocol;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
 import dev.postern.ServerMetrics.Counter;
+import dev.postern.SessionEvent;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
@@ -11,6 +12,7 @@ import dev.postern.protocol.SmtpProtocol.ReplySink;
 
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
+import java.util.Map;
 
 /**
  * What the command families of one session share: the session, where it stands, the mail transaction in
@@ -28,19 +30,21 @@ final class ProtocolContext {
     final SessionState session;
     final InstantSource clock;
     final ServerMetrics metrics;
+    final SmtpProtocol.MessageEvents events;
     private final ReplySink out;
 
     private Phase phase = Phase.CONNECTED;
     private Transaction transaction;
 
     ProtocolContext(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
-                    ServerMetrics metrics, ReplySink out) {
+                    ServerMetrics metrics, SmtpProtocol.MessageEvents events, ReplySink out) {
         this.config = config;
         this.ext = config.extensions();
         this.handler = handler;
         this.session = session;
         this.clock = clock;
         this.metrics = metrics;
+        this.events = events;
         this.out = out;
     }
 
@@ -75,7 +79,7 @@ final class ProtocolContext {
             try {
                 ended.sink.close();
             } catch (RuntimeException e) {
-                log(LogLevel.WARN, "cannot remove spool file", e);
+                log(LogLevel.WARN, "spool_failed", "cannot remove spool file", e);
             }
         }
     }
@@ -87,7 +91,7 @@ final class ProtocolContext {
             metrics.increment(reply.code() >= 500 ? Counter.REPLIES_5XX : Counter.REPLIES_4XX);
             session.countError();
             if (!reply.close() && session.errorCount() >= config.maxErrors()) {
-                log(LogLevel.WARN, "too many errors (" + session.errorCount() + "); closing", null);
+                log(LogLevel.WARN, "too_many_errors", "too many errors (" + session.errorCount() + "); closing", null);
                 out.write(Replies.TOO_MANY_ERRORS.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
                 close();
                 return;
@@ -110,21 +114,27 @@ final class ProtocolContext {
      */
     SmtpReply failure(Exception e, String hook, boolean inTransaction) {
         if (e instanceof SmtpRejection r) {
-            log(LogLevel.INFO, hook + " rejected: " + r.reply(), null);
+            log(SessionEvent.of(LogLevel.INFO, "hook_rejected", hook + " rejected: " + r.reply())
+                    .with("hook", hook).with("reply", r.reply().toString()));
             return r.reply();
         }
-        log(LogLevel.ERROR, hook + " failed", e);
+        log(SessionEvent.of(LogLevel.ERROR, "hook_failed", hook + " failed").with("hook", hook).withError(e));
         metrics.increment(Counter.HOOK_FAILURES);
         return inTransaction ? Replies.HOOK_FAILED_TRANSACTION : Replies.HOOK_FAILED;
     }
 
+    /** A log event named {@code event} (see {@link SessionEvent}) without fields of its own. */
+    void log(LogLevel level, String event, String message, Throwable error) {
+        log(new SessionEvent(level, event, message, error, Map.of()));
+    }
+
     /** A log event for the session, unless it is quiet (an ignored host) and the event is routine. */
-    void log(LogLevel level, String message, Throwable error) {
-        if (session.isQuiet() && (level == LogLevel.INFO || level == LogLevel.DEBUG)) {
+    void log(SessionEvent event) {
+        if (session.isQuiet() && (event.level() == LogLevel.INFO || event.level() == LogLevel.DEBUG)) {
             return;
         }
         try {
-            handler.onLogEvent(session, level, message, error);
+            handler.onSessionEvent(session, event);
         } catch (RuntimeException ignored) {
             // a broken log hook must not break the session
         }

@@ -61,7 +61,7 @@ final class ProxyCommands {
                 x.helo().orElse(null),
                 x.proto().map(p -> p == XclientCommand.Protocol.ESMTP).orElse(null),
                 has.contains(XclientCommand.Attribute.LOGIN) ? x.login().orElse("") : null);
-        ctx.log(LogLevel.INFO, "XCLIENT from " + session.socketRemoteAddress() + ": client is now " + session.remoteAddress(), null);
+        ctx.log(LogLevel.INFO, "xclient", "XCLIENT from " + session.socketRemoteAddress() + ": client is now " + session.remoteAddress(), null);
         ctx.endTransaction();
         ctx.phase(Phase.CONNECTED);
         return true;

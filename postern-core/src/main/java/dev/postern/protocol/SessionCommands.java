@@ -38,7 +38,7 @@ final class SessionCommands {
         InetAddress client = session.remoteAddress().getAddress();
         proxy.authorize(client);
         session.quiet(ctx.config.ignoredHosts().matches(client));
-        ctx.log(LogLevel.INFO, "connect from " + format(session.remoteAddress())
+        ctx.log(LogLevel.INFO, "connect", "connect from " + format(session.remoteAddress())
                 + (session.isProxied() ? " via " + format(session.socketRemoteAddress()) : ""), null);
         try {
             ctx.handler.onConnect(session);

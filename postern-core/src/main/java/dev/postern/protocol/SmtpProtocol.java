@@ -52,6 +52,25 @@ public final class SmtpProtocol {
         }
     }
 
+    /**
+     * What the transport measures around a message's end, without the protocol touching a clock: the
+     * protocol says when the end of the content was read and when its reply is ready, the transport
+     * times the two.
+     */
+    public interface MessageEvents {
+        /** Nobody measures. */
+        MessageEvents NONE = new MessageEvents() {
+        };
+
+        /** The end of a message's content was read (DATA's final dot, the last BDAT chunk). */
+        default void contentEnded() {
+        }
+
+        /** The reply to that end is written: {@code octets} received, accepted or not. */
+        default void messageReplied(long octets, SmtpReply reply) {
+        }
+    }
+
     /** What the protocol is reading now; the transport picks its timeout from it. */
     public enum Mode { COMMAND, DATA, BDAT }
 
@@ -74,9 +93,15 @@ public final class SmtpProtocol {
      */
     public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
                         ServerMetrics metrics, MessageSinkFactory sinks, ReplySink out) {
+        this(config, handler, session, clock, metrics, MessageEvents.NONE, sinks, out);
+    }
+
+    /** As the other constructor, telling {@code events} when each message's content ends and is answered. */
+    public SmtpProtocol(SmtpServerConfig config, SmtpHandler handler, SessionState session, InstantSource clock,
+                        ServerMetrics metrics, MessageEvents events, MessageSinkFactory sinks, ReplySink out) {
         this.handler = handler;
         this.session = session;
-        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, out);
+        this.ctx = new ProtocolContext(config, handler, session, clock, metrics, events, out);
         this.framer = new LineFramer(config.lineEndings(), config.maxCommandLineLength(), config.maxLineBufferBytes());
         this.startTls = new StartTlsCommand(ctx, out);
         this.auth = new AuthCommand(ctx, startTls);
@@ -146,7 +171,7 @@ public final class SmtpProtocol {
         try {
             handler.onDisconnect(session);
         } catch (Exception e) {
-            ctx.log(LogLevel.WARN, "onDisconnect failed", e);
+            ctx.log(LogLevel.WARN, "hook_failed", "onDisconnect failed", e);
         }
     }
 
@@ -172,14 +197,14 @@ public final class SmtpProtocol {
                 case COMMAND -> {
                     if (ctx.phase() == Phase.CONNECTED) {
                         // RFC 5321 4.3.1: the client waits for the greeting; one that talks first is refused.
-                        ctx.log(LogLevel.WARN, "client talked before the greeting", null);
+                        ctx.log(LogLevel.WARN, "early_talker", "client talked before the greeting", null);
                         in.skipBytes(in.readableBytes());
                         ctx.send(Replies.EARLY_TALKER);
                         return;
                     }
                     if (commandsThisCall == 0 && session.errorCount() == 0 && ProxyPolicy.startsWithV2Signature(in)) {
                         // A v2 PROXY header from a source not trusted to send one: never believed.
-                        ctx.log(LogLevel.WARN, ProxyPolicy.untrustedV2HeaderMessage(session.socketRemoteAddress()), null);
+                        ctx.log(LogLevel.WARN, "proxy_header_refused", ProxyPolicy.untrustedV2HeaderMessage(session.socketRemoteAddress()), null);
                         in.skipBytes(in.readableBytes());
                         ctx.send(Replies.PROXY_V2_UNTRUSTED);
                         return;
@@ -233,7 +258,7 @@ public final class SmtpProtocol {
             ctx.send(r.reply());
             return;
         } catch (Exception e) {
-            ctx.log(LogLevel.ERROR, "onCommand failed", e);
+            ctx.log(LogLevel.ERROR, "hook_failed", "onCommand failed", e);
             ctx.metrics.increment(Counter.HOOK_FAILURES);
             ctx.send(Replies.HOOK_FAILED);
             return;
@@ -280,7 +305,7 @@ public final class SmtpProtocol {
             case "" -> sessionCommands.emptyLine();
             default -> {
                 if (ProxyPolicy.isLateHeaderLine(verb)) {
-                    ctx.log(LogLevel.WARN, ProxyPolicy.lateHeaderLineMessage(session.socketRemoteAddress()), null);
+                    ctx.log(LogLevel.WARN, "proxy_header_refused", ProxyPolicy.lateHeaderLineMessage(session.socketRemoteAddress()), null);
                     ctx.send(Replies.PROXY_LATE);
                 } else {
                     sessionCommands.unknown(line);

@@ -48,7 +48,7 @@ final class StartTlsCommand {
         boolean afterStartTls = pending;
         pending = false;
         ctx.session.tls(info);
-        ctx.log(LogLevel.INFO, (afterStartTls ? "STARTTLS: " : "TLS: ") + info, null);
+        ctx.log(LogLevel.INFO, "tls", (afterStartTls ? "STARTTLS: " : "TLS: ") + info, null);
         if (afterStartTls) {
             ctx.endTransaction();
             ctx.session.forgetHelo();

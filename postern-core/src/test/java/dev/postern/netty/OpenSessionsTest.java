@@ -26,7 +26,7 @@ class OpenSessionsTest {
                 return new InetSocketAddress("127.0.0.1", 40000);
             }
         };
-        return new SessionBridge(server, channel, false);
+        return new SessionBridge(server, channel, dev.postern.Listener.of("127.0.0.1", 2525));
     }
 
     /** Non-blocking, so the sessions run inline. */

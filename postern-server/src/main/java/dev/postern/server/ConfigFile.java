@@ -42,6 +42,8 @@ import java.util.stream.Collectors;
 final class ConfigFile {
 
     static final String LISTEN = "listen";
+    /** Each plugin's own section: {@code plugins: {NAME: {...}}}. */
+    static final String PLUGINS = "plugins";
 
     /**
      * One {@code listen} entry of the file.
@@ -131,6 +133,50 @@ final class ConfigFile {
         return values.get(SocksProxyEntries.KEY) instanceof List<?> list ? SocksProxyEntries.read(list, path) : null;
     }
 
+    /**
+     * The file's {@code plugins} sections by plugin name, each as YAML gives it (keys as strings, every
+     * scalar a string); empty when there are none. A section with no value is an empty one.
+     */
+    Map<String, Map<String, Object>> pluginSections() throws ConfigException {
+        Object value = values.get(PLUGINS);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(path + ": '" + PLUGINS + "' must be a mapping of plugin names to their settings, "
+                    + "such as 'plugins: {allowlist: {recipients: [...]}}'");
+        }
+        Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            if (e.getValue() == null) {
+                sections.put(name, Map.of());
+            } else if (e.getValue() instanceof Map<?, ?> section) {
+                sections.put(name, stringKeys(section));
+            } else {
+                throw new ConfigException(path + ": '" + PLUGINS + "." + name + "' must be a mapping of the plugin's settings");
+            }
+        }
+        return sections;
+    }
+
+    /** A YAML mapping with its keys, and those of the mappings inside, as strings. */
+    private static Map<String, Object> stringKeys(Map<?, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        map.forEach((k, v) -> copy.put(String.valueOf(k), plainTree(v)));
+        return copy;
+    }
+
+    private static Object plainTree(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return stringKeys(map);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ConfigFile::plainTree).toList();
+        }
+        return value;
+    }
+
     private ListenEntry listenEntry(Object item, int number) throws ConfigException {
         String where = path + ": listen entry " + number + ": ";
         if (item instanceof Map<?, ?> map) {
@@ -204,7 +250,7 @@ final class ConfigFile {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Object> e : values.entrySet()) {
             String key = e.getKey();
-            if (key.equals(LISTEN) || (key.equals(SocksProxyEntries.KEY) && e.getValue() instanceof List)) {
+            if (key.equals(LISTEN) || key.equals(PLUGINS) || (key.equals(SocksProxyEntries.KEY) && e.getValue() instanceof List)) {
                 continue;
             }
             if (key.equals(TLS)) {
@@ -219,7 +265,7 @@ final class ConfigFile {
                                 + "with '" + TLS + ": " + IMPLICIT + "'"
                         : "";
                 throw new ConfigException(path + ": unknown key '" + key + "' (known keys: "
-                        + String.join(", ", settable.keySet()) + ", " + TLS + ")" + hint);
+                        + String.join(", ", settable.keySet()) + ", " + TLS + ", " + PLUGINS + ")" + hint);
             }
             addArguments(args, key, option, e.getValue());
         }

@@ -6,9 +6,12 @@ import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.ParameterException;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,14 +37,16 @@ final class EffectiveSettings {
     private final Set<String> setAboveFile;
     private final Set<String> fromFile;
     private final Map<String, List<String>> fileValues;
+    private final Map<String, Map<String, Object>> pluginSections;
 
     EffectiveSettings(CommandSpec spec, EnvironmentDefaults environment, Set<String> setAboveFile, Set<String> fromFile,
-                      Map<String, List<String>> fileValues) {
+                      Map<String, List<String>> fileValues, Map<String, Map<String, Object>> pluginSections) {
         this.spec = spec;
         this.environment = environment;
         this.setAboveFile = setAboveFile;
         this.fromFile = fromFile;
         this.fileValues = fileValues;
+        this.pluginSections = pluginSections;
     }
 
     /**
@@ -80,8 +85,22 @@ final class EffectiveSettings {
                 print(out, "", e.getKey(), e.getValue(), settings);
             }
         }
-        out.println("tls:");
-        tls.forEach((key, option) -> print(out, "  ", key, option, settings));
+        StringWriter tlsLines = new StringWriter();
+        try (PrintWriter tlsOut = new PrintWriter(tlsLines)) {
+            tls.forEach((key, option) -> print(tlsOut, "  ", key, option, settings));
+        }
+        // With every TLS setting a default (a comment), the mapping is empty: "tls:" alone would be no value.
+        boolean anyTls = tlsLines.toString().lines().anyMatch(line -> !line.stripLeading().startsWith("#"));
+        out.println(anyTls ? "tls:" : "tls: {}");
+        out.print(tlsLines);
+        if (!pluginSections.isEmpty()) {
+            // The plugins' own sections, as the config file gave them (every scalar a string).
+            DumperOptions block = new DumperOptions();
+            block.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+            block.setDefaultScalarStyle(DumperOptions.ScalarStyle.DOUBLE_QUOTED);
+            out.print("# config file\n" + new Yaml(block).dump(Map.of(ConfigFile.PLUGINS, pluginSections))
+                    .replace("\"" + ConfigFile.PLUGINS + "\":", ConfigFile.PLUGINS + ":"));
+        }
         out.flush();
         PrintWriter err = spec.commandLine().getErr();
         settings.warnings().forEach(w -> err.println("postern: warning: " + w));

@@ -3,6 +3,7 @@ package dev.postern.server;
 import dev.postern.LogLevel;
 import dev.postern.ReceivedMessage;
 import dev.postern.MessageHeaders;
+import dev.postern.SessionEvent;
 import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 
@@ -41,9 +42,10 @@ final class MaildirHandler implements SmtpHandler {
             file = store.deliver(message);
         } catch (MaildirStore.DeliveryFailed e) {
             // Logged here, with the session id: the library does not log a rejection, only sends its reply.
-            onLogEvent(session, LogLevel.ERROR, e.detail(), null);
+            onSessionEvent(session, SessionEvent.of(LogLevel.ERROR, "store_failed", e.detail()).with("message_id", message.id()));
             throw e;
         }
-        onLogEvent(session, LogLevel.DEBUG, "message " + message.id() + " stored as new/" + file.getFileName(), null);
+        onSessionEvent(session, SessionEvent.of(LogLevel.DEBUG, "message_stored", "message " + message.id() + " stored as new/"
+                + file.getFileName()).with("message_id", message.id()).with("file", "new/" + file.getFileName()));
     }
 }

@@ -5,16 +5,18 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.postern.Listener;
 import dev.postern.SmtpServer;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
- * The HTTP endpoint of {@code --http-listen}, for operators: {@code GET /metrics} (Prometheus text),
+ * The HTTP endpoint of {@code --http-listen}, for operators: {@code GET /metrics} (Prometheus text format
+ * 0.0.4, or OpenMetrics when the scraper's Accept header asks for it, written by the Prometheus client),
  * {@code /health} (200 while the process runs) and {@code /ready} (200 until a graceful stop begins,
  * then 503, so that a load balancer sends no new clients). GET and HEAD only, small answers, no
  * request body read: it must not be a way to load the mail server.
@@ -43,24 +45,24 @@ final class MonitoringEndpoint {
 
     private final HttpServer http;
     private final SmtpServer smtp;
-    /** The relay queue's gauges, or null without a relay. */
-    private final Supplier<Relay.Gauges> queue;
-    private final Instant started = Instant.now();
+    private final PrometheusMetrics metrics;
+    /** The Prometheus client's writers: text 0.0.4 by default, OpenMetrics when asked for. */
+    private final ExpositionFormats formats = ExpositionFormats.init();
     private volatile boolean stopping;
 
-    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, Supplier<Relay.Gauges> queue) {
+    private MonitoringEndpoint(HttpServer http, SmtpServer smtp, PrometheusMetrics metrics) {
         this.http = http;
         this.smtp = smtp;
-        this.queue = queue;
+        this.metrics = metrics;
     }
 
     /**
      * Starts answering on {@code address} for {@code smtp}, whose listeners have just opened.
      *
-     * @param queue the relay queue's gauges, or null without a relay
+     * @param metrics the metrics of {@code smtp} (bound to it), the relay queue and the JVM
      * @throws IOException if {@code address} cannot be bound
      */
-    static MonitoringEndpoint start(Listener address, SmtpServer smtp, Supplier<Relay.Gauges> queue) throws IOException {
+    static MonitoringEndpoint start(Listener address, SmtpServer smtp, PrometheusMetrics metrics) throws IOException {
         JDK_LIMITS.forEach(System.getProperties()::putIfAbsent);
         InetSocketAddress socketAddress = address.host().equals("*")
                 ? new InetSocketAddress(address.port()) : new InetSocketAddress(address.host(), address.port());
@@ -73,7 +75,7 @@ final class MonitoringEndpoint {
         } catch (IOException e) {
             throw new IOException("cannot listen on --http-listen " + address + ": " + e.getMessage(), e);
         }
-        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, queue);
+        MonitoringEndpoint endpoint = new MonitoringEndpoint(http, smtp, metrics);
         http.createContext("/", endpoint::handle);
         http.setExecutor(new BoundedVirtualThreads("postern-http-", MAX_REQUESTS_AT_ONCE));
         http.start();
@@ -116,8 +118,7 @@ final class MonitoringEndpoint {
                 return;
             }
             switch (path) {
-                case METRICS -> answer(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(smtp, started,
-                        queue == null ? null : queue.get()));
+                case METRICS -> metrics(exchange);
                 case HEALTH -> answer(exchange, 200, TEXT, "ok\n");
                 default -> { // READY
                     if (stopping) {
@@ -130,8 +131,21 @@ final class MonitoringEndpoint {
         }
     }
 
+    private void metrics(HttpExchange exchange) throws IOException {
+        ExpositionFormatWriter writer = formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
+        if (!writer.isAvailable()) { // the protobuf format needs a module this server does not ship
+            writer = formats.getPrometheusTextFormatWriter();
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        writer.write(body, metrics.scrape());
+        answer(exchange, 200, writer.getContentType(), body.toByteArray());
+    }
+
     private static void answer(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        answer(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void answer(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
         Headers headers = exchange.getResponseHeaders();
         headers.set("Content-Type", contentType);
         // A cached answer would hide a change of state from a health checker.

@@ -6,6 +6,7 @@ import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
 import dev.postern.ReceivedMessage;
 import dev.postern.ReversePath;
+import dev.postern.SessionEvent;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
@@ -66,12 +67,17 @@ final class RelayHandler implements SmtpHandler {
             // Throws QueueFullException, a 452 4.3.1 rejection, when the message does not fit.
             queueId = queue.enqueue(message.envelope(), message);
         } catch (IOException e) {
-            onLogEvent(session, LogLevel.ERROR, "cannot queue message " + message.id() + " in " + queue.directory() + ": " + e, null);
+            onSessionEvent(session, SessionEvent.of(LogLevel.ERROR, "queue_failed", "cannot queue message " + message.id()
+                    + " in " + queue.directory() + ": " + e).with("message_id", message.id()));
             throw NOT_QUEUED;
         }
-        onLogEvent(session, LogLevel.INFO, "message " + message.id() + " queued as " + queueId + " from "
-                + message.envelope().reversePath() + " for " + message.envelope().recipients().size() + " recipient(s), "
-                + message.size() + " octets" + inboundProxy(session), null);
+        onSessionEvent(session, SessionEvent.of(LogLevel.INFO, "message_queued", "message " + message.id() + " queued as "
+                        + queueId + " from " + message.envelope().reversePath() + " for "
+                        + message.envelope().recipients().size() + " recipient(s), " + message.size() + " octets"
+                        + inboundProxy(session))
+                .with("message_id", message.id()).with("queue_id", queueId)
+                .with("from", message.envelope().reversePath().toString())
+                .with("recipients", message.envelope().recipients().size()).with("octets", message.size()));
     }
 
     /**

@@ -9,10 +9,12 @@ import dev.postern.relay.client.SocksProxy;
 import dev.postern.server.ValueConverters.ByteSizeConverter;
 import dev.postern.server.ValueConverters.DurationConverter;
 import dev.postern.server.ValueConverters.LineEndingsConverter;
+import dev.postern.server.ValueConverters.LogFormatConverter;
 import dev.postern.server.ValueConverters.ListenerConverter;
 import dev.postern.server.ValueConverters.LogLevelConverter;
 import dev.postern.server.ValueConverters.ProxyProtocolConverter;
 import dev.postern.server.ValueConverters.TrustedSourceConverter;
+import dev.postern.server.plugin.PluginContext;
 import dev.postern.tls.StartTlsMode;
 import dev.postern.tls.TlsConfig;
 import picocli.CommandLine;
@@ -33,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -63,6 +66,8 @@ final class ServeCommand implements Callable<Integer> {
     private Set<String> fromFile = Set.of();
     /** The config file's own text of each option it set, for check-config. */
     private Map<String, List<String>> fileValues = Map.of();
+    /** The config file's plugins sections, for check-config. */
+    private Map<String, Map<String, Object>> pluginSections = Map.of();
 
     ServeCommand() {
         this(false);
@@ -219,6 +224,21 @@ final class ServeCommand implements Callable<Integer> {
                     + "and the start and stop lines. Default: ${DEFAULT-VALUE}.")
     private LogThreshold logLevel;
 
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text", converter = LogFormatConverter.class,
+            description = "Log lines as text (one line per event) or json (one JSON object per line, with fields: time, level, "
+                    + "event, session, client, proxy, tls, user, message_id, octets, reply, ...). Default: ${DEFAULT-VALUE}.")
+    private LogFormat logFormat;
+
+    @Option(names = "--plugin-dir", paramLabel = "DIR",
+            description = "Directory of plugin jars (each jar, or each subdirectory of jars, in a class loader of its own) "
+                    + "whose handlers --handler chooses by name. Default: none.")
+    private Path pluginDir;
+
+    @Option(names = "--handler", paramLabel = "NAME[,NAME...]", split = ",",
+            description = "Plugin handlers from --plugin-dir to run, in this order, before the delivery (Maildir or relay), "
+                    + "each configured from the config file's plugins: {NAME: {...}} section; repeatable. Default: none.")
+    private List<String> handlers;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -226,8 +246,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServeSettings settings = settings();
         if (checkOnly) {
-            return new EffectiveSettings(spec, environment(), setAboveFile, fromFile, fileValues).print(settings);
+            return new EffectiveSettings(spec, environment(), setAboveFile, fromFile, fileValues, pluginSections).print(settings);
         }
+        settings.logFormat().apply();
         settings.logLevel().apply();
         new StandaloneServer(settings).runUntilShutdown();
         return 0;
@@ -240,7 +261,7 @@ final class ServeCommand implements Callable<Integer> {
         EnvironmentDefaults environment = environment();
         spec.options().stream().filter(environment::sets).forEach(o -> given.add(o.longestName()));
         setAboveFile = Set.copyOf(given);
-        FileSettings file = config != null ? applyConfigFile(given) : new FileSettings(null, null);
+        FileSettings file = config != null ? applyConfigFile(given) : new FileSettings(null, null, Map.of());
         List<ConfigFile.ListenEntry> fileListeners = file.listeners();
         try {
             TrustedSources xclient = trusted(xclientHosts);
@@ -323,8 +344,10 @@ final class ServeCommand implements Callable<Integer> {
                 warnings.add("--admin-remote: the admin page answers any client that reaches --http-listen " + httpListen
                         + "; keep it behind a firewall or a TLS proxy");
             }
-            return new ServeSettings(server.build(), maildir, discard, shutdownGrace, drainDelay, httpListen, logLevel,
-                    relaySettings, List.copyOf(warnings), adminSettings);
+            SmtpServerConfig built = server.build();
+            PluginHandlers plugins = plugins(file.pluginSections(), name, warnings);
+            return new ServeSettings(built, maildir, discard, shutdownGrace, drainDelay, httpListen, logLevel, relaySettings,
+                    List.copyOf(warnings), adminSettings, plugins, logFormat);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }
@@ -386,7 +409,48 @@ final class ServeCommand implements Callable<Integer> {
      * @param listeners    its listen entries, or null if it has none
      * @param socksProxies its socks-proxy list of mappings, or null if it has none or gives an Exim string
      */
-    private record FileSettings(List<ConfigFile.ListenEntry> listeners, List<SocksProxy> socksProxies) {
+    private record FileSettings(List<ConfigFile.ListenEntry> listeners, List<SocksProxy> socksProxies,
+                                Map<String, Map<String, Object>> pluginSections) {
+    }
+
+    /**
+     * The handlers of the plugins --handler names, each made from its section of the config file; null
+     * when none is named. Loading happens here, so that a missing name, a bad jar or a bad section is a
+     * usage error (exit 2) like any other bad setting.
+     */
+    private PluginHandlers plugins(Map<String, Map<String, Object>> sections, String hostname, List<String> warnings) {
+        List<String> chosen = handlers == null ? List.of() : handlers.stream().map(String::strip).filter(h -> !h.isEmpty()).toList();
+        if (chosen.isEmpty()) {
+            if (pluginDir != null) {
+                warnings.add("--plugin-dir " + pluginDir + " without --handler: no plugin is used");
+            }
+            return null;
+        }
+        if (pluginDir == null) {
+            throw new ParameterException(spec.commandLine(), "--handler " + String.join(",", chosen)
+                    + " needs --plugin-dir DIR, the directory of the plugins' jars");
+        }
+        for (String name : sections.keySet()) {
+            if (!chosen.contains(name)) {
+                warnings.add("the config file's section plugins." + name + " is not used: no --handler " + name);
+            }
+        }
+        PluginContext context = new PluginContext() {
+            @Override
+            public String hostname() {
+                return hostname;
+            }
+
+            @Override
+            public Optional<Path> configFile() {
+                return Optional.ofNullable(config);
+            }
+        };
+        try {
+            return PluginHandlers.create(pluginDir, chosen, sections, context, config);
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /**
@@ -401,7 +465,7 @@ final class ServeCommand implements Callable<Integer> {
         FileSettings fileSettings;
         try {
             ConfigFile file = ConfigFile.read(config);
-            fileSettings = new FileSettings(file.listenEntries(), file.socksProxies());
+            fileSettings = new FileSettings(file.listenEntries(), file.socksProxies(), file.pluginSections());
             if (fileSettings.listeners() != null) {
                 given.add("--listen");
             }
@@ -431,6 +495,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         this.fromFile = Set.copyOf(file);
         fileValues = Map.copyOf(texts);
+        pluginSections = fileSettings.pluginSections();
         return fileSettings;
     }
 }

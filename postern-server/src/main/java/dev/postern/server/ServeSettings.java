@@ -15,8 +15,10 @@ import java.util.List;
  * @param relay      where accepted mail is relayed, through the queue, instead of the Maildir; null to use the Maildir
  * @param warnings   settings that are valid but probably not what was meant, to log at start
  * @param admin      the admin page and API on the monitoring endpoint ({@code --admin}), or null for none
+ * @param plugins    the plugin handlers of --handler, to run before the delivery; null for none
+ * @param logFormat  text or JSON lines
  */
 record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace, Duration drainDelay,
                      Listener httpListen, LogThreshold logLevel, RelaySettings relay, List<String> warnings,
-                     dev.postern.server.admin.AdminSettings admin) {
+                     dev.postern.server.admin.AdminSettings admin, PluginHandlers plugins, LogFormat logFormat) {
 }

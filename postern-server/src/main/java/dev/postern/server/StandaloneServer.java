@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -43,23 +44,28 @@ final class StandaloneServer {
      * running; the caller stops them with {@link #stop}.
      */
     SmtpServer start() throws IOException {
-        settings.warnings().forEach(LOG::warn);
+        settings.warnings().forEach(w -> LOG.atWarn().addKeyValue("event", "config_warning").log(w));
         // The queue first: a queue another server holds stops the start before any port is bound.
         Relay started = settings.relay() == null ? null : Relay.start(settings.relay());
         SmtpServer server;
         MonitoringEndpoint endpoint = null;
         try {
-            server = SmtpServer.builder()
+            // Measured only for a monitoring endpoint: without one, nobody would read the histograms.
+            PrometheusMetrics metrics = settings.httpListen() == null ? null : new PrometheusMetrics(new BuildInfo());
+            SmtpServer.Builder builder = SmtpServer.builder()
                     .config(settings.server())
                     // a long-running server: epoll's lower CPU per connection, and loops of its own
                     .nativeTransport(true)
                     .sharedEventLoops(false)
-                    .handler(handler(started))
-                    .build()
-                    .start();
-            if (settings.httpListen() != null) {
+                    .handler(handler(started));
+            if (metrics != null) {
+                builder.observer(metrics);
+            }
+            server = builder.build().start();
+            if (metrics != null) {
                 try {
-                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, started == null ? null : started::gauges);
+                    metrics.bind(server, Instant.now(), started == null ? null : started::gauges);
+                    endpoint = MonitoringEndpoint.start(settings.httpListen(), server, metrics);
                     if (settings.admin() != null) {
                         adminHistory = mountAdmin(endpoint, server, started);
                     }
@@ -80,12 +86,17 @@ final class StandaloneServer {
             }
             throw e;
         }
-        LOG.info("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server), destination());
+        LOG.atInfo().addKeyValue("event", "started").addKeyValue("version", new BuildInfo().version())
+                .log("Postern {} listening on {}, {}", settings.server().hostname(), addresses(server), destination());
         for (Listener listener : settings.server().listeners()) {
-            LOG.info("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
+            LOG.atInfo().addKeyValue("event", "listener").addKeyValue("listener", PrometheusMetrics.label(listener))
+                    .log("listener {}: {}", hostPort(listener.host(), listener.port()), describe(listener, settings.server()));
         }
         if (settings.relay() != null) {
-            LOG.info("relay: {}", describe(settings.relay()));
+            LOG.atInfo().addKeyValue("event", "relay").log("relay: {}", describe(settings.relay()));
+        }
+        if (settings.plugins() != null) {
+            LOG.atInfo().addKeyValue("event", "plugins").log("plugins: {}, then the delivery", String.join(", ", settings.plugins().names()));
         }
         if (adminHistory != null) {
             LOG.info("admin page on http://{}/admin/ ({}; {})", format(endpoint.address()),
@@ -93,7 +104,7 @@ final class StandaloneServer {
                     settings.admin().allowRemote() ? "any client" : "loopback clients only");
         }
         if (endpoint != null) {
-            LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
+            LOG.atInfo().addKeyValue("event", "monitoring").log("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
                     MonitoringEndpoint.METRICS, MonitoringEndpoint.HEALTH, MonitoringEndpoint.READY);
         }
         smtp = server;
@@ -117,8 +128,11 @@ final class StandaloneServer {
                 relay.close();
             }
         } catch (IOException e) {
-            LOG.warn("closing the queue failed: {}", e.toString());
+            LOG.atWarn().addKeyValue("event", "queue_close_failed").log("closing the queue failed: {}", e.toString());
         } finally {
+            if (settings.plugins() != null) {
+                settings.plugins().close();
+            }
             if (monitoring != null) {
                 monitoring.stop();
             }
@@ -173,10 +187,10 @@ final class StandaloneServer {
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             drain(settings.drainDelay());
-            LOG.info("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
+            LOG.atInfo().addKeyValue("event", "stopping").log("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
                     settings.relay() == null ? "" : ", then deliveries in flight as long");
             stop(settings.shutdownGrace());
-            LOG.info("stopped");
+            LOG.atInfo().addKeyValue("event", "stopped").log("stopped");
             stopped.countDown();
             // An orderly stop is a success: exit 0, where the JVM would report 143 for SIGTERM and a
             // service manager would call the stop a failure. Nothing else runs in this JVM to be cut short.
@@ -185,7 +199,13 @@ final class StandaloneServer {
         stopped.await();
     }
 
+    /** The delivery, after the plugins' handlers when --handler chose some. */
     private SmtpHandler handler(Relay started) throws IOException {
+        SmtpHandler delivery = delivery(started);
+        return settings.plugins() == null ? delivery : settings.plugins().before(delivery);
+    }
+
+    private SmtpHandler delivery(Relay started) throws IOException {
         String hostname = settings.server().hostname();
         if (started != null) {
             return new RelayHandler(started.queue(), settings.relay().access(), hostname, Clock.systemDefaultZone());

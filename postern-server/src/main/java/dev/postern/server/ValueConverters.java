@@ -131,6 +131,17 @@ final class ValueConverters {
         }
     }
 
+    static final class LogFormatConverter implements ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class RelayTargetConverter implements ITypeConverter<RelayTarget> {
         @Override
         public RelayTarget convert(String value) {

@@ -262,6 +262,36 @@ class EnvironmentAndCheckConfigTest {
         assertThat(readBack.server().listeners()).hasSize(3);
     }
 
+    /** All TLS settings at their defaults, a plugin's section: the output still reads back. */
+    @Test
+    void checkConfigsOutputReadsBackWithDefaultTlsAndAPluginSection() throws IOException {
+        Path file = yaml("""
+                max-recipients: 7
+                plugins:
+                  allowlist:
+                    recipients: ["a@example.org", "b@example.org"]
+                    mode: strict
+                """);
+        Run r = run(Map.of(), "check-config", "--config", file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\ntls: {}\n");
+        Run again = run(Map.of(), "check-config", "--config", yaml(r.out()).toString());
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("\nmax-recipients: \"7\"  # config file\n", "\ntls: {}\n");
+        assertThat(ConfigFileSections.of(yaml(r.out()))).isEqualTo(ConfigFileSections.of(file));
+    }
+
+    /** The plugins sections a config file gives, as ConfigFile reads them. */
+    private static final class ConfigFileSections {
+        static Map<String, Map<String, Object>> of(Path file) {
+            try {
+                return ConfigFile.read(file).pluginSections();
+            } catch (ConfigException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     @Test
     void checkConfigDoesNotShowSocksPasswords() {
         Run r = run(Map.of(), "check-config", "--relay", "smtp://127.0.0.1:2525", "--domains", "example.org",

@@ -165,13 +165,14 @@ class RelaySocketTest {
         String body = "";
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         // The destination is down: the first attempt defers the message.
-        while (!body.contains("\npostern_queue_deferred_messages 1\n") && System.nanoTime() < deadline) {
+        while (!body.contains("\npostern_queue_deferred_messages 1.0\n") && System.nanoTime() < deadline) {
             Thread.sleep(50);
             body = client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
         }
         long size = Files.size(dir.resolve("queue/content/" + queued().get(0)));
-        assertThat(body).contains("# TYPE postern_queue_messages gauge\npostern_queue_messages 1\n",
-                "# TYPE postern_queue_bytes gauge\npostern_queue_bytes " + size + "\n",
-                "# TYPE postern_queue_deferred_messages gauge\npostern_queue_deferred_messages 1\n");
+        // The Prometheus client writes every value as a double.
+        assertThat(body).contains("# TYPE postern_queue_messages gauge\npostern_queue_messages 1.0\n",
+                "# TYPE postern_queue_bytes gauge\npostern_queue_bytes " + (double) size + "\n",
+                "# TYPE postern_queue_deferred_messages gauge\npostern_queue_deferred_messages 1.0\n");
     }
 }

@@ -177,6 +177,7 @@ class ServeCommandTest {
             same("ignored-hosts", "203.0.113.0/24,2001:db8::/32",
                     s -> assertThat(s.server().ignoredHosts()).isEqualTo(TrustedSources.parse("203.0.113.0/24,2001:db8::/32"))),
             same("log-level", "warn", s -> assertThat(s.logLevel()).isEqualTo(LogThreshold.WARN)),
+            same("log-format", "json", s -> assertThat(s.logFormat()).isEqualTo(LogFormat.JSON)),
             same("maildir", "/var/mail/postern", s -> assertThat(s.maildir()).isEqualTo(Path.of("/var/mail/postern"))),
             same("hostname", "mx.example.org", s -> assertThat(s.server().hostname()).isEqualTo("mx.example.org")),
             same("max-message-size", "10M", s -> assertThat(s.server().maxMessageSize()).isEqualTo(10L * 1024 * 1024)),
