@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The two flushes a durable Maildir delivery needs: the file's content before it is renamed into
- * new/, and new/ itself after, so that the rename survives a crash. An interface so that tests can
+ * The two flushes a durable Maildir delivery needs: the file's content before it is linked into
+ * new/, and new/ itself after, so that the new name survives a crash. An interface so that tests can
  * watch the order and make a flush fail.
  */
 interface Fsync {

@@ -11,15 +11,15 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 
 /**
  * Delivers messages into a Maildir (https://cr.yp.to/proto/maildir.html): write to tmp/, flush,
- * rename into new/, flush new/. A message is in new/ complete and durable when {@link #deliver}
+ * link into new/ (never replacing a file there), remove the tmp/ name, flush new/. A message is in new/ complete and durable when {@link #deliver}
  * returns, or not there at all: any failure removes what was written and answers 451 4.3.0, so the
  * client keeps the message and tries again later. Safe for concurrent use.
  */
@@ -44,6 +44,9 @@ public final class MaildirStore {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MaildirStore.class);
+
+    /** Names tried for one message before a collision is a failure (451): each is new, so one is plenty. */
+    static final int NAME_ATTEMPTS = 4;
 
     private final Path tmpDir;
     private final Path newDir;
@@ -140,24 +143,29 @@ public final class MaildirStore {
      * Writes the message content exactly as the library hands it over (with the fields hooks added,
      * such as Received) and returns its path in new/.
      *
+     * <p>Nothing already in the Maildir is ever replaced, whoever else delivers into it (another
+     * replica sharing the directory, a name that repeats): the file is created in tmp/ only if its name
+     * is free there, then linked into new/ only if the name is free there too, as the Maildir
+     * specification does it (a rename would silently replace a file of the same name). A name taken
+     * in either place makes the delivery take the next name, up to {@value #NAME_ATTEMPTS} times.
+     *
      * @throws DeliveryFailed (451 4.3.0) when the message could not be stored durably
      */
     public Path deliver(ReceivedMessage message) {
-        String name = names.next();
-        Path inTmp = tmpDir.resolve(name);
-        Path inNew = newDir.resolve(name);
-        Path leftover = null;
+        Path inTmp = null;
+        Path inNew = null;
         boolean delivered = false;
         try {
-            try (FileChannel out = FileChannel.open(inTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                leftover = inTmp;
+            inTmp = createInTmp();
+            try (FileChannel out = FileChannel.open(inTmp, StandardOpenOption.WRITE)) {
                 try (InputStream in = message.openStream()) {
                     in.transferTo(Channels.newOutputStream(out));
                 }
                 fsync.file(out);
             }
-            Files.move(inTmp, inNew, StandardCopyOption.ATOMIC_MOVE);
-            leftover = inNew;
+            inNew = linkIntoNew(inTmp);
+            Files.delete(inTmp);
+            inTmp = null;
             fsync.directory(newDir);
             delivered = true;
             lastFailure = null;
@@ -165,16 +173,55 @@ public final class MaildirStore {
         } catch (IOException e) {
             String detail = "cannot store message " + message.id() + " in " + newDir.getParent() + ": " + e;
             lastFailure = detail;
-            String notRemoved = removeQuietly(leftover);
-            leftover = null;
+            String notRemoved = removeQuietly(inTmp, inNew);
+            inTmp = null;
+            inNew = null;
             throw new DeliveryFailed(notRemoved == null ? detail : detail + "; " + notRemoved);
         } finally {
             // Any other failure (the message stream may throw what it likes) cleans up as well.
-            String notRemoved = delivered ? null : removeQuietly(leftover);
+            String notRemoved = delivered ? null : removeQuietly(inTmp, inNew);
             if (notRemoved != null) {
                 LOG.warn(notRemoved);
             }
         }
+    }
+
+    /** Creates an empty file in tmp/ under the next free name (never one that exists) and returns it. */
+    private Path createInTmp() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Files.createFile(tmpDir.resolve(names.next()));
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == NAME_ATTEMPTS) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
+    /** Links {@code inTmp} into new/ under its own name, or the next free one; returns the link. */
+    private Path linkIntoNew(Path inTmp) throws IOException {
+        Path target = newDir.resolve(inTmp.getFileName());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Files.createLink(target, inTmp);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == NAME_ATTEMPTS) {
+                    throw taken;
+                }
+                target = newDir.resolve(names.next());
+            }
+        }
+    }
+
+    /** Both files a failed delivery may leave, tmp/'s first; what could not be removed, or null. */
+    private static String removeQuietly(Path inTmp, Path inNew) {
+        String tmp = removeQuietly(inTmp);
+        String fresh = removeQuietly(inNew);
+        if (tmp == null) {
+            return fresh;
+        }
+        return fresh == null ? tmp : tmp + "; " + fresh;
     }
 
     /**

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,17 +45,46 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code postern serve}: the standalone SMTP server. Settings come from the flags, then the
- * {@code --config} file, then the defaults shown in {@code --help}, which are the library's own
- * (a test keeps them equal).
+ * environment ({@link EnvironmentDefaults}), then the {@code --config} file, then the defaults shown in
+ * {@code --help}, which are the library's own (a test keeps them equal). {@code postern check-config}
+ * is this command too, resolving the same settings and printing them ({@link EffectiveSettings}).
  */
 @Command(name = "serve", sortOptions = false, usageHelpAutoWidth = true,
-        description = "Run the SMTP server, delivering every accepted message to a Maildir, or queueing and relaying it (--relay).")
+        description = "Run the SMTP server, delivering every accepted message to a Maildir, or queueing and relaying it (--relay).",
+        footer = {"", "Every flag can also be set by an environment variable: POSTERN_ and the flag's name in capitals, dashes as "
+                + "underscores (--max-message-size: POSTERN_MAX_MESSAGE_SIZE=25M; a list comma-separated, a switch true or "
+                + "false). A flag wins over the variable, the variable over the config file, the file over the default."})
 final class ServeCommand implements Callable<Integer> {
 
     static final String CONFIG_OPTION = "--config";
 
     @Spec
     private CommandSpec spec;
+
+    /** {@code postern check-config}: resolve and print the settings instead of serving. */
+    private final boolean checkOnly;
+
+    /** Long names of the options a flag or an environment variable sets: the config file does not override them. */
+    private Set<String> setAboveFile = Set.of();
+    /** Where each option's value comes from, for check-config: the long names the config file set. */
+    private Set<String> fromFile = Set.of();
+    /** The config file's own text of each option it set, for check-config. */
+    private Map<String, List<String>> fileValues = Map.of();
+    /** The config file's plugins sections, for check-config. */
+    private Map<String, Map<String, Object>> pluginSections = Map.of();
+
+    ServeCommand() {
+        this(false);
+    }
+
+    private ServeCommand(boolean checkOnly) {
+        this.checkOnly = checkOnly;
+    }
+
+    /** The {@code check-config} command: the flags of {@code serve}, resolved and printed, nothing started. */
+    static ServeCommand checkConfig() {
+        return new ServeCommand(true);
+    }
 
     @Option(names = CONFIG_OPTION, paramLabel = "FILE",
             description = "YAML settings file; its keys are these flags' names without the dashes, the TLS ones in a tls: "
@@ -151,6 +181,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, time open sessions get to finish before they get 421. Default: ${DEFAULT-VALUE}.")
     private Duration shutdownGrace;
 
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
+            description = "On SIGTERM, time between /ready turning 503 and the listeners closing, while new clients are still "
+                    + "served: long enough for a load balancer's health checks to take this server out. Then sessions get "
+                    + "--shutdown-grace. Default: ${DEFAULT-VALUE}.")
+    private Duration drainDelay;
+
     @Option(names = "--http-listen", paramLabel = "HOST:PORT", converter = ListenerConverter.class,
             description = "Address of an HTTP endpoint for monitoring: GET /metrics (Prometheus), /health and /ready (503 "
                     + "once a stop has begun). For operators only: keep it off public networks. Default: none (off).")
@@ -227,6 +263,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServeSettings settings = settings();
+        if (checkOnly) {
+            return new EffectiveSettings(spec, environment(), setAboveFile, fromFile, fileValues, pluginSections).print(settings);
+        }
         settings.logFormat().apply();
         settings.logLevel().apply();
         new StandaloneServer(settings).runUntilShutdown();
@@ -237,6 +276,9 @@ final class ServeCommand implements Callable<Integer> {
     ServeSettings settings() {
         Set<String> given = new HashSet<>();
         spec.commandLine().getParseResult().matchedOptions().forEach(o -> given.add(o.longestName()));
+        EnvironmentDefaults environment = environment();
+        spec.options().stream().filter(environment::sets).forEach(o -> given.add(o.longestName()));
+        setAboveFile = Set.copyOf(given);
         FileSettings file = config != null ? applyConfigFile(given) : new FileSettings(null, null, Map.of());
         List<ConfigFile.ListenEntry> fileListeners = file.listeners();
         try {
@@ -302,6 +344,15 @@ final class ServeCommand implements Callable<Integer> {
             if (shutdownGrace.isNegative()) {
                 throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
             }
+            if (drainDelay.isNegative()) {
+                throw new IllegalArgumentException("drain delay must not be negative: " + drainDelay);
+            }
+            if (!drainDelay.isZero() && httpListen == null) {
+                warnings.add("--drain-delay without --http-listen: no /ready tells a load balancer to stop sending clients "
+                        + "during the delay");
+            }
+            environment.unknown(spec).forEach(v -> warnings.add("environment variable " + v + " is not a setting of postern "
+                    + "serve (see postern serve --help); ignored"));
             if (relay.relaying() && discard) {
                 throw new ParameterException(spec.commandLine(), "--discard and --relay exclude each other: with --relay "
                         + "every accepted message is queued and relayed");
@@ -321,11 +372,16 @@ final class ServeCommand implements Callable<Integer> {
             }
             SmtpServerConfig built = server.build();
             PluginHandlers plugins = plugins(file.pluginSections(), name, warnings);
-            return new ServeSettings(built, maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
+            return new ServeSettings(built, maildir, discard, shutdownGrace, drainDelay, httpListen, logLevel, relaySettings,
                     List.copyOf(warnings), adminSettings, plugins, logFormat, authSettings);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }
+    }
+
+    /** The environment the command line was given (PosternMain sets it), or none. */
+    private EnvironmentDefaults environment() {
+        return spec.defaultValueProvider() instanceof EnvironmentDefaults environment ? environment : new EnvironmentDefaults(Map.of());
     }
 
     /**
@@ -336,9 +392,8 @@ final class ServeCommand implements Callable<Integer> {
      * applies; else the file's top-level one, else the default.
      */
     private List<Listener> listeners(List<ConfigFile.ListenEntry> fileListeners) {
-        ParseResult flags = spec.commandLine().getParseResult();
-        boolean listenFlag = flags.hasMatchedOption("--listen");
-        boolean tlsListenFlag = flags.hasMatchedOption("--tls-listen");
+        boolean listenFlag = setAboveFile.contains("--listen");
+        boolean tlsListenFlag = setAboveFile.contains("--tls-listen");
         List<ConfigFile.ListenEntry> entries = new ArrayList<>();
         if (fileListeners != null) {
             fileListeners.stream().filter(e -> e.address().implicitTls() ? !tlsListenFlag : !listenFlag).forEach(entries::add);
@@ -349,8 +404,8 @@ final class ServeCommand implements Callable<Integer> {
         if (tlsListenFlag) {
             tlsListen.forEach(l -> entries.add(new ConfigFile.ListenEntry(l.withImplicitTls(), null, null)));
         }
-        boolean modeFlag = flags.hasMatchedOption("--proxy-protocol");
-        boolean trustedFlag = flags.hasMatchedOption("--trusted-proxies");
+        boolean modeFlag = setAboveFile.contains("--proxy-protocol");
+        boolean trustedFlag = setAboveFile.contains("--trusted-proxies");
         List<Listener> listeners = new ArrayList<>();
         for (ConfigFile.ListenEntry entry : entries) {
             ProxyProtocolMode mode = modeFlag || entry.proxyProtocol() == null ? proxyProtocol : entry.proxyProtocol();
@@ -425,7 +480,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Takes from the config file every setting that was not given as a flag.
+     * Takes from the config file every setting that neither a flag nor an environment variable gave.
      *
      * @param given gets the long names of the options the file sets
      */
@@ -451,13 +506,22 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        ParseResult flags = spec.commandLine().getParseResult();
+        Set<String> file = new HashSet<>();
+        Map<String, List<String>> texts = new HashMap<>();
         for (OptionSpec fromConfig : parsed.matchedOptions()) {
             given.add(fromConfig.longestName());
-            if (!flags.hasMatchedOption(fromConfig.longestName())) {
+            if (!setAboveFile.contains(fromConfig.longestName())) {
                 spec.findOption(fromConfig.longestName()).setValue(fromConfig.getValue());
+                file.add(fromConfig.longestName());
+                texts.put(fromConfig.longestName(), List.copyOf(fromConfig.originalStringValues()));
             }
         }
+        if (fileSettings.listeners() != null) {
+            file.add("--listen");
+        }
+        this.fromFile = Set.copyOf(file);
+        fileValues = Map.copyOf(texts);
+        pluginSections = fileSettings.pluginSections();
         return fileSettings;
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * Everything {@code postern serve} needs to run, resolved from defaults, the config file and flags.
  *
+ * @param drainDelay on SIGTERM, how long /ready answers 503 before the listeners close
  * @param httpListen the address of the monitoring endpoint ({@link MonitoringEndpoint}), or null for none
  * @param relay      where accepted mail is relayed, through the queue, instead of the Maildir; null to use the Maildir
  * @param warnings   settings that are valid but probably not what was meant, to log at start
@@ -18,7 +19,7 @@ import java.util.List;
  * @param logFormat  text or JSON lines
  * @param auth       AUTH against a users file ({@link AuthSettings#OFF} without it); its library part is in {@code server}
  */
-record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace,
+record ServeSettings(SmtpServerConfig server, Path maildir, boolean discard, Duration shutdownGrace, Duration drainDelay,
                      Listener httpListen, LogThreshold logLevel, RelaySettings relay, List<String> warnings,
                      dev.postern.server.admin.AdminSettings admin, PluginHandlers plugins, LogFormat logFormat,
                      AuthSettings auth) {

@@ -151,6 +151,26 @@ final class StandaloneServer {
         }
     }
 
+    /**
+     * The first step of a stop with {@code --drain-delay}: {@code /ready} answers 503 at once, so that a load
+     * balancer's health checks take this server out, while the listeners keep accepting and serving for
+     * {@code delay}, as clients may still be sent here until those checks fail.
+     */
+    void drain(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
+        if (monitoring != null) {
+            monitoring.stopping();
+        }
+        LOG.info("draining: /ready answers 503, the listeners close in {}", delay);
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The admin page's routes on the monitoring endpoint, with the counters' history they chart. */
     private dev.postern.server.admin.MetricsHistory mountAdmin(MonitoringEndpoint endpoint, SmtpServer server, Relay started) {
         var history = new dev.postern.server.admin.MetricsHistory(server,
@@ -175,6 +195,7 @@ final class StandaloneServer {
         CountDownLatch stopped = new CountDownLatch(1);
         // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            drain(settings.drainDelay());
             LOG.atInfo().addKeyValue("event", "stopping").log("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
                     settings.relay() == null ? "" : ", then deliveries in flight as long");
             stop(settings.shutdownGrace());

@@ -18,9 +18,27 @@ class MaildirNamesTest {
 
     @Test
     void nameHasTheModernMaildirForm() {
+        MaildirNames names = new MaildirNames("mx.example.org", FROZEN, 4242, 0x1234abcdL);
+        assertThat(names.next()).isEqualTo("1714557600.M123456P4242R000000001234abcdQ1.mx.example.org");
+        assertThat(names.next()).isEqualTo("1714557600.M123456P4242R000000001234abcdQ2.mx.example.org");
+    }
+
+    @Test
+    void aProcessNamesWithItsOwnPidAndSixteenRandomHexDigits() {
         String name = new MaildirNames("mx.example.org", FROZEN).next();
         long pid = ProcessHandle.current().pid();
-        assertThat(name).isEqualTo("1714557600.M123456P" + pid + "Q1.mx.example.org");
+        assertThat(name).matches("1714557600\\.M123456P" + pid + "R[0-9a-f]{16}Q1\\.mx\\.example\\.org");
+    }
+
+    /**
+     * Two replicas that share a Maildir and a host name, both process 1 in their containers, delivering in the same
+     * microsecond: only the random part tells their names apart (it would fail once in 2^64 runs).
+     */
+    @Test
+    void twoProcessesWithTheSamePidHostAndClockStillNameApart() {
+        String first = new MaildirNames("mx", FROZEN, 1, new java.security.SecureRandom().nextLong()).next();
+        assertThat(new MaildirNames("mx", FROZEN).next()).isNotEqualTo(new MaildirNames("mx", FROZEN).next());
+        assertThat(first).contains("P1R").endsWith("Q1.mx");
     }
 
     @Test

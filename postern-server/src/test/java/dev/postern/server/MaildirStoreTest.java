@@ -114,7 +114,7 @@ class MaildirStoreTest {
         assertThat(Files.readAllBytes(stored)).isEqualTo(CONTENT);
         assertThat(files("tmp")).isEmpty();
         assertThat(files("cur")).isEmpty();
-        assertThat(stored.getFileName().toString()).matches("\\d+\\.M\\d+P\\d+Q\\d+\\.mx\\.test");
+        assertThat(stored.getFileName().toString()).matches("\\d+\\.M\\d+P\\d+R[0-9a-f]{16}Q\\d+\\.mx\\.test");
     }
 
     @Test

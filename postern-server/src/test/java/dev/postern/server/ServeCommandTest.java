@@ -52,10 +52,15 @@ class ServeCommandTest {
 
     /** Parses {@code postern serve ARGS} and resolves the settings, without starting anything. */
     static ServeSettings settings(String... args) {
+        return settings(Map.of(), args);
+    }
+
+    /** The same, with {@code environment} as the process's environment (POSTERN_* variables). */
+    static ServeSettings settings(Map<String, String> environment, String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
-        CommandLine.ParseResult parsed = PosternMain.commandLine().parseArgs(all);
+        CommandLine.ParseResult parsed = PosternMain.commandLine(environment).parseArgs(all);
         ServeCommand serve = parsed.subcommand().commandSpec().commandLine().getCommand();
         return serve.settings();
     }
@@ -66,7 +71,7 @@ class ServeCommandTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = PosternMain.commandLine();
+        CommandLine cl = PosternMain.commandLine(Map.of());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         cl.getSubcommands().values().forEach(sub -> {
@@ -269,8 +274,23 @@ class ServeCommandTest {
             }),
             same("paths", "lenient", s -> assertThat(s.server().pathSyntax()).isEqualTo(PathSyntax.LENIENT)));
 
-    /** The two ways to give settings. */
-    enum Source { FLAGS, CONFIG_FILE }
+    /** The three ways to give settings. */
+    enum Source { FLAGS, CONFIG_FILE, ENVIRONMENT }
+
+    /**
+     * Flags as environment variables, as a container sets them: {@code --max-errors 3} is POSTERN_MAX_ERRORS=3, a
+     * repeated flag one comma-separated variable, a switch {@code true}.
+     */
+    static Map<String, String> asEnvironment(List<String> flags) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (int i = 0; i < flags.size(); i++) {
+            String name = "POSTERN_" + flags.get(i).substring(2).toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            boolean isSwitch = i + 1 == flags.size() || flags.get(i + 1).startsWith("--");
+            String value = isSwitch ? "true" : flags.get(++i);
+            environment.merge(name, value, (a, b) -> a + "," + b);
+        }
+        return environment;
+    }
 
     @ParameterizedTest(name = "through {0}")
     @EnumSource(Source.class)
@@ -279,7 +299,9 @@ class ServeCommandTest {
             case FLAGS -> settings(EVERY_SETTING.stream().flatMap(setting -> setting.flags().stream()).toArray(String[]::new));
             case CONFIG_FILE -> settings("--config", yaml(EVERY_SETTING.stream().map(Setting::yaml)
                     .collect(Collectors.joining("\n", "", "\n"))).toString());
+            case ENVIRONMENT -> settings(asEnvironment(EVERY_SETTING.stream().flatMap(setting -> setting.flags().stream()).toList()));
         };
+        assertThat(s.warnings()).as("no variable is misspelt").noneMatch(w -> w.contains("environment variable"));
         for (Setting setting : EVERY_SETTING) {
             assertThat(s).as(setting.name()).satisfies(setting.effect()::accept);
         }
@@ -291,6 +313,7 @@ class ServeCommandTest {
         ServeSettings s = switch (source) {
             case FLAGS -> settings("--discard");
             case CONFIG_FILE -> settings("--config", yaml("discard: true\n").toString());
+            case ENVIRONMENT -> settings(Map.of("POSTERN_DISCARD", "true"));
         };
         assertThat(s.discard()).isTrue();
         assertThat(s.relay()).isNull();
@@ -514,7 +537,7 @@ class ServeCommandTest {
         Run r = run("serve", "--help");
         assertThat(r.exitCode()).isZero();
         Map<String, String> blocks = optionBlocks(r.out());
-        List<OptionSpec> options = PosternMain.commandLine().getSubcommands().get("serve").getCommandSpec().options();
+        List<OptionSpec> options = PosternMain.commandLine(Map.of()).getSubcommands().get("serve").getCommandSpec().options();
         assertThat(options).hasSizeGreaterThanOrEqualTo(26);
         for (OptionSpec o : options) {
             assertThat(blocks).as("help of " + o.longestName()).containsKey(o.longestName());
@@ -716,7 +739,7 @@ class ServeCommandTest {
         assertThat(s.server().tls()).as("no certificate in the example").isNull();
         assertThat(s.server().startTls()).isEqualTo(StartTlsMode.OPTIONAL);
         assertThat(s.warnings()).isEmpty();
-        CommandLine serve = PosternMain.commandLine().getSubcommands().get("serve");
+        CommandLine serve = PosternMain.commandLine(Map.of()).getSubcommands().get("serve");
         for (String key : ConfigFile.settableOptions(serve.getCommandSpec(), ServeCommand.CONFIG_OPTION).keySet()) {
             assertThat(example).as("the example shows " + key).containsPattern("(?m)^(# )?" + key + ":");
         }

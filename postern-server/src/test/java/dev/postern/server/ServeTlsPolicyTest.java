@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,7 +40,7 @@ class ServeTlsPolicyTest {
         List<String> all = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0", "--hostname", "mx.test",
                 "--maildir", dir.resolve("mail").toString(), "--tls-self-signed"));
         all.addAll(List.of(args));
-        CommandLine.ParseResult parsed = PosternMain.commandLine().parseArgs(all.toArray(String[]::new));
+        CommandLine.ParseResult parsed = PosternMain.commandLine(Map.of()).parseArgs(all.toArray(String[]::new));
         ServeCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
         StandaloneServer standalone = new StandaloneServer(command.settings());
         return servers.add(TestServer.of(standalone.start(), () -> standalone.stop(Duration.ZERO)));
