@@ -101,7 +101,8 @@ public final class MaildirStore {
      * @throws NotWritable naming the directory and the error
      */
     void checkWritable() throws NotWritable {
-        String name = ".postern-check-" + names.next();
+        // Not a Maildir name: the probe must not use up one of the sequence numbers deliveries take.
+        String name = ".postern-check-" + java.util.UUID.randomUUID();
         probe(tmpDir.resolve(name));
         probe(newDir.resolve(name));
     }
