@@ -1,6 +1,7 @@
 package dev.postern.junit;
 
 import dev.postern.SmtpHandler;
+import dev.postern.SmtpServer;
 import dev.postern.SmtpSession;
 import dev.postern.tls.StartTlsMode;
 import jakarta.mail.AuthenticationFailedException;
@@ -228,8 +229,25 @@ class PosternExtensionTest {
     void afterItsTestAPerTestServerIsStopped() throws Exception {
         PosternExtension own = started(PosternExtension.builder());
         int port = own.port();
+        SmtpServer server = own.server();
         stop(own);
-        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        assertThat(server.boundAddresses()).isEmpty();
+        // The port is free again; another process on this machine may take it at once, so a connection that
+        // succeeds must at least not reach a Postern greeting.
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(500);
+            byte[] greeting = new byte[64];
+            int n;
+            try {
+                n = socket.getInputStream().read(greeting);
+            } catch (java.net.SocketTimeoutException quiet) {
+                n = -1;
+            }
+            assertThat(n <= 0 ? "" : new String(greeting, 0, n, java.nio.charset.StandardCharsets.US_ASCII))
+                    .doesNotContain("ESMTP Postern");
+        } catch (ConnectException refused) {
+            // what normally happens
+        }
     }
 
     /** Drives the per-test lifecycle by hand, as JUnit does for an instance field. */

@@ -111,9 +111,20 @@ class MisbehavingServerTest {
 
     @Test
     void unsolicitedRepliesAreCutOff() throws Exception {
-        try (SilentServer server = SilentServer.repeating("220 hello again\r\n")) {
-            assertThat(deferredText(server, Duration.ofSeconds(5), Duration.ofMinutes(1)))
-                    .contains("more replies than commands");
+        // A server that greets without end: the client either sees a line arrive before it has sent anything
+        // to answer (cut off, a local deferral) or, when its EHLO went out first, takes the next 220 as the
+        // EHLO's reply, which is not 250: deferred with that reply. Which one depends on the timing; never
+        // a hang, never a delivery.
+        try (SilentServer server = SilentServer.repeating("220 hello again\r\n");
+             RelayClient client = client(server.port(), Duration.ofSeconds(5), Duration.ofMinutes(1))) {
+            DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
+            assertThat(statuses(report)).containsExactly(Status.DEFERRED);
+            var reply = report.outcomes().get(0).reply();
+            if (reply.code() == 0) {
+                assertThat(reply.text()).contains("more replies than commands");
+            } else {
+                assertThat(reply.code()).isEqualTo(220);
+            }
         }
     }
 }
