@@ -60,7 +60,8 @@ final class ConfigFile {
     private static final String TRUSTED_PROXIES = "trusted-proxies";
     private static final String TLS = "tls";
     private static final String IMPLICIT = "implicit";
-    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, PROXY_PROTOCOL, TRUSTED_PROXIES, TLS);
+    private static final String NAME = "name";
+    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, NAME, PROXY_PROTOCOL, TRUSTED_PROXIES, TLS);
 
     /** The TLS flags are --tls-NAME, and --starttls; in the file, NAME and starttls under {@code tls:}. */
     private static final String TLS_FLAG_PREFIX = "tls-";
@@ -205,6 +206,10 @@ final class ConfigFile {
                     }
                     listener = listener.withImplicitTls();
                 }
+                if (map.containsKey(NAME)) {
+                    // In the listener's log lines, metric labels and SmtpSession.listener() (Halon's serverid).
+                    listener = listener.withName(plain(map.get(NAME), where + "'" + NAME + "'").strip());
+                }
                 return new ListenEntry(listener, mode, trusted);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(where + e.getMessage());
@@ -212,7 +217,7 @@ final class ConfigFile {
         }
         if (item == null || item instanceof List) {
             throw new ConfigException(where + "must be \"HOST:PORT\" or a mapping with 'address' (and optionally "
-                    + "'proxy-protocol', 'trusted-proxies', 'tls')");
+                    + "'name', 'proxy-protocol', 'trusted-proxies', 'tls')");
         }
         try {
             return new ListenEntry(Listener.parse(String.valueOf(item)), null, null);

@@ -652,6 +652,24 @@ class ServeCommandTest {
     }
 
     @Test
+    void configFileListenEntriesMayHaveANameThatTheSessionSees() throws IOException {
+        Path file = yaml("""
+                listen:
+                  - address: "127.0.0.1:2600"
+                    name: submission
+                    tls: implicit
+                  - "127.0.0.1:2601"
+                tls: {self-signed: true}
+                """);
+        List<Listener> listeners = settings("--config", file.toString()).server().listeners();
+        assertThat(listeners.get(0).name()).isEqualTo("submission");
+        assertThat(listeners.get(0).implicitTls()).isTrue();
+        assertThat(listeners.get(1).name()).isNull();
+        assertThatThrownBy(() -> settings("--config", yaml("listen: [{address: \"127.0.0.1:1\", name: \"a b\"}]\n").toString()))
+                .hasMessageContaining("listen entry 1: ");
+    }
+
+    @Test
     void proxyFlagsOverrideEveryListenerOfTheConfigFile() throws IOException {
         Path file = yaml("""
                 listen:
@@ -690,7 +708,7 @@ class ServeCommandTest {
     void badListenEntriesAreErrorsNamingTheFileAndTheEntry() throws IOException {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("listen: [\"127.0.0.1:1\", {address: \"127.0.0.1:2\", proxy: on}]\n",
-                "listen entry 2: unknown key 'proxy' (known keys: address, proxy-protocol, trusted-proxies, tls)");
+                "listen entry 2: unknown key 'proxy' (known keys: address, name, proxy-protocol, trusted-proxies, tls)");
         cases.put("listen: [{proxy-protocol: required}]\n", "listen entry 1: 'address' must be given as \"HOST:PORT\"");
         cases.put("listen: [{address: nowhere}]\n", "listen entry 1: listen address must be HOST:PORT");
         cases.put("listen: [{address: \"127.0.0.1:1\", proxy-protocol: maybe}]\n",
@@ -732,7 +750,7 @@ class ServeCommandTest {
         ServeSettings s = settings("--config", yaml(example).toString());
         assertThat(s.server().listeners()).containsExactly(
                 Listener.of("127.0.0.1", 2525),
-                proxied("127.0.0.1", 2526, ProxyProtocolMode.REQUIRED, "127.0.0.1/32,::1"),
+                proxied("127.0.0.1", 2526, ProxyProtocolMode.REQUIRED, "127.0.0.1/32,::1").withName("behind-haproxy"),
                 proxied("::1", 2527, ProxyProtocolMode.OPTIONAL, "::1/128"));
         assertThat(s.server().hostname()).isEqualTo("mx.example.org");
         assertThat(s.server().xclientHosts()).isEqualTo(TrustedSources.parse("127.0.0.1/32"));
