@@ -199,7 +199,11 @@ abstract sealed class HookRunner {
                     if (event instanceof ByteBuf buf) {
                         long left = queuedBytes.addAndGet(-buf.readableBytes());
                         session.consume(buf);
-                        if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()) {
+                        // the replies to each read go out as they are made: a drain that never ends (a client that
+                        // keeps sending) must not hold them all (and SessionBridge stops reading when they back up)
+                        session.flush();
+                        if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()
+                                && channel.isWritable()) { // unwritable: SessionBridge resumes reading when replies drain
                             channel.config().setAutoRead(true);
                         }
                     } else {

@@ -13,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetAddress;
@@ -38,6 +39,8 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
     private boolean startTlsRequested;
     /** Nothing more may be written: the last reply is on its way, or the channel is closed. */
     private volatile boolean closing;
+    /** The client shut down its side of the connection: close once the replies to what it sent are out. */
+    private boolean inputShutdown;
     /** The real client counted against maxConnectionsPerClient (released at disconnect), or null. */
     private InetAddress countedClient;
 
@@ -110,6 +113,9 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
                     SessionStart.run(server, this); // the greeting, now over TLS
                 }
             });
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // The client sent its last byte: answer what it sent (after any step still queued), then close.
+            runner.submit(() -> inputShutdown = true);
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -151,6 +157,14 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
             }
             server.sessions.remove(this);
         });
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !closing) {
+            ctx.channel().config().setAutoRead(true); // the replies drained (see flush)
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -243,7 +257,7 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
             }
             return;
         }
-        boolean close = protocol.isClosed();
+        boolean close = protocol.isClosed() || inputShutdown;
         if (startTlsRequested && !close && out != null) {
             startTlsRequested = false;
             timer.touch();
@@ -256,6 +270,11 @@ final class SessionBridge extends ChannelInboundHandlerAdapter implements SmtpPr
                 closeAfter(out);
             } else {
                 channel.writeAndFlush(out, channel.voidPromise());
+                if (!channel.isWritable()) {
+                    // The client is not reading its replies: read nothing more from it until they drain, so that a
+                    // client pipelining without reading cannot make the server hold its replies in unbounded memory.
+                    channel.config().setAutoRead(false);
+                }
             }
         } else if (close) {
             closeAfter(Unpooled.EMPTY_BUFFER);
