@@ -31,10 +31,12 @@ class SocksProxyParserFuzzTest {
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             check(message != null && !message.isEmpty(), "refusal without a reason");
+            // (the parser's fixed advice quotes an example list, which a fuzzed password may happen to equal)
+            String own = message.replaceAll(" \\(Exim takes addresses.*\\)$", "");
             Matcher m = PASS.matcher(list);
             while (m.find()) {
                 String secret = m.group(1);
-                check(!message.contains(secret) || list.replace("pass=" + secret, "").contains(secret),
+                check(!own.contains(secret) || list.replace("pass=" + secret, "").contains(secret),
                         "the password shows in: " + message);
             }
             return;
