@@ -6,9 +6,11 @@ module dev.postern.server {
     requires dev.postern.core;
     requires dev.postern.relay;
     requires ch.qos.logback.classic;
+    requires com.fasterxml.jackson.databind;
     requires ch.qos.logback.core;
     requires info.picocli;
     requires java.management;
+    requires java.net.http;
     requires jdk.httpserver;
     requires jdk.management;
     requires org.slf4j;
@@ -16,4 +18,6 @@ module dev.postern.server {
 
     // picocli fills the command objects' annotated fields by reflection.
     opens dev.postern.server to info.picocli;
+    opens dev.postern.server.admin to info.picocli;
+    opens dev.postern.server.queue to info.picocli;
 }

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -33,10 +34,10 @@ public final class SmtpServer implements AutoCloseable {
     private final SmtpHandler handler;
     private final NettyTransport transport;
 
-    private SmtpServer(SmtpServerConfig config, SmtpHandler handler) {
+    private SmtpServer(SmtpServerConfig config, SmtpHandler handler, Builder loops) {
         this.config = config;
         this.handler = handler;
-        this.transport = new NettyTransport(config, handler);
+        this.transport = new NettyTransport(config, handler, loops.nativeTransport, loops.sharedEventLoops, loops.eventLoops);
     }
 
     /**
@@ -84,7 +85,9 @@ public final class SmtpServer implements AutoCloseable {
     /**
      * Stops accepting connections, lets open sessions finish within {@code grace}, then sends
      * {@code 421 4.3.2} to those still open and closes them; a hook still running about 2 seconds later
-     * has its thread interrupted. Blocks until done; does nothing if the server is not running.
+     * has its thread interrupted. Blocks until done (the last session to end wakes it: it never polls);
+     * does nothing if the server is not running. Event loops of the server's own are shut down; shared
+     * and lent ones go on (see {@link Builder#sharedEventLoops(boolean)}).
      *
      * @param grace how long open sessions may go on; zero sends the 421 at once
      */
@@ -105,6 +108,19 @@ public final class SmtpServer implements AutoCloseable {
      */
     public int activeConnections() {
         return transport.activeConnections();
+    }
+
+    /**
+     * The sessions open now, for an operator's view of who is connected: each with its real client (after
+     * PROXY or XCLIENT), the proxy's address, TLS, the authenticated user and the transaction under way.
+     * The list is a snapshot taken at the call and does not change; the sessions in it are live views,
+     * read without locking while their connections go on, so each value is current but several values of
+     * one session are not read at one instant. A session is listed from its accept until its disconnect.
+     *
+     * @return the open sessions, in no particular order; empty when the server is not running
+     */
+    public List<SmtpSession> openSessions() {
+        return transport.openSessions();
     }
 
     /**
@@ -143,6 +159,9 @@ public final class SmtpServer implements AutoCloseable {
                 return true;
             }
         };
+        private boolean nativeTransport;
+        private boolean sharedEventLoops = true;
+        private ScheduledExecutorService eventLoops;
 
         private Builder() {
         }
@@ -209,6 +228,59 @@ public final class SmtpServer implements AutoCloseable {
         }
 
         /**
+         * Whether to use Netty's native epoll transport where it loads (Linux x86_64 and aarch64, with
+         * {@code netty-transport-native-epoll} on the class path), else the JDK's NIO. Default: false. NIO
+         * starts faster (the native library is extracted and linked on first use, the costliest step of
+         * a cold start) and serves tests and modest servers as well; epoll spends less CPU per connection
+         * under sustained load, so the standalone server turns it on.
+         *
+         * @param nativeTransport true for epoll where available
+         * @return this builder
+         */
+        public Builder nativeTransport(boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+            return this;
+        }
+
+        /**
+         * Whether the server runs on the event loops that every Postern server of the JVM shares. Default:
+         * true. The shared loops (half the cores, at least one; daemon threads named {@code postern-io-N},
+         * one group per transport) are made by the first server to start and kept for the next, so that a
+         * test suite starting and stopping servers creates threads once and a stop never waits for threads
+         * to end; 30 seconds after the last server on them stopped, they end (the next start makes them
+         * again), so an application that stops its servers gets its threads back. A configuration with {@link SmtpServerConfig#ioThreads()} above zero, or {@code false}
+         * here, gives the server loops of its own, made at start and ended by stop. Hooks that block run
+         * on virtual threads either way; only a handler that claims {@link SmtpHandler#isNonBlocking()}
+         * and blocks would hold up the other servers on shared loops.
+         *
+         * @param shared false for loops of the server's own
+         * @return this builder
+         */
+        public Builder sharedEventLoops(boolean shared) {
+            this.sharedEventLoops = shared;
+            return this;
+        }
+
+        /**
+         * Runs the server on event loops the application lends: a Netty 4.2
+         * {@code MultiThreadIoEventLoopGroup} of NIO or epoll that it runs already (an application serving
+         * HTTP with Netty, say), typed here as the {@link ScheduledExecutorService} every Netty group is, so
+         * that Netty stays out of Postern's API. The server never shuts it down. Takes precedence over
+         * {@link #sharedEventLoops(boolean)}, {@link #nativeTransport(boolean)} and
+         * {@link SmtpServerConfig#ioThreads()}.
+         *
+         * @param group a running Netty NIO or epoll event loop group; null for none
+         * @return this builder
+         * @throws IllegalArgumentException (at {@link SmtpServer#start()}) if {@code group} is not a Netty
+         *                                  NIO or epoll group
+         * @throws IllegalStateException    (at {@link SmtpServer#start()}) if {@code group} is shut down
+         */
+        public Builder eventLoops(ScheduledExecutorService group) {
+            this.eventLoops = group;
+            return this;
+        }
+
+        /**
          * Builds the server, not yet started. The TLS key and certificate, if any, are loaded now.
          *
          * @return the server; call {@link SmtpServer#start()} to listen
@@ -217,7 +289,7 @@ public final class SmtpServer implements AutoCloseable {
          * @throws IllegalStateException    if a self-signed certificate is asked for without Bouncy Castle
          */
         public SmtpServer build() {
-            return new SmtpServer(config.build(), handler);
+            return new SmtpServer(config.build(), handler, this);
         }
     }
 }

@@ -704,13 +704,21 @@ public record SmtpServerConfig(
          */
         public SmtpServerConfig build() {
             List<Listener> ls = listeners.isEmpty() ? List.of(Listener.of("127.0.0.1", 2525)) : listeners;
-            String host = hostname != null ? hostname : localHostName();
+            String host = hostname != null ? hostname : LocalHostName.NAME;
             String greet = greeting != null ? greeting : host + " ESMTP Postern";
             return new SmtpServerConfig(ls, host, greet, maxConnections, maxProcessings, maxCommandLineLength,
                     maxLineBufferBytes, maxRecipients, maxMessageSize, maxHeaderBytes, maxErrors, commandTimeout,
                     dataTimeout, sessionDeadline, greetingDelay, lineEndings, extensions, reverseDnsLookup,
                     reverseDnsTimeout, spoolThreshold, spoolDirectory, ioThreads, proxyTimeout, proxyOptionalWait,
                     xclientHosts, xforwardHosts, ignoredHosts, tls, startTls, auth, maxConnectionsPerClient);
+        }
+
+        /**
+         * Looked up once per JVM: a forward and a reverse lookup that a test suite starting hundreds of
+         * servers would otherwise repeat for each (and that can take seconds where DNS is slow).
+         */
+        private static final class LocalHostName {
+            static final String NAME = localHostName();
         }
 
         private static String localHostName() {

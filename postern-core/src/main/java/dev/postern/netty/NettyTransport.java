@@ -3,6 +3,7 @@ package dev.postern.netty;
 import dev.postern.Listener;
 import dev.postern.LogLevel;
 import dev.postern.ServerMetrics;
+import dev.postern.SmtpSession;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
@@ -11,15 +12,6 @@ import dev.postern.proxy.internal.ProxyPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -33,38 +25,49 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty side of a server: event loops (epoll where available, else NIO), one server channel per
- * listener address, and the graceful stop. Each accepted connection starts at the listener's
+ * The Netty side of a server: event loops ({@link EventLoops}: shared, dedicated or lent; NIO, or epoll
+ * when asked), one server channel per listener address, and the graceful stop. Each accepted connection starts at the listener's
  * {@link Admission}, which builds the rest of its pipeline ({@link ConnectionPipeline}).
  */
 public final class NettyTransport {
 
+    static {
+        NettyDefaults.apply();
+    }
+
     private final ServerContext server;
     private final List<Channel> serverChannels = Collections.synchronizedList(new ArrayList<>());
-    private EventLoopGroup group;
+    private final TransportOptions options;
+    /** Null while stopped. */
+    private EventLoops.Lease loops;
 
-    public NettyTransport(SmtpServerConfig config, SmtpHandler handler) {
+    /**
+     * @param nativeTransport epoll where available, else NIO
+     * @param shared          the JVM's shared loops (when ioThreads is 0 and nothing is lent)
+     * @param lent            the application's Netty group, or null
+     */
+    public NettyTransport(SmtpServerConfig config, SmtpHandler handler, boolean nativeTransport, boolean shared,
+                          ScheduledExecutorService lent) {
         this.server = new ServerContext(config, handler);
+        this.options = new TransportOptions(nativeTransport, shared, lent);
     }
 
     public synchronized void start() throws IOException {
-        if (group != null) {
+        if (loops != null) {
             throw new IllegalStateException("server already started");
         }
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         // One group, no acceptor thread of its own: a listener accepts on one of the loops, which is often
         // awake anyway, instead of on a thread that must wake for every connection and hand it over. No
         // TCP_NODELAY child option: Netty's socket configs set it already, and setting it again costs a
         // setsockopt per connection.
-        group = new MultiThreadIoEventLoopGroup(eventLoops(server.config.ioThreads()), io);
+        loops = EventLoops.lease(server.config.ioThreads(), options);
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
+                .group(loops.group())
+                .channel(loops.channelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // A client that sends its commands and then shuts down its side (a script piping into a socket)
@@ -94,7 +97,7 @@ public final class NettyTransport {
         }
         server.log(null, LogLevel.DEBUG, "listening on " + boundAddresses().stream()
                 .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
-                + (epoll ? " (epoll)" : " (nio)"), null);
+                + " (" + loops.transport() + ")", null);
     }
 
     private static IOException bindFailure(InetSocketAddress address, Exception e) {
@@ -139,12 +142,20 @@ public final class NettyTransport {
         return server.metrics;
     }
 
+    public List<SmtpSession> openSessions() {
+        return server.sessions.snapshot().stream().map(b -> (SmtpSession) b.session()).toList();
+    }
+
     public int activeConnections() {
         return server.connections.get();
     }
 
+    /**
+     * Closes the listeners, waits for open sessions (woken by the last one to end, never polling), then
+     * 421s and closes what is left; ends the event loops only when they are the server's own.
+     */
     public synchronized void stop(Duration grace) {
-        if (group == null) {
+        if (loops == null) {
             return;
         }
         synchronized (serverChannels) {
@@ -162,10 +173,13 @@ public final class NettyTransport {
                 for (SessionBridge s : server.sessions.snapshot()) {
                     s.channel().close();
                 }
+                // On loops that outlive this server, wait for the closes to finish, as a group's shutdown would.
+                server.sessions.awaitEmpty(TimeUnit.SECONDS.toNanos(2));
             }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        group = null;
+        EventLoops.Lease used = loops;
+        loops = null;
+        used.release();
     }
 
     /**

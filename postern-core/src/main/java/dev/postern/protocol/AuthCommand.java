@@ -21,8 +21,14 @@ final class AuthCommand {
 
     // RFC 4954 4: an AUTH command or response line may be up to 12288 octets
     private static final int AUTH_LINE_LIMIT = 12288;
-    /** For CRAM-MD5 challenges; one for the server (SecureRandom is thread-safe), not one per connection. */
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * For CRAM-MD5 challenges; one for the server (SecureRandom is thread-safe), not one per connection.
+     * In a holder, made at the first AUTH: a session that never authenticates does not set up the JDK's
+     * security providers (a cold start's first session otherwise pays for them).
+     */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
 
     private final ProtocolContext ctx;
     private final StartTlsCommand startTls;
@@ -93,7 +99,7 @@ final class AuthCommand {
             ctx.send(Replies.AUTH_NEEDS_TLS);
             return;
         }
-        sasl = SaslExchange.start(mechanism.get(), ctx.config.hostname(), RANDOM, ctx.clock);
+        sasl = SaslExchange.start(mechanism.get(), ctx.config.hostname(), Random.INSTANCE, ctx.clock);
         step(sasl.begin(words.length == 2 ? words[1] : null));
     }
 

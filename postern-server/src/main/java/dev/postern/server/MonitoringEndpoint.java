@@ -80,6 +80,14 @@ final class MonitoringEndpoint {
         return endpoint;
     }
 
+    /**
+     * Serves {@code handler} under {@code prefix} (the admin page's routes, {@code --admin}), beside the
+     * monitoring paths and within the same request bounds.
+     */
+    void mount(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+        http.createContext(prefix, handler);
+    }
+
     InetSocketAddress address() {
         return http.getAddress();
     }

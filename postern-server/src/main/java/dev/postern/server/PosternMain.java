@@ -13,8 +13,9 @@ import java.io.PrintWriter;
  * The {@code postern} command line. Exit codes: 0 done, 1 the server failed (e.g. an address in use),
  * 2 a bad flag or config file. Errors are one line on stderr, without a stack trace.
  */
-@Command(name = "postern", subcommands = ServeCommand.class,
-        description = "Postern, an SMTP server. Run 'postern serve --help' for the server's settings.")
+@Command(name = "postern", subcommands = {ServeCommand.class, dev.postern.server.queue.QueueCommand.class},
+        description = "Postern, an SMTP server. Run 'postern serve --help' for the server's settings, "
+                + "'postern queue --help' for the relay queue's commands.")
 public final class PosternMain implements Runnable {
 
     @Spec
@@ -25,10 +26,14 @@ public final class PosternMain implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: try 'postern serve' or 'postern --help'");
+        throw new ParameterException(spec.commandLine(), "missing command: try 'postern serve', 'postern queue' or 'postern --help'");
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("queue")) {
+            // The queue commands print their own results; the queue's INFO lines would only repeat them on stderr.
+            LogThreshold.WARN.apply();
+        }
         System.exit(commandLine().execute(args));
     }
 

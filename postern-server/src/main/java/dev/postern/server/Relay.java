@@ -61,6 +61,11 @@ final class Relay implements AutoCloseable {
         return queue;
     }
 
+    /** The running manager, for the operator's actions of the admin API. */
+    QueueManager manager() {
+        return manager;
+    }
+
     Gauges gauges() {
         List<QueuedMessage> messages = queue.messages();
         return new Gauges(messages.size(), messages.stream().mapToLong(QueuedMessage::size).sum(),

@@ -176,6 +176,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     private RelayOptions relay;
 
+    @Mixin
+    private dev.postern.server.admin.AdminOptions admin;
+
     @Option(names = "--log-level", paramLabel = "error|warn|info|debug|off", defaultValue = "info",
             converter = LogLevelConverter.class,
             description = "Least severe log event written to stderr: info writes about 3 lines per session, warn only problems "
@@ -266,8 +269,13 @@ final class ServeCommand implements Callable<Integer> {
                 warnings.add("--queue-max-size " + relaySettings.limits().maxBytes() + " is below --max-message-size "
                         + maxMessageSize + ": a message larger than the queue gets 452 (try again later) until its sender gives up");
             }
+            var adminSettings = admin.settings(httpListen != null);
+            if (adminSettings != null && adminSettings.allowRemote()) {
+                warnings.add("--admin-remote: the admin page answers any client that reaches --http-listen " + httpListen
+                        + "; keep it behind a firewall or a TLS proxy");
+            }
             return new ServeSettings(server.build(), maildir, discard, shutdownGrace, httpListen, logLevel, relaySettings,
-                    List.copyOf(warnings));
+                    List.copyOf(warnings), adminSettings);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
         }

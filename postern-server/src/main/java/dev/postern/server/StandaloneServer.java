@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,6 +31,8 @@ final class StandaloneServer {
     private MonitoringEndpoint monitoring;
     /** Null without --relay. */
     private Relay relay;
+    /** Null without --admin. */
+    private dev.postern.server.admin.MetricsHistory adminHistory;
 
     StandaloneServer(ServeSettings settings) {
         this.settings = settings;
@@ -48,12 +51,18 @@ final class StandaloneServer {
         try {
             server = SmtpServer.builder()
                     .config(settings.server())
+                    // a long-running server: epoll's lower CPU per connection, and loops of its own
+                    .nativeTransport(true)
+                    .sharedEventLoops(false)
                     .handler(handler(started))
                     .build()
                     .start();
             if (settings.httpListen() != null) {
                 try {
                     endpoint = MonitoringEndpoint.start(settings.httpListen(), server, started == null ? null : started::gauges);
+                    if (settings.admin() != null) {
+                        adminHistory = mountAdmin(endpoint, server, started);
+                    }
                 } catch (IOException | RuntimeException e) {
                     // After the SMTP listeners, not before: a JDK server bound but never started keeps its port
                     // until the JVM exits. So a failure here closes them again, as if they had failed to bind.
@@ -77,6 +86,11 @@ final class StandaloneServer {
         }
         if (settings.relay() != null) {
             LOG.info("relay: {}", describe(settings.relay()));
+        }
+        if (adminHistory != null) {
+            LOG.info("admin page on http://{}/admin/ ({}; {})", format(endpoint.address()),
+                    settings.admin().token() == null ? "read-only: no --admin-token-file" : "actions need the token",
+                    settings.admin().allowRemote() ? "any client" : "loopback clients only");
         }
         if (endpoint != null) {
             LOG.info("monitoring on http://{} ({}, {}, {})", format(endpoint.address()),
@@ -108,7 +122,24 @@ final class StandaloneServer {
             if (monitoring != null) {
                 monitoring.stop();
             }
+            if (adminHistory != null) {
+                adminHistory.close();
+            }
         }
+    }
+
+    /** The admin page's routes on the monitoring endpoint, with the counters' history they chart. */
+    private dev.postern.server.admin.MetricsHistory mountAdmin(MonitoringEndpoint endpoint, SmtpServer server, Relay started) {
+        var history = new dev.postern.server.admin.MetricsHistory(server,
+                started == null ? null : () -> started.queue().messages().size(),
+                Duration.ofSeconds(10), Duration.ofHours(1), java.time.InstantSource.system());
+        var queue = started == null ? null
+                : new dev.postern.server.admin.QueueOperations(started.queue(), started.manager(), java.time.InstantSource.system());
+        Path maildir = settings.relay() == null && !settings.discard() ? settings.maildir() : null;
+        endpoint.mount(dev.postern.server.admin.AdminApi.PREFIX, new dev.postern.server.admin.AdminApi(settings.admin(),
+                settings.httpListen().host(), server, new dev.postern.server.admin.AdminApi.Sources(queue, destination(), maildir),
+                history, java.time.Instant.now()));
+        return history;
     }
 
     /** The address the monitoring endpoint is bound to (its port when --http-listen asked for 0), or null without one. */

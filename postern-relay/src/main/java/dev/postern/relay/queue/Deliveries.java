@@ -44,6 +44,8 @@ final class Deliveries {
     private final Executor executor;
     private final Dispatcher dispatcher;
     private final Notifier notifier;
+    /** False for a queue that no server runs ({@link QueueManager#offline}): nothing is attempted or timed. */
+    private final boolean delivering;
     /**
      * One lock per message (by stripe): its state changes one at a time, I/O included. Locks rather than
      * monitors, so that a virtual thread waiting for a flush does not pin its carrier (Java 21).
@@ -54,6 +56,7 @@ final class Deliveries {
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** @param transport the transport, or null for a queue that is only changed, never delivered from */
     Deliveries(MailQueue queue, OutboundTransport transport, DeliverySettings settings, Scheduler scheduler,
                Executor executor, Notifier notifier) {
         this.queue = queue;
@@ -63,6 +66,7 @@ final class Deliveries {
         this.scheduler = scheduler;
         this.executor = executor;
         this.notifier = notifier;
+        this.delivering = transport != null;
         this.dispatcher = new Dispatcher(settings.maxConcurrent(), settings.maxPerRoute(), executor, this::attempt);
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
@@ -87,7 +91,7 @@ final class Deliveries {
 
     /** Looks at a message soon, on the executor: the caller may hold another message's lock. */
     void wake(String id) {
-        if (!closed) {
+        if (!closed && delivering) {
             executor.execute(() -> {
                 try {
                     dispatch(id, false);
@@ -101,6 +105,9 @@ final class Deliveries {
 
     /** Starts a job per route for the recipients that are due (or for all not held, when forced). */
     void dispatch(String id, boolean force) {
+        if (!delivering) {
+            return;
+        }
         List<Job> jobs = locked(id, () -> {
             List<Job> due = new ArrayList<>();
             QueuedMessage m = closed ? null : queue.message(id).orElse(null);
@@ -184,7 +191,7 @@ final class Deliveries {
     }
 
     private void arm(String id, Instant when) {
-        if (closed) {
+        if (closed || !delivering) {
             return;
         }
         Scheduler.Task old = timers.put(id, scheduler.at(when, () -> wake(id)));

@@ -218,6 +218,22 @@ public final class MailQueue implements AutoCloseable {
         return Optional.ofNullable(messages.get(id));
     }
 
+    /**
+     * Opens a queued message's content, as it will be sent (CRLF line endings, not dot-stuffed), for an
+     * operator to read ({@code postern queue show --raw}).
+     *
+     * @param id a queue id
+     * @return the content, to be closed by the caller
+     * @throws java.nio.file.NoSuchFileException when the queue does not hold the message (any more)
+     * @throws IOException                       when it cannot be read
+     */
+    public InputStream openContent(String id) throws IOException {
+        if (!messages.containsKey(id)) {
+            throw new java.nio.file.NoSuchFileException(id, null, "not queued");
+        }
+        return store.openContent(id);
+    }
+
     /** @return the queue's directory */
     public Path directory() {
         return store.directory();

@@ -3,6 +3,7 @@ package dev.postern.relay.queue;
 import dev.postern.relay.OutboundTransport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -36,13 +37,17 @@ public final class QueueManager implements AutoCloseable {
     private final Deliveries deliveries;
     private final Notifier notifier;
     private final ExecutorService ownedExecutor;
+    /** False for {@link #offline}: the operator's actions change the files, nothing is attempted. */
+    private final boolean delivering;
     private volatile boolean closed;
 
-    private QueueManager(MailQueue queue, Deliveries deliveries, Notifier notifier, ExecutorService ownedExecutor) {
+    private QueueManager(MailQueue queue, Deliveries deliveries, Notifier notifier, ExecutorService ownedExecutor,
+                         boolean delivering) {
         this.queue = queue;
         this.deliveries = deliveries;
         this.notifier = notifier;
         this.ownedExecutor = ownedExecutor;
+        this.delivering = delivering;
     }
 
     /**
@@ -65,7 +70,7 @@ public final class QueueManager implements AutoCloseable {
         Objects.requireNonNull(transport, "transport");
         Notifier notifier = new Notifier(queue, Objects.requireNonNull(settings, "settings"));
         Deliveries deliveries = new Deliveries(queue, transport, settings, scheduler, executor, notifier);
-        QueueManager manager = new QueueManager(queue, deliveries, notifier, ownedExecutor);
+        QueueManager manager = new QueueManager(queue, deliveries, notifier, ownedExecutor, true);
         try {
             queue.listen(m -> deliveries.wake(m.id()));
         } catch (IllegalStateException e) {
@@ -79,6 +84,39 @@ public final class QueueManager implements AutoCloseable {
         LOG.info("queue {}: delivering, {} message(s) queued", queue.directory(), queued.size());
         queued.forEach(m -> deliveries.wake(m.id()));
         return manager;
+    }
+
+    /**
+     * A manager for a queue that no server runs, for the operator's actions on a stopped server
+     * ({@code postern queue --queue-dir}): they change the state files exactly as a running manager's do,
+     * but nothing is attempted and no timer runs. {@link #retryNow} and {@link #retryAll} make the recipients
+     * due now, so that the next server to open the queue attempts them at once; {@link #bounce} queues the
+     * DSN, which that server delivers. The queue, opened with {@link MailQueue#open} (which takes its
+     * {@link QueueLock}, so no server can start on it meanwhile), gets no other manager until this one is
+     * closed.
+     *
+     * @param queue    the queue
+     * @param settings the DSNs' settings ({@link DeliverySettings#reportingMta()} above all)
+     * @return the manager, to be closed before the queue
+     * @throws IllegalStateException when the queue is closed or a manager runs it
+     */
+    public static QueueManager offline(MailQueue queue, DeliverySettings settings) {
+        Notifier notifier = new Notifier(queue, Objects.requireNonNull(settings, "settings"));
+        Scheduler none = new Scheduler() {
+            @Override
+            public Task at(Instant when, Runnable task) {
+                return () -> {
+                };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Deliveries deliveries = new Deliveries(queue, null, settings, none, Runnable::run, notifier);
+        queue.listen(m -> {
+        });
+        return new QueueManager(queue, deliveries, notifier, null, false);
     }
 
     /** @return every queued message, oldest first */
@@ -96,20 +134,44 @@ public final class QueueManager implements AutoCloseable {
      *
      * @param id a queue id
      * @return whether the message is queued
+     * @throws UncheckedIOException on an {@link #offline} manager, when the state could not be written
      */
     public boolean retryNow(String id) {
         if (queue.message(id).isEmpty()) {
             return false;
         }
-        deliveries.dispatch(id, true);
+        if (delivering) {
+            deliveries.dispatch(id, true);
+        } else {
+            makeDue(id);
+        }
         return true;
     }
 
-    /** @return the number of messages attempted now, as {@link #retryNow} does for one */
+    /**
+     * @return the number of messages attempted now, as {@link #retryNow} does for one
+     * @throws UncheckedIOException on an {@link #offline} manager, when a state could not be written
+     */
     public int retryAll() {
         List<QueuedMessage> all = queue.messages();
-        all.forEach(m -> deliveries.dispatch(m.id(), true));
+        for (QueuedMessage m : all) {
+            if (delivering) {
+                deliveries.dispatch(m.id(), true);
+            } else {
+                makeDue(m.id());
+            }
+        }
         return all.size();
+    }
+
+    /** Offline retry: the recipients not final and not held are due now, written down for the next start. */
+    private void makeDue(String id) {
+        Instant now = queue.clock().instant();
+        try {
+            change(id, "made due", r -> !r.isFinal() && !r.held() && r.nextAttempt().isAfter(now), r -> r.dueAt(now));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -241,7 +303,9 @@ public final class QueueManager implements AutoCloseable {
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
-        LOG.info("queue {}: stopped delivering", queue.directory());
+        if (delivering) {
+            LOG.info("queue {}: stopped delivering", queue.directory());
+        }
     }
 
     private interface Action {

@@ -106,6 +106,12 @@ public record RecipientState(String address, String dsnNotify, String dsnOrcpt, 
                 proxy, false, delayNotified);
     }
 
+    /** Due at {@code when}, held or not: an operator's retry on a queue that no server runs. */
+    RecipientState dueAt(Instant when) {
+        return new RecipientState(address, dsnNotify, dsnOrcpt, status, attempts, when, lastAttempt, lastReply, remote,
+                proxy, held, delayNotified);
+    }
+
     RecipientState withDelayNotified() {
         return new RecipientState(address, dsnNotify, dsnOrcpt, status, attempts, nextAttempt, lastAttempt, lastReply, remote,
                 proxy, held, true);
