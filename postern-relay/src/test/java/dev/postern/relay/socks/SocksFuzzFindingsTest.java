@@ -1,0 +1,17 @@
+package dev.postern.relay.socks;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Plain tests for what SocksProxyParserFuzzTest found (the inputs are in its corpus too). */
+class SocksFuzzFindingsTest {
+
+    @Test
+    void aPasswordGluedToTheAddressIsNotShownInTheError() {
+        assertThatThrownBy(() -> SocksProxyParser.parse("10.0.1.11pass=s3cr3t-word auth=name name=relay"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'10.0.1.11pass=***' is not an IP address")
+                .hasMessageNotContaining("s3cr3t-word");
+    }
+}
