@@ -18,4 +18,13 @@ class FuzzFindingsTest {
         assertThat(h.metrics.get(Counter.REPLIES_5XX)).isEqualTo(2);
         assertThat(h.metrics.get(Counter.REPLIES_4XX)).isEqualTo(1);
     }
+
+    @Test
+    void aBadParameterKeywordIsQuotedWithoutItsControlCharacters() {
+        ProtocolHarness h = new ProtocolHarness().ready();
+        String reply = h.cmd("MAIL FROM:<a@example.org> \u0001X\u001b");
+
+        assertThat(reply).startsWith("501 ").contains("bad parameter keyword: ?X?");
+        assertThat(reply.substring(0, reply.length() - 2)).doesNotContainPattern("[\\x00-\\x1f\\x7f]");
+    }
 }

@@ -77,7 +77,7 @@ public final class SocksProxyParser {
                 case "auth" -> auth = switch (value) {
                     case "none" -> SocksProxy.Auth.NONE;
                     case "name" -> SocksProxy.Auth.NAME;
-                    default -> throw new IllegalArgumentException(where + ": auth must be 'none' or 'name', not '" + value + "'");
+                    default -> throw new IllegalArgumentException(where + ": auth must be 'none' or 'name', not '" + redact(value) + "'");
                 };
                 case "name" -> name = value;
                 case "pass" -> pass = value;
@@ -98,7 +98,7 @@ public final class SocksProxyParser {
 
     private static int number(String where, String key, String value, int min, int max) {
         if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException(where + ": " + key + " must be a whole number, not '" + value + "'");
+            throw new IllegalArgumentException(where + ": " + key + " must be a whole number, not '" + redact(value) + "'");
         }
         long n = Long.parseLong(value);
         if (n < min || n > max) {

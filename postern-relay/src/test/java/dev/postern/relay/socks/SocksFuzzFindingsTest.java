@@ -14,4 +14,15 @@ class SocksFuzzFindingsTest {
                 .hasMessageContaining("'10.0.1.11pass=***' is not an IP address")
                 .hasMessageNotContaining("s3cr3t-word");
     }
+
+    @Test
+    void aPasswordGluedToAnOptionValueIsNotShownInTheError() {
+        assertThatThrownBy(() -> SocksProxyParser.parse("10.0.1.10 port=13pass=s3cr3t-word"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port must be a whole number")
+                .hasMessageNotContaining("s3cr3t-word");
+        assertThatThrownBy(() -> SocksProxyParser.parse("10.0.1.10 auth=xpass=s3cr3t-word"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cr3t-word");
+    }
 }
