@@ -47,8 +47,8 @@ class SocksProxyParserFuzzTest {
             check(NetUtil.isValidIpV4Address(p.address()) || NetUtil.isValidIpV6Address(p.address()), "not an IP: " + p.address());
             check(p.port() >= 1 && p.port() <= 65535 && p.timeout().isPositive(), "bad port or timeout: " + p);
             if (!p.pass().isEmpty()) {
-                // the text form must not depend on the password at all
-                String other = new SocksProxy(p.address(), p.port(), p.auth(), p.name(), p.pass() + "x", p.timeout(),
+                // the text form must not depend on the password at all (another one, short: a pass is at most 255 octets)
+                String other = new SocksProxy(p.address(), p.port(), p.auth(), p.name(), p.pass().equals("x") ? "y" : "x", p.timeout(),
                         p.priority(), p.weight()).toString();
                 check(other.equals(p.toString()), "the password shows in " + p);
                 check(!p.logItem().contains("pass"), "logItem shows the password");
