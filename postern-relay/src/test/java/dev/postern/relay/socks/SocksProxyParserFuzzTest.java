@@ -36,7 +36,10 @@ class SocksProxyParserFuzzTest {
             Matcher m = PASS.matcher(list);
             while (m.find()) {
                 String secret = m.group(1);
-                check(!own.contains(secret) || list.replace("pass=" + secret, "").contains(secret),
+                // the same text elsewhere in the list (Exim's doubled separators undone) is not the password showing
+                String rest = list.replace("pass=" + secret, "");
+                boolean elsewhere = rest.contains(secret) || rest.replace("::", ":").contains(secret) || rest.replace(";;", ";").contains(secret);
+                check(!own.contains(secret) || elsewhere,
                         "the password shows in: " + message);
             }
             return;
