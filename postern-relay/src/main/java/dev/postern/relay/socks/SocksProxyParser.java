@@ -92,7 +92,7 @@ public final class SocksProxyParser {
         try {
             return new SocksProxy(address, port, auth, name, pass, tmo, pri, weight);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(where + ": " + redact(e.getMessage()), e); // the address may hold "pass=..." (a zone id)
         }
     }
 
