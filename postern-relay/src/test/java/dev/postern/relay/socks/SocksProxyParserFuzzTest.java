@@ -59,7 +59,8 @@ class SocksProxyParserFuzzTest {
                 String other = new SocksProxy(p.address(), p.port(), p.auth(), p.name(), p.pass().equals("x") ? "y" : "x", p.timeout(),
                         p.priority(), p.weight()).toString();
                 check(other.equals(p.toString()), "the password shows in " + p);
-                check(!p.logItem().contains("pass"), "logItem shows the password");
+                check(p.pass().length() < 4 || p.address().contains(p.pass()) || !p.logItem().contains(p.pass()),
+                        "logItem shows the password");
             }
         }
     }
