@@ -204,8 +204,12 @@ abstract sealed class HookRunner {
                     if (event instanceof ByteBuf buf) {
                         long left = queuedBytes.addAndGet(-buf.readableBytes());
                         session.consume(buf);
+                        // the replies to each read go out as they are made: a drain that never ends (a client that
+                        // keeps sending) must not hold them all (and SessionBridge stops reading when they back up)
+                        session.flush();
                         if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()
-                                && !session.paused()) {
+                                && !session.paused()
+                                && channel.isWritable()) { // unwritable: SessionBridge resumes reading when replies drain
                             channel.config().setAutoRead(true);
                         }
                     } else {

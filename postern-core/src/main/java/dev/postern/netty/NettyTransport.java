@@ -71,7 +71,10 @@ public final class NettyTransport {
                 .group(loops.group())
                 .channel(loops.channelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true);
+                .option(ChannelOption.SO_REUSEADDR, true)
+                // A client that sends its commands and then shuts down its side (a script piping into a socket)
+                // still gets every reply: SessionBridge closes once they are out (a flag, no system call).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         for (String warning : ProxyPolicy.warnings(server.config)) {
             server.log(null, LogLevel.WARN, "server", warning, null);
         }

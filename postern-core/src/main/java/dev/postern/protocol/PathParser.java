@@ -232,7 +232,8 @@ public final class PathParser {
             String keyword = eq < 0 ? param : param.substring(0, eq);
             String value = eq < 0 ? "" : param.substring(eq + 1);
             if (!isKeyword(keyword)) {
-                throw new PathSyntaxException("bad parameter keyword: " + keyword);
+                // the reply quotes it: no control character from the client (found by SmtpProtocolFuzzTest)
+                throw new PathSyntaxException("bad parameter keyword: " + keyword.replaceAll("[\\x00-\\x1f\\x7f]", "?"));
             }
             if (eq >= 0 && !isValue(value)) {
                 throw new PathSyntaxException("bad parameter value for " + keyword);

@@ -123,6 +123,7 @@ final class ProtocolContext {
             if (!reply.close() && session.errorCount() >= config.maxErrors()) {
                 log(LogLevel.WARN, "too_many_errors", "too many errors (" + session.errorCount() + "); closing", null);
                 out.write(Replies.TOO_MANY_ERRORS.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
+                metrics.increment(Counter.REPLIES_4XX); // the 421 is a reply too (found by SmtpProtocolFuzzTest)
                 close();
                 return;
             }

@@ -88,7 +88,7 @@ final class ConfigFile {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark();
             throw new ConfigException(path + (mark == null ? "" : " line " + (mark.getLine() + 1) + ", column "
-                    + (mark.getColumn() + 1)) + ": " + e.getProblem());
+                    + (mark.getColumn() + 1)) + ": " + e.getProblem().replaceAll("\\s*\\R\\s*", " ")); // one line (ConfigFileFuzzTest)
         } catch (YAMLException e) {
             throw new ConfigException(path + ": " + firstLine(e.getMessage()));
         } catch (IOException e) {

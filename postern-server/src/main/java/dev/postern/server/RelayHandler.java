@@ -14,6 +14,7 @@ import dev.postern.auth.Credentials;
 import dev.postern.relay.queue.MailQueue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -83,7 +84,7 @@ final class RelayHandler implements SmtpHandler {
         } catch (IOException e) {
             onSessionEvent(session, SessionEvent.of(LogLevel.ERROR, "queue_failed", "cannot queue message " + message.id()
                     + " in " + queue.directory() + ": " + e).with("message_id", message.id()));
-            throw NOT_QUEUED;
+            throw outOfSpace(message.size()) ? QUEUE_FULL : NOT_QUEUED;
         }
         onSessionEvent(session, SessionEvent.of(LogLevel.INFO, "message_queued", "message " + message.id() + " queued as "
                         + queueId + " from " + message.envelope().reversePath() + " for "
@@ -106,6 +107,21 @@ final class RelayHandler implements SmtpHandler {
         String ip = hop.getAddress() == null ? hop.getHostString() : hop.getAddress().getHostAddress();
         return " PRX=[" + ip + "]:" + hop.getPort();
     }
+
+    /**
+     * Whether the queue's file system has no room for the message (ENOSPC has no exception of its own in Java):
+     * then the answer is the queue's own 452 4.3.1, "mail system full" (RFC 3463), not a local error.
+     */
+    private boolean outOfSpace(long size) {
+        try {
+            return Files.getFileStore(queue.directory()).getUsableSpace() < size + OUT_OF_SPACE_MARGIN;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The room a message needs besides its content: its state file, the directory entries, a block or two. */
+    private static final long OUT_OF_SPACE_MARGIN = 64 * 1024;
 
     /** SIZE of MAIL (RFC 1870), which the library has checked already; 0 without it. */
     private static long declaredSize(MailParameters parameters) {

@@ -56,10 +56,15 @@ public record XforwardCommand(Set<Attribute> attributes,
         if (proto.isPresent() && proto.get().length() > MAX_PROTO_LENGTH) {
             throw AttributeList.bad(Attribute.PROTO, proto.get());
         }
+        Optional<String> addr = text(v, Attribute.ADDR).map(XforwardCommand::withoutIpv6Prefix);
+        if (addr.isPresent() && addr.get().isEmpty()) {
+            // "IPV6:" and nothing after it (found by ProxyAttributesFuzzTest)
+            throw AttributeList.bad(Attribute.ADDR, v.get(Attribute.ADDR));
+        }
         return new XforwardCommand(
                 v.keySet(),
                 text(v, Attribute.NAME),
-                text(v, Attribute.ADDR).map(XforwardCommand::withoutIpv6Prefix),
+                addr,
                 v.containsKey(Attribute.PORT) ? AttributeList.port(Attribute.PORT, v.get(Attribute.PORT)) : OptionalInt.empty(),
                 proto,
                 text(v, Attribute.HELO),
