@@ -294,6 +294,18 @@
       }
       body.appendChild(tr);
     }
+    const history = $('detail-history').tBodies[0];
+    clear(history);
+    for (const r of m.recipients) {
+      for (const a of (r.history || [])) {
+        const tr = el('tr', null, 'outcome-' + a.outcome);
+        for (const [v, cls] of [[r.address, 'mono'], [a.time, 'mono'], [a.outcome, ''], [a.remote, 'mono'],
+          [a.proxy, 'mono'], [a.reply, '']]) {
+          tr.appendChild(el('td', v, cls));
+        }
+        history.appendChild(tr);
+      }
+    }
     const lines = ['From: ' + (m.sender === '' ? '<>' : '<' + m.sender + '>') + '   size ' + m.size + '   arrived ' + m.arrival, ''];
     for (const h of m.headers) lines.push(h.name + ': ' + h.value);
     if (m.headersTruncated) lines.push('[header truncated]');
