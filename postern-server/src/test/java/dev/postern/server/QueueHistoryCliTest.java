@@ -153,4 +153,43 @@ class QueueHistoryCliTest {
         assertThat(recipient(offline, "bob@example.org").path("history")).isEqualTo(history);
         assertThat(recipient(offline, "carol@example.net").path("history")).hasSize(2);
     }
+
+    @Test
+    void theHistoryKeepsTheLastTenAttempts() throws Exception {
+        int downPort = Peer.freePort();
+        Path queueDir = dir.resolve("queue");
+        Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
+        server = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0", "--hostname", "mx.test",
+                "--queue-dir", queueDir.toString(), "--relay", "smtp://127.0.0.1:" + downPort,
+                "--domains", "example.org", "--retry-schedule", "1h",
+                "--http-listen", "127.0.0.1:0", "--admin", "--admin-token-file", dir.resolve("admin-token").toString()));
+        int smtpPort = server.start().port();
+        try (RawSmtpClient c = new RawSmtpClient(smtpPort)) {
+            assertThat(c.deliver("alice@example.com", "bob@example.org", "Subject: again\r\n\r\nbody\r\n")).startsWith("250 ");
+        }
+        String[] remote = remote();
+        String id = JSON.readTree(queue("list", "--json", remote[0], remote[1], remote[2], remote[3]).out()).get(0).get("id")
+                .asText();
+        int total = 12;
+        for (int n = 1; n <= total; n++) {
+            int expected = n;
+            if (n > 1) {
+                assertThat(queue("retry", id, remote[0], remote[1], remote[2], remote[3]).exitCode()).isZero();
+            }
+            await("attempt " + n, () -> attempts(show(id, remote), "bob@example.org") == expected ? true : null);
+        }
+        JsonNode bob = recipient(show(id, remote), "bob@example.org");
+        assertThat(bob.path("attempts").asInt()).isEqualTo(total);
+        assertThat(bob.path("history")).hasSize(10);
+        assertThat(bob.path("history").get(9).path("time").asText()).isEqualTo(bob.path("lastAttempt").asText());
+        Run text = queue("show", id, remote[0], remote[1], remote[2], remote[3]);
+        assertThat(text.out()).contains("(2 older attempt(s) not kept)");
+        assertThat(text.out().lines().filter(l -> l.startsWith("  Attempt: "))).hasSize(10)
+                .allSatisfy(l -> assertThat(l).contains(" deferred"));
+
+        server.stop(Duration.ZERO);
+        server = null;
+        assertThat(recipient(show(id, "--queue-dir", queueDir.toString()), "bob@example.org").path("history"))
+                .isEqualTo(bob.path("history"));
+    }
 }
