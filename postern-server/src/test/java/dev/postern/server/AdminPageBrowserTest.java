@@ -282,6 +282,36 @@ class AdminPageBrowserTest {
         assertThat(held(id)).isTrue();
     }
 
+    @Test
+    void latencyChartsAndTheDeliveryHistoryRenderAfterRealSessions() throws Exception {
+        try (RawSmtpClient c = new RawSmtpClient(maildirPort)) {
+            assertThat(c.deliver("ivan@example.com", "judy@example.org", "Subject: timed\r\n\r\nbody\r\n")).startsWith("250 ");
+            assertThat(c.cmd("QUIT")).startsWith("221");
+        }
+        open(maildirUrl);
+        for (String metric : List.of("message_reply_ms_p50", "message_reply_ms_p90", "session_ms_p50", "session_ms_p90")) {
+            By value = By.cssSelector("#chart-grid .chart[data-metric='" + metric + "'] .value");
+            // the session's end reaches the observer just after the client's QUIT: the page refreshes every 5 s
+            new WebDriverWait(browser, WAIT).until(d -> d.findElement(value).getText().matches("[0-9.]+ m?s"));
+            assertThat(browser.findElements(By.cssSelector("#chart-grid .chart[data-metric='" + metric + "'] svg polyline")))
+                    .hasSize(1);
+        }
+        assertThat(consoleErrors()).isEmpty();
+
+        queueMessage("karl@example.com", "lena@example.org", "history", "body");
+        JsonNode listed = awaitDeferred(count());
+        String id = StreamSupport.stream(listed.spliterator(), false)
+                .filter(m -> m.get("sender").asText().equals("karl@example.com")).findFirst().orElseThrow().get("id").asText();
+        open(relayUrl);
+        awaitRows(listed.size());
+        browser.findElement(By.cssSelector("#queue-table tr[data-id='" + id + "'] a.msgid")).click();
+        new WebDriverWait(browser, WAIT).until(d -> !d.findElements(By.cssSelector("#detail-history tbody tr")).isEmpty());
+        List<WebElement> attempts = browser.findElements(By.cssSelector("#detail-history tbody tr"));
+        assertThat(attempts).hasSize(1);
+        assertThat(attempts.getFirst().getText()).contains("lena@example.org", "deferred");
+        assertThat(consoleErrors()).isEmpty();
+    }
+
     private boolean held(String id) throws IOException {
         for (JsonNode m : queueListJson()) {
             if (m.get("id").asText().equals(id)) {

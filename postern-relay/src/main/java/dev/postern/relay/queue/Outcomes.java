@@ -126,7 +126,7 @@ final class Outcomes {
         for (RecipientState r : m.recipients()) {
             recipients.add(!failed.contains(r.address()) || !r.isFinal() ? r : new RecipientState(r.address(), r.dsnNotify(), r.dsnOrcpt(), Status.DEFERRED,
                     r.attempts(), retry.nextAttempt(Math.max(r.attempts(), 1), m.arrival(), now), r.lastAttempt(),
-                    r.lastReply(), r.remote(), r.proxy(), r.held(), r.delayNotified()));
+                    r.lastReply(), r.remote(), r.proxy(), r.held(), r.delayNotified(), r.history()));
         }
         List<Event> events = applied.events().stream().filter(e -> !e.kind().isFailure()).toList();
         return new Applied(m.withRecipients(recipients), events);

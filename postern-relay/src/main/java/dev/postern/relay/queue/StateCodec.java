@@ -24,8 +24,12 @@ import java.util.Map;
  * body EIGHT_BIT_MIME
  * smtputf8 false
  * rcpt address=bob@example.net status=DEFERRED attempts=1 next=... last=... held=false replycode=451 ...
+ * attempt time=... outcome=DEFERRED replycode=451 replystatus=4.3.0 replytext=... remote=... proxy=...
  * end
  * </pre>
+ * Each {@code attempt} line belongs to the {@code rcpt} line above it: that recipient's delivery history,
+ * oldest first, at most {@link RecipientState#HISTORY_LIMIT} lines. Files written before the history existed
+ * have none and load with an empty history.
  * Values are percent-encoded (UTF-8) where they hold a space, '%', '=' or a control character, so a
  * remote reply can never break a line or a field. {@code ret}, {@code envid} and the optional recipient
  * fields are left out when absent. The closing {@code end} line catches a file cut short, which the
@@ -67,13 +71,20 @@ final class StateCodec {
             optional(out, "orcpt", r.dsnOrcpt());
             optional(out, "last", r.lastAttempt() == null ? null : r.lastAttempt().toString());
             if (r.lastReply() != null) {
-                field(out, "replycode", Integer.toString(r.lastReply().code()));
-                optional(out, "replystatus", r.lastReply().enhancedStatus());
-                field(out, "replytext", r.lastReply().text());
+                reply(out, r.lastReply());
             }
             optional(out, "remote", r.remote().isEmpty() ? null : r.remote());
             optional(out, "proxy", r.proxy().isEmpty() ? null : r.proxy());
             out.append('\n');
+            for (DeliveryAttempt a : r.history()) {
+                out.append("attempt");
+                field(out, "time", a.time().toString());
+                field(out, "outcome", a.outcome().name());
+                reply(out, a.reply());
+                optional(out, "remote", a.remote().isEmpty() ? null : a.remote());
+                optional(out, "proxy", a.proxy().isEmpty() ? null : a.proxy());
+                out.append('\n');
+            }
         }
         out.append("end\n");
         return out.toString().getBytes(StandardCharsets.UTF_8);
@@ -92,6 +103,7 @@ final class StateCodec {
         }
         Map<String, String> fields = new HashMap<>();
         List<RecipientState> recipients = new ArrayList<>();
+        List<List<DeliveryAttempt>> histories = new ArrayList<>();
         for (int i = 1; i < lines.length - 2; i++) {
             String line = lines[i];
             int space = line.indexOf(' ');
@@ -99,8 +111,26 @@ final class StateCodec {
             String value = space < 0 ? "" : line.substring(space + 1);
             if (key.equals("rcpt")) {
                 recipients.add(recipient(value));
+                histories.add(new ArrayList<>());
+            } else if (key.equals("attempt")) {
+                if (histories.isEmpty()) {
+                    throw new IllegalArgumentException("attempt before any rcpt");
+                }
+                List<DeliveryAttempt> history = histories.getLast();
+                if (history.size() == RecipientState.HISTORY_LIMIT) {
+                    throw new IllegalArgumentException("more than " + RecipientState.HISTORY_LIMIT + " attempts");
+                }
+                history.add(attempt(value));
             } else if (fields.put(key, decodeValue(value)) != null) {
                 throw new IllegalArgumentException("field " + key + " twice");
+            }
+        }
+        for (int i = 0; i < recipients.size(); i++) {
+            if (!histories.get(i).isEmpty()) {
+                RecipientState r = recipients.get(i);
+                recipients.set(i, new RecipientState(r.address(), r.dsnNotify(), r.dsnOrcpt(), r.status(), r.attempts(),
+                        r.nextAttempt(), r.lastAttempt(), r.lastReply(), r.remote(), r.proxy(), r.held(),
+                        r.delayNotified(), histories.get(i)));
             }
         }
         QueuedMessage m = new QueuedMessage(required(fields, "id"), Instant.parse(required(fields, "arrival")),
@@ -116,7 +146,7 @@ final class StateCodec {
         return m;
     }
 
-    private static RecipientState recipient(String text) {
+    private static Map<String, String> items(String text) {
         Map<String, String> f = new HashMap<>();
         for (String item : text.split(" ")) {
             int eq = item.indexOf('=');
@@ -124,6 +154,29 @@ final class StateCodec {
                 throw new IllegalArgumentException("bad recipient item: " + item);
             }
         }
+        return f;
+    }
+
+    private static DeliveryAttempt attempt(String text) {
+        Map<String, String> f = items(text);
+        DeliveryAttempt a = new DeliveryAttempt(Instant.parse(required(f, "time")),
+                RecipientState.Status.valueOf(required(f, "outcome")),
+                new RemoteReply(Integer.parseInt(required(f, "replycode")), f.remove("replystatus"), required(f, "replytext")),
+                orEmpty(f.remove("remote")), orEmpty(f.remove("proxy")));
+        if (!f.isEmpty()) {
+            throw new IllegalArgumentException("unknown attempt items " + f.keySet());
+        }
+        return a;
+    }
+
+    private static void reply(StringBuilder out, RemoteReply reply) {
+        field(out, "replycode", Integer.toString(reply.code()));
+        optional(out, "replystatus", reply.enhancedStatus());
+        field(out, "replytext", reply.text());
+    }
+
+    private static RecipientState recipient(String text) {
+        Map<String, String> f = items(text);
         String code = f.remove("replycode");
         RemoteReply reply = code == null ? null
                 : new RemoteReply(Integer.parseInt(code), f.remove("replystatus"), required(f, "replytext"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postern.relay.RemoteReply;
+import dev.postern.relay.queue.DeliveryAttempt;
 import dev.postern.relay.queue.QueuedMessage;
 import dev.postern.relay.queue.RecipientState;
 
@@ -39,7 +40,9 @@ public final class QueueJson {
     /**
      * @param m   a queued message
      * @param now the time its age is counted to
-     * @return the message's envelope and its recipients' states
+     * @return the message's envelope and its recipients' states, each with its {@code history}: the last
+     *         delivery attempts, oldest first ({@code time}, {@code outcome}, {@code reply}, {@code replyCode}
+     *         (0 for a local error without a reply), {@code remote}, {@code proxy})
      */
     public static ObjectNode message(QueuedMessage m, Instant now) {
         ObjectNode o = MAPPER.createObjectNode();
@@ -69,6 +72,16 @@ public final class QueueJson {
             j.put("proxy", r.proxy());
             j.put("notify", r.dsnNotify());
             j.put("orcpt", r.dsnOrcpt());
+            ArrayNode history = j.putArray("history");
+            for (DeliveryAttempt a : r.history()) {
+                ObjectNode h = history.addObject();
+                h.put("time", a.time().toString());
+                h.put("outcome", a.outcome().name().toLowerCase(Locale.ROOT));
+                h.put("reply", reply(a.reply()));
+                h.put("replyCode", a.reply().code());
+                h.put("remote", a.remote());
+                h.put("proxy", a.proxy());
+            }
         }
         return o;
     }

@@ -80,6 +80,17 @@ final class QueueText {
                     + (r.path("proxy").asText("").isEmpty() ? "" : " " + clean(r.path("proxy").asText()))
                     + (r.path("lastReply").isNull() ? "" : ": \"" + clean(r.path("lastReply").asText()) + "\"")
                     + (r.path("nextAttempt").isNull() ? "" : ", next " + relative(Instant.parse(r.path("nextAttempt").asText()), now)));
+            JsonNode history = r.path("history");
+            int older = r.path("attempts").asInt() - history.size();
+            if (older > 0) {
+                lines.add("          (" + older + " older attempt(s) not kept)");
+            }
+            for (JsonNode a : history) {
+                lines.add("  Attempt: " + a.path("time").asText() + " " + a.path("outcome").asText()
+                        + (a.path("remote").asText("").isEmpty() ? "" : " to " + clean(a.path("remote").asText()))
+                        + (a.path("proxy").asText("").isEmpty() ? "" : " " + clean(a.path("proxy").asText()))
+                        + ": \"" + clean(a.path("reply").asText()) + "\"");
+            }
         }
         lines.add("");
         for (JsonNode h : m.path("headers")) {

@@ -147,7 +147,18 @@
     ['counters', 'proxy_headers_accepted', 'PROXY headers'],
     ['counters', 'proxy_headers_rejected', 'PROXY rejected'],
     ['counters', 'hook_failures', 'hook failures'],
-    ['counters', 'timeouts', 'timeouts']];
+    ['counters', 'timeouts', 'timeouts'],
+    ['latencies', 'message_reply_ms_p50', 'DATA reply time, median'],
+    ['latencies', 'message_reply_ms_p90', 'DATA reply time, p90'],
+    ['latencies', 'session_ms_p50', 'session duration, median'],
+    ['latencies', 'session_ms_p90', 'session duration, p90']];
+
+  /** Milliseconds as a chart's label shows them. */
+  function millis(ms) {
+    if (ms < 1) return ms.toFixed(2) + ' ms';
+    if (ms < 1000) return ms.toFixed(ms < 10 ? 1 : 0) + ' ms';
+    return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
+  }
 
   function chart(label, values, total) {
     const box = el('div', null, 'chart');
@@ -177,7 +188,7 @@
     const grid = $('chart-grid');
     clear(grid);
     for (const [kind, name, label] of CHARTS) {
-      const column = m[kind][name];
+      const column = m[kind] && m[kind][name];
       if (!column) continue;
       let values = column;
       let total = column[column.length - 1];
@@ -186,8 +197,15 @@
         values = column.slice(1).map((v, i) => Math.max(0, v - column[i]));
         if (values.length === 0) values = [0];
         total = total + ' total';
+      } else if (kind === 'latencies') {
+        // an interval without any session or message has no value: drawn as 0, labelled with the last one seen
+        values = column.map((v) => (typeof v === 'number' ? v : 0));
+        const seen = column.filter((v) => typeof v === 'number');
+        total = seen.length ? millis(seen[seen.length - 1]) : 'none yet';
       }
-      grid.appendChild(chart(label, values, total));
+      const box = chart(label, values, total);
+      box.setAttribute('data-metric', name);
+      grid.appendChild(box);
     }
   }
 
@@ -293,6 +311,18 @@
         tr.appendChild(el('td', v, cls));
       }
       body.appendChild(tr);
+    }
+    const history = $('detail-history').tBodies[0];
+    clear(history);
+    for (const r of m.recipients) {
+      for (const a of (r.history || [])) {
+        const tr = el('tr', null, 'outcome-' + a.outcome);
+        for (const [v, cls] of [[r.address, 'mono'], [a.time, 'mono'], [a.outcome, ''], [a.remote, 'mono'],
+          [a.proxy, 'mono'], [a.reply, '']]) {
+          tr.appendChild(el('td', v, cls));
+        }
+        history.appendChild(tr);
+      }
     }
     const lines = ['From: ' + (m.sender === '' ? '<>' : '<' + m.sender + '>') + '   size ' + m.size + '   arrived ' + m.arrival, ''];
     for (const h of m.headers) lines.push(h.name + ': ' + h.value);
