@@ -3,6 +3,8 @@ package dev.postern.server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CountDownLatch;
+
 /**
  * The JVM's stop (SIGTERM, Ctrl-C) of {@code postern serve}, taken from the command's first step on, not only once
  * the server listens: a SIGTERM during start-up is an orderly stop with exit 0 too, never the JVM's 143.
@@ -23,6 +25,42 @@ final class ServeLifecycle {
 
     private enum State { PREPARING, STARTING, RUNNING, START_FAILED, STOPPING }
 
+    /** What the lifecycle needs of the JVM: {@link #RUNTIME}, or a recording stand-in in unit tests. */
+    interface Jvm {
+        void addShutdownHook(Thread hook);
+
+        void removeShutdownHook(Thread hook);
+
+        /** Ends the JVM with {@code status}, without running the (other) shutdown hooks again. */
+        void halt(int status);
+
+        /** Blocks until {@link #halt} ends the JVM. */
+        void awaitHalt() throws InterruptedException;
+    }
+
+    static final Jvm RUNTIME = new Jvm() {
+        @Override
+        public void addShutdownHook(Thread hook) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void removeShutdownHook(Thread hook) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+
+        @Override
+        public void halt(int status) {
+            Runtime.getRuntime().halt(status);
+        }
+
+        @Override
+        public void awaitHalt() throws InterruptedException {
+            new CountDownLatch(1).await();
+        }
+    };
+
+    private final Jvm jvm;
     private final Object lock = new Object();
     private final Thread hook = new Thread(this::shutdown, "postern-shutdown");
     private State state = State.PREPARING;
@@ -33,13 +71,18 @@ final class ServeLifecycle {
     private boolean running;
     private Throwable failure;
 
-    private ServeLifecycle() {
+    private ServeLifecycle(Jvm jvm) {
+        this.jvm = jvm;
     }
 
     /** Registers the shutdown hook; call it before anything of {@code serve} is read or opened. */
     static ServeLifecycle install() {
-        ServeLifecycle lifecycle = new ServeLifecycle();
-        Runtime.getRuntime().addShutdownHook(lifecycle.hook);
+        return install(RUNTIME);
+    }
+
+    static ServeLifecycle install(Jvm jvm) {
+        ServeLifecycle lifecycle = new ServeLifecycle(jvm);
+        jvm.addShutdownHook(lifecycle.hook);
         return lifecycle;
     }
 
@@ -87,7 +130,7 @@ final class ServeLifecycle {
             state = State.START_FAILED;
         }
         try {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            jvm.removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // the JVM is already exiting: the hook sees START_FAILED and lets it
         }
@@ -95,8 +138,8 @@ final class ServeLifecycle {
     }
 
     /** Blocks for ever: the shutdown hook ends the JVM (with halt) once it has stopped what was started. */
-    static void awaitHalt() throws InterruptedException {
-        new java.util.concurrent.CountDownLatch(1).await();
+    void awaitHalt() throws InterruptedException {
+        jvm.awaitHalt();
     }
 
     private void shutdown() {
@@ -111,11 +154,12 @@ final class ServeLifecycle {
             s = server;
             if (was == State.PREPARING) {
                 LOG.atInfo().addKeyValue("event", "stopped").log("stopped before start-up: nothing was opened");
-                Runtime.getRuntime().halt(0);
+                jvm.halt(0);
+                return;
             }
             if (was == State.STARTING) {
-                LOG.atInfo().addKeyValue("event", "stopping").log("stopping during start-up: closing what was opened");
                 s.cancelStart();
+                LOG.atInfo().addKeyValue("event", "stopping").log("stopping during start-up: closing what was opened");
                 while (!settled) {
                     try {
                         lock.wait();
@@ -131,11 +175,12 @@ final class ServeLifecycle {
             s.stopFromSignal();
         } else if (failure != null && !(failure instanceof StandaloneServer.StartCancelled)) {
             LOG.atError().addKeyValue("event", "start_failed").log("start-up failed while stopping: {}", failure.toString());
-            Runtime.getRuntime().halt(1);
+            jvm.halt(1);
+            return;
         }
         LOG.atInfo().addKeyValue("event", "stopped").log("stopped");
         // An orderly stop is a success: exit 0, where the JVM would report 143 for SIGTERM and a
         // service manager would call the stop a failure. Nothing else runs in this JVM to be cut short.
-        Runtime.getRuntime().halt(0);
+        jvm.halt(0);
     }
 }

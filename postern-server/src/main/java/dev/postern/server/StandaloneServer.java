@@ -219,18 +219,23 @@ final class StandaloneServer {
      */
     void runUntilShutdown(ServeLifecycle lifecycle) throws IOException, InterruptedException {
         if (!lifecycle.starting(this)) {
-            ServeLifecycle.awaitHalt(); // stopped before anything was opened
+            lifecycle.awaitHalt(); // stopped before anything was opened
+            return;
         }
         try {
             start();
         } catch (IOException | RuntimeException e) {
+            if (e instanceof StartCancelled && settings.plugins() != null) {
+                settings.plugins().close(); // as a stop of the running server does
+            }
             if (lifecycle.failed(e)) {
-                ServeLifecycle.awaitHalt(); // the stop during start-up ends the JVM
+                lifecycle.awaitHalt(); // the stop during start-up ends the JVM
+                return;
             }
             throw e;
         }
         lifecycle.started();
-        ServeLifecycle.awaitHalt();
+        lifecycle.awaitHalt();
     }
 
     /** The stop of a running server on SIGTERM: the drain, then {@link #stop} with the shutdown grace. */
