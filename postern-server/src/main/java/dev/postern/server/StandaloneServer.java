@@ -224,7 +224,8 @@ final class StandaloneServer {
         }
         try {
             start();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // Every failure settles the start: a hook waiting for it would otherwise wait for ever.
             if (e instanceof StartCancelled && settings.plugins() != null) {
                 settings.plugins().close(); // as a stop of the running server does
             }
