@@ -262,13 +262,23 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServeSettings settings = settings();
         if (checkOnly) {
+            ServeSettings settings = settings();
             return new EffectiveSettings(spec, environment(), setAboveFile, fromFile, fileValues, pluginSections).print(settings);
         }
-        settings.logFormat().apply();
-        settings.logLevel().apply();
-        new StandaloneServer(settings).runUntilShutdown();
+        // Before the settings are read (a config or users file may be a slow pipe): a SIGTERM from here on is an
+        // orderly stop with exit 0, not the JVM's 143.
+        ServeLifecycle lifecycle = ServeLifecycle.install();
+        ServeSettings settings;
+        try {
+            settings = settings();
+            settings.logFormat().apply();
+            settings.logLevel().apply();
+        } catch (RuntimeException | Error e) {
+            lifecycle.failed(e);
+            throw e;
+        }
+        new StandaloneServer(settings).runUntilShutdown(lifecycle);
         return 0;
     }
 

@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 /** Runs the server with the settings of {@code postern serve} until the JVM is asked to stop (SIGTERM, Ctrl-C). */
@@ -38,6 +37,15 @@ final class StandaloneServer {
     private dev.postern.server.admin.MetricsHistory adminHistory;
     /** The Maildir, or null with --relay or --discard. */
     private MaildirStore store;
+    /** Set by a stop (SIGTERM) during {@link #start}: the start gives up at its next step, closing what it opened. */
+    private volatile boolean cancelled;
+
+    /** Thrown by {@link #start} when a stop came during it, after it closed what it had opened. */
+    static final class StartCancelled extends RuntimeException {
+        StartCancelled() {
+            super("stopped during start-up", null, false, false);
+        }
+    }
 
     StandaloneServer(ServeSettings settings) {
         this.settings = settings;
@@ -49,11 +57,13 @@ final class StandaloneServer {
      */
     SmtpServer start() throws IOException {
         settings.warnings().forEach(w -> LOG.atWarn().addKeyValue("event", "config_warning").log(w));
+        checkCancelled();
         // The queue first: a queue another server holds stops the start before any port is bound.
         Relay started = settings.relay() == null ? null : Relay.start(settings.relay());
         SmtpServer server;
         MonitoringEndpoint endpoint = null;
         try {
+            checkCancelled();
             // Measured only for a monitoring endpoint: without one, nobody would read the histograms.
             PrometheusMetrics metrics = settings.httpListen() == null ? null : new PrometheusMetrics(new BuildInfo());
             SmtpServer.Builder builder = SmtpServer.builder()
@@ -65,6 +75,8 @@ final class StandaloneServer {
             if (metrics != null) {
                 builder.observer(metrics);
             }
+            // The last step a stop can cancel: once bound, the listeners are stopped as a running server's are.
+            checkCancelled();
             server = builder.build().start();
             if (metrics != null) {
                 try {
@@ -190,22 +202,50 @@ final class StandaloneServer {
         return monitoring == null ? null : monitoring.address();
     }
 
-    void runUntilShutdown() throws IOException, InterruptedException {
-        start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        // A shutdown hook, so that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            drain(settings.drainDelay());
-            LOG.atInfo().addKeyValue("event", "stopping").log("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
-                    settings.relay() == null ? "" : ", then deliveries in flight as long");
-            stop(settings.shutdownGrace());
-            LOG.atInfo().addKeyValue("event", "stopped").log("stopped");
-            stopped.countDown();
-            // An orderly stop is a success: exit 0, where the JVM would report 143 for SIGTERM and a
-            // service manager would call the stop a failure. Nothing else runs in this JVM to be cut short.
-            Runtime.getRuntime().halt(0);
-        }, "postern-shutdown"));
-        stopped.await();
+    /** Asks a {@link #start} in progress to give up at its next step (a stop during start-up). */
+    void cancelStart() {
+        cancelled = true;
+    }
+
+    private void checkCancelled() {
+        if (cancelled) {
+            throw new StartCancelled();
+        }
+    }
+
+    /**
+     * Starts, then runs until the JVM is asked to stop: {@code lifecycle}'s shutdown hook, registered before the
+     * settings were read, stops the server (or the start in progress) and ends the JVM with exit 0.
+     */
+    void runUntilShutdown(ServeLifecycle lifecycle) throws IOException, InterruptedException {
+        if (!lifecycle.starting(this)) {
+            lifecycle.awaitHalt(); // stopped before anything was opened
+            return;
+        }
+        try {
+            start();
+        } catch (IOException | RuntimeException | Error e) {
+            // Every failure settles the start: a hook waiting for it would otherwise wait for ever.
+            if (e instanceof StartCancelled && settings.plugins() != null) {
+                settings.plugins().close(); // as a stop of the running server does
+            }
+            if (lifecycle.failed(e)) {
+                lifecycle.awaitHalt(); // the stop during start-up ends the JVM
+                return;
+            }
+            throw e;
+        }
+        lifecycle.started();
+        lifecycle.awaitHalt();
+    }
+
+    /** The stop of a running server on SIGTERM: the drain, then {@link #stop} with the shutdown grace. */
+    void stopFromSignal() {
+        // So that SIGTERM lets open sessions finish (or get 421) instead of dropping them.
+        drain(settings.drainDelay());
+        LOG.atInfo().addKeyValue("event", "stopping").log("stopping: open sessions get {} to finish{}", settings.shutdownGrace(),
+                settings.relay() == null ? "" : ", then deliveries in flight as long");
+        stop(settings.shutdownGrace());
     }
 
     /** The delivery, after the plugins' handlers when --handler chose some. */

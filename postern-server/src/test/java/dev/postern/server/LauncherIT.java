@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -22,10 +26,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The {@code ./postern} launcher end to end, as a user runs it, on loopback. Runs after package (mvn
@@ -104,6 +111,70 @@ class LauncherIT {
                 .contains(" stopped\n");
         assertThat(r.err()).as("the launcher allows Netty's native transport").doesNotContain("WARNING: A restricted method");
         assertThat(r.out()).isEmpty();
+    }
+
+    /**
+     * A SIGTERM during start-up, while the server is still reading its settings (here a config file given as a pipe,
+     * as {@code --config <(...)} does, whose writer has not finished), is an orderly stop: exit 0 and nothing opened,
+     * not the JVM's exit 143 (the shutdown hook used to be registered only once the listeners were up).
+     */
+    @Test
+    void sigtermDuringStartUpStopsCleanlyWithExitZero() throws Exception {
+        int port = freePort();
+        Path maildir = dir.resolve("mail");
+        Path fifo = dir.resolve("postern.yaml");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0).as("mkfifo").isTrue();
+        Process server = start("serve", "--config", fifo.toString(), "--listen", "127.0.0.1:" + port,
+                "--maildir", maildir.toString());
+        // Opening a pipe for writing returns once its reader has opened it: then the server is past the JVM's start,
+        // inside `serve`, and reads its config until the writer closes, i.e. until this test lets it.
+        CompletableFuture<OutputStream> writer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.newOutputStream(fifo);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        OutputStream config = null;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (config == null) {
+                assertThat(server.isAlive()).as("postern still running; stderr: " + launcher.err("postern")).isTrue();
+                assertThat(System.nanoTime()).as("postern opened its config within 60 s").isLessThan(deadline);
+                try {
+                    config = writer.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException notYet) {
+                    // still starting the JVM
+                }
+            }
+            config.write("hostname: mx.test\n".getBytes(StandardCharsets.US_ASCII));
+            config.flush();
+
+            server.destroy(); // SIGTERM, the config not yet read to its end
+            Result r = finish(server, 10);
+            assertThat(r.exitCode()).as("exit status after SIGTERM during start-up; stderr: " + r.err()).isZero();
+            assertThat(r.err()).contains("stopped before start-up: nothing was opened").doesNotContain("listening");
+            assertThat(r.out()).isEmpty();
+            assertThat(maildir).as("nothing opened").doesNotExist();
+            try (Socket s = new Socket()) {
+                assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", port), 1000))
+                        .as("nothing listens on " + port).isInstanceOf(IOException.class);
+            }
+        } finally {
+            if (config != null) {
+                try {
+                    config.close();
+                } catch (IOException readerGone) {
+                    // the server has exited
+                }
+            } else if (!writer.isDone()) {
+                // Unblocks the writer's open: a pipe opened for reading and writing does not wait for a peer.
+                try (RandomAccessFile unblock = new RandomAccessFile(fifo.toFile(), "rw")) {
+                    writer.join().close();
+                }
+            }
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.postern.server;
 
+import dev.postern.junit.PosternExtension;
+import dev.postern.junit.ReceivedMail;
 import dev.postern.relay.testing.Peer;
 import dev.postern.testing.AngusMail;
 import jakarta.mail.MessagingException;
@@ -9,23 +11,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's "Running several instances", on loopback: two Postern instances behind HAProxy (PROXY v2, health from
  * GET /ready on each monitoring port, leastconn), each with its own queue, relaying to an existing mail system (a
- * third Postern with a Maildir). Mail through HAProxy reaches the mail system through both instances; then one
+ * third Postern, in this JVM: PosternExtension). Mail through HAProxy reaches the mail system through both instances; then one
  * instance gets SIGTERM with --drain-delay while clients keep sending, and not one message is refused: HAProxy takes
  * the instance out on its failed /ready checks before its listeners close.
  */
@@ -36,6 +37,10 @@ class SeveralInstancesIT {
 
     @TempDir
     Path dir;
+
+    /** The existing mail system the instances relay to, recording what it takes. */
+    @RegisterExtension
+    final PosternExtension mailSystem = PosternExtension.builder().configure(c -> c.hostname("mail.internal.test")).build();
 
     private Launcher launcher;
     private Peer haproxy;
@@ -55,11 +60,7 @@ class SeveralInstancesIT {
 
     @Test
     void twoInstancesBehindHaproxyRelayEverythingAndOneStopsWithoutRefusingAClient() throws Exception {
-        int mailSystem = Peer.freePort();
-        Path finalMaildir = dir.resolve("mail-system");
-        Process sink = launcher.start("mail-system", "serve", "--listen", "127.0.0.1:" + mailSystem, "--maildir", finalMaildir.toString(),
-                "--hostname", "mail.internal.test");
-        launcher.awaitListening(sink, "mail-system", mailSystem);
+        int mailSystem = this.mailSystem.port();
 
         int[] smtp = {Peer.freePort(), Peer.freePort()};
         int[] http = {Peer.freePort(), Peer.freePort()};
@@ -111,7 +112,7 @@ class SeveralInstancesIT {
         for (; sent < 6; sent++) {
             send(session, sent);
         }
-        List<String> received = awaitMessages(finalMaildir, sent);
+        List<String> received = awaitMessages(sent);
         assertThat(received).as("relayed through both instances").anyMatch(m -> m.contains(" by mx1.test (Postern)"))
                 .anyMatch(m -> m.contains(" by mx2.test (Postern)"));
         assertThat(received).allMatch(m -> m.contains("from client.example (unknown [127.0.0.1])"));
@@ -137,7 +138,7 @@ class SeveralInstancesIT {
         assertThat(mx1.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(mx1.exitValue()).as(launcher.err("mx1")).isZero();
         assertThat(launcher.err("mx1")).contains("draining: /ready answers 503, the listeners close in PT6S");
-        assertThat(awaitMessages(finalMaildir, sent)).as("every message sent reached the mail system").hasSize(sent);
+        assertThat(awaitMessages(sent)).as("every message sent reached the mail system").hasSize(sent);
     }
 
     private static void send(Session session, int n) throws MessagingException {
@@ -147,25 +148,8 @@ class SeveralInstancesIT {
         Transport.send(m);
     }
 
-    /** Waits (bounded) until the Maildir holds {@code count} messages, and returns their contents. */
-    private static List<String> awaitMessages(Path maildir, int count) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<Path> files = List.of();
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(maildir.resolve("new"))) {
-                try (Stream<Path> s = Files.list(maildir.resolve("new"))) {
-                    files = s.toList();
-                }
-                if (files.size() >= count) {
-                    break;
-                }
-            }
-            Thread.sleep(100);
-        }
-        List<String> contents = new ArrayList<>();
-        for (Path f : files) {
-            contents.add(Files.readString(f, StandardCharsets.US_ASCII));
-        }
-        return contents;
+    /** Waits (bounded) until the mail system has taken {@code count} messages, and returns their contents. */
+    private List<String> awaitMessages(int count) {
+        return mailSystem.awaitMessages(count, Duration.ofSeconds(60)).stream().map(ReceivedMail::contentAsString).toList();
     }
 }

@@ -1,20 +1,21 @@
 package dev.postern.relay.client;
 
 import dev.postern.CommandDecision;
-import dev.postern.ReceivedMessage;
 import dev.postern.SmtpHandler;
-import dev.postern.SmtpServer;
 import dev.postern.SmtpServerConfig;
 import dev.postern.SmtpSession;
+import dev.postern.junit.PosternExtension;
+import dev.postern.junit.ReceivedMail;
 import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.OutboundRecipient;
 import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Requests;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,27 +30,39 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChunkingDeliveryTest {
 
+    /** The commands the destination received, in order: what the client sent as BDAT or DATA. */
+    private static final List<String> COMMANDS = new CopyOnWriteArrayList<>();
+
+    @RegisterExtension
+    static final PosternExtension PIPELINING = destination(true);
+
+    @RegisterExtension
+    static final PosternExtension NO_PIPELINING = destination(false);
+
+    /** A destination named mx.test that offers CHUNKING, and PIPELINING or not. */
+    private static PosternExtension destination(boolean pipelining) {
+        return PosternExtension.builder()
+                .configure(c -> c.hostname("mx.test")
+                        .extensions(new SmtpServerConfig.Extensions(true, true, true, pipelining, true, true)))
+                .handler(new SmtpHandler() {
+                    @Override
+                    public CommandDecision onCommand(SmtpSession session, String commandLine) {
+                        COMMANDS.add(commandLine);
+                        return CommandDecision.PASS;
+                    }
+                })
+                .build();
+    }
+
+    @BeforeEach
+    void clearCommands() {
+        COMMANDS.clear();
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void severalChunksArriveIntact(boolean pipelining) throws Exception {
-        List<String> commands = new CopyOnWriteArrayList<>();
-        List<byte[]> received = new CopyOnWriteArrayList<>();
-        SmtpHandler handler = new SmtpHandler() {
-            @Override
-            public CommandDecision onCommand(SmtpSession session, String commandLine) {
-                commands.add(commandLine);
-                return CommandDecision.PASS;
-            }
-
-            @Override
-            public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
-                received.add(message.readAllBytes());
-            }
-        };
-        SmtpServer server = SmtpServer.builder()
-                .configure(c -> c.clearListeners().listen("127.0.0.1", 0).hostname("mx.test")
-                        .extensions(new SmtpServerConfig.Extensions(true, true, true, pipelining, true, true)))
-                .handler(handler).build().start();
+        PosternExtension server = pipelining ? PIPELINING : NO_PIPELINING;
         StringBuilder body = new StringBuilder("Subject: chunks\r\n\r\n");
         for (int i = 0; body.length() < 300_000; i++) {
             body.append(i % 7 == 0 ? "." : "").append("line ").append(i).append(" of a message in several chunks\r\n");
@@ -58,13 +71,12 @@ class ChunkingDeliveryTest {
             DeliveryReport report = deliver(client, Requests.of(client, body.toString(), false,
                     List.of(OutboundRecipient.of("a@example.net"), OutboundRecipient.of("b@example.net"))));
             assertThat(statuses(report)).containsExactly(Status.DELIVERED, Status.DELIVERED);
+            List<ReceivedMail> received = server.receivedMessages();
             assertThat(received).hasSize(1);
-            assertThat(new String(received.get(0), StandardCharsets.UTF_8)).isEqualTo(body.toString());
-            assertThat(commands).noneMatch(c -> c.equals("DATA"));
-            assertThat(commands.stream().filter(c -> c.startsWith("BDAT "))).hasSizeGreaterThan(3)
+            assertThat(new String(received.get(0).content(), StandardCharsets.UTF_8)).isEqualTo(body.toString());
+            assertThat(COMMANDS).noneMatch(c -> c.equals("DATA"));
+            assertThat(COMMANDS.stream().filter(c -> c.startsWith("BDAT "))).hasSizeGreaterThan(3)
                     .last().asString().endsWith(" LAST");
-        } finally {
-            server.stop(Duration.ZERO);
         }
     }
 }
