@@ -24,11 +24,29 @@ public final class EximList {
      * @return the items, trimmed
      */
     public static List<String> split(String list, char defaultSeparator) {
+        return split(list, defaultSeparator, true);
+    }
+
+    /**
+     * Splits a list whose separator is fixed: a leading {@code <} is an ordinary character, as in Exim when
+     * {@code string_nextinlist} is given a separator (the options of one {@code socks_proxy} entry are
+     * space-separated, always). Letting an entry choose its own separator would also let a {@code pass=}
+     * option be cut from its value, which then escaped the redaction of errors (SocksProxyParserFuzzTest).
+     *
+     * @param list      the text
+     * @param separator the separator
+     * @return the items, trimmed
+     */
+    public static List<String> splitFixed(String list, char separator) {
+        return split(list, separator, false);
+    }
+
+    private static List<String> split(String list, char defaultSeparator, boolean mayChoose) {
         List<String> items = new ArrayList<>();
         int n = list.length();
         int i = skipSpace(list, 0, '\0');
         char sep = defaultSeparator;
-        if (i + 1 < n && list.charAt(i) == '<' && (isPunct(list.charAt(i + 1)) || isCntrl(list.charAt(i + 1)))) {
+        if (mayChoose && i + 1 < n && list.charAt(i) == '<' && (isPunct(list.charAt(i + 1)) || isCntrl(list.charAt(i + 1)))) {
             sep = list.charAt(i + 1);
             i += 2;
         }

@@ -31,6 +31,9 @@ public final class SocksProxyParser {
      */
     public static List<SocksProxy> parse(String list) {
         List<String> entries = EximList.split(list, ':');
+        // A list that holds a password quotes none of its text in errors: a separator it chose, or one inside a
+        // password, may cut a pass= value anywhere, and no redaction can know where (SocksProxyParserFuzzTest).
+        boolean quiet = list.contains("pass=");
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("socks_proxy: the list is empty");
         }
@@ -39,7 +42,7 @@ public final class SocksProxyParser {
         }
         List<SocksProxy> proxies = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            proxies.add(entry(entries.get(i), i + 1));
+            proxies.add(entry(entries.get(i), i + 1, quiet));
         }
         if (proxies.stream().allMatch(p -> p.weight() == 0)) {
             throw new IllegalArgumentException("socks_proxy: every proxy has weight=0, so none would ever be chosen");
@@ -47,16 +50,16 @@ public final class SocksProxyParser {
         return List.copyOf(proxies);
     }
 
-    private static SocksProxy entry(String entry, int number) {
-        String where = "socks_proxy entry " + number + " ('" + redact(entry) + "')";
-        List<String> parts = EximList.split(entry, ' ');
+    private static SocksProxy entry(String entry, int number, boolean quiet) {
+        String where = "socks_proxy entry " + number + (quiet ? "" : " ('" + redact(entry) + "')");
+        List<String> parts = EximList.splitFixed(entry, ' ');
         if (parts.isEmpty() || parts.get(0).isEmpty()) {
             throw new IllegalArgumentException(where + ": empty entry; expected an IP address and options");
         }
         String address = parts.get(0);
         if (!NetUtil.isValidIpV4Address(address) && !NetUtil.isValidIpV6Address(address)) {
             // redacted: a password glued to the address ("10.0.0.1pass=...") must not reach the error (SocksProxyParserFuzzTest)
-            throw new IllegalArgumentException(where + ": '" + redact(address) + "' is not an IP address (Exim takes addresses, "
+            throw new IllegalArgumentException(where + ": " + shown(address, quiet) + " is not an IP address (Exim takes addresses, "
                     + "not host names; an IPv6 address needs '<;' at the start of the list, as in '<; ::1 port=1080 ; 192.0.2.1')");
         }
         SocksProxy.Auth auth = SocksProxy.Auth.NONE;
@@ -69,7 +72,7 @@ public final class SocksProxyParser {
         for (String option : parts.subList(1, parts.size())) {
             int eq = option.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException(where + ": option '" + redact(option) + "' is not name=value");
+                throw new IllegalArgumentException(where + ": option " + shown(option, quiet) + " is not name=value");
             }
             String key = option.substring(0, eq);
             String value = option.substring(eq + 1);
@@ -77,34 +80,39 @@ public final class SocksProxyParser {
                 case "auth" -> auth = switch (value) {
                     case "none" -> SocksProxy.Auth.NONE;
                     case "name" -> SocksProxy.Auth.NAME;
-                    default -> throw new IllegalArgumentException(where + ": auth must be 'none' or 'name', not '" + redact(value) + "'");
+                    default -> throw new IllegalArgumentException(where + ": auth must be 'none' or 'name', not " + shown(value, quiet));
                 };
                 case "name" -> name = value;
                 case "pass" -> pass = value;
-                case "port" -> port = number(where, key, value, 1, 65535);
-                case "tmo" -> tmo = Duration.ofSeconds(number(where, key, value, 1, 86_400));
-                case "pri" -> pri = number(where, key, value, 0, Integer.MAX_VALUE);
-                case "weight" -> weight = number(where, key, value, 0, Integer.MAX_VALUE);
-                default -> throw new IllegalArgumentException(where + ": unknown option '" + key.toLowerCase(Locale.ROOT)
-                        + "'; the options are auth, name, pass, port, tmo, pri, weight");
+                case "port" -> port = number(where, key, value, 1, 65535, quiet);
+                case "tmo" -> tmo = Duration.ofSeconds(number(where, key, value, 1, 86_400, quiet));
+                case "pri" -> pri = number(where, key, value, 0, Integer.MAX_VALUE, quiet);
+                case "weight" -> weight = number(where, key, value, 0, Integer.MAX_VALUE, quiet);
+                default -> throw new IllegalArgumentException(where + ": unknown option " + shown(key.toLowerCase(Locale.ROOT), quiet)
+                        + "; the options are auth, name, pass, port, tmo, pri, weight");
             }
         }
         try {
             return new SocksProxy(address, port, auth, name, pass, tmo, pri, weight);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + redact(e.getMessage()), e); // the address may hold "pass=..." (a zone id)
+            throw new IllegalArgumentException(where + ": " + redact(quiet ? e.getMessage().replace(address, "(address not shown: the list holds a password)") : e.getMessage()), e); // the address may hold "pass=..." (a zone id)
         }
     }
 
-    private static int number(String where, String key, String value, int min, int max) {
+    private static int number(String where, String key, String value, int min, int max, boolean quiet) {
         if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException(where + ": " + key + " must be a whole number, not '" + redact(value) + "'");
+            throw new IllegalArgumentException(where + ": " + key + " must be a whole number, not " + shown(value, quiet));
         }
         long n = Long.parseLong(value);
         if (n < min || n > max) {
             throw new IllegalArgumentException(where + ": " + key + " must be from " + min + " to " + max + ", not " + value);
         }
         return (int) n;
+    }
+
+    /** A piece of the list as an error quotes it: not at all in a list with a password, else redacted. */
+    private static String shown(String text, boolean quiet) {
+        return quiet ? "(not shown: the list holds a password)" : "'" + redact(text) + "'";
     }
 
     /** An entry as an error message may show it: without its password. */

@@ -99,4 +99,18 @@ class SocksProxyParserTest {
         assertThat(SocksProxy.parseList(list33.substring(list33.indexOf(':') + 1))).hasSize(32);
         assertThatThrownBy(() -> SocksProxy.parseList(list33)).hasMessageContaining("at most 32");
     }
+
+    /**
+     * An entry cannot choose its own option separator ("<=" at its start): with '=' as the separator,
+     * "::1%x pass=hunter2secret" was cut into "::1%x pass" (an address with a zone id) and "hunter2secret", and
+     * the error quoted the password as an option that is not name=value (found by SocksProxyParserFuzzTest).
+     */
+    @Test
+    void anEntryCannotCutAPasswordFromItsOptionByChoosingASeparator() {
+        assertThatThrownBy(() -> SocksProxy.parseList("<? <=::1%x pass=hunter2secret"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2secret").doesNotContain("hunter2"));
+        assertThat(EximList.splitFixed("<= a=b c", ' ')).containsExactly("<=", "a=b", "c");
+        assertThat(EximList.split("<= a=b c", ' ')).containsExactly("a", "b c");
+    }
 }
