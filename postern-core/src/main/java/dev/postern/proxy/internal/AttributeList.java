@@ -100,7 +100,7 @@ final class AttributeList {
     private static String value(Enum<?> name, String xtext) {
         String decoded;
         try {
-            decoded = Xtext.decode(xtext);
+            decoded = dev.postern.Xtext.decode(xtext); // the DSN parameters' xtext too (RFC 3461 section 4)
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Bad " + name + " syntax: " + e.getMessage(), e);
         }

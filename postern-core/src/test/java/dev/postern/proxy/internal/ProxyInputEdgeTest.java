@@ -2,6 +2,7 @@ package dev.postern.proxy.internal;
 
 import dev.postern.Listener;
 import dev.postern.SmtpServerConfig;
+import dev.postern.Xtext;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.V2Header;
