@@ -27,10 +27,8 @@ abstract sealed class HookRunner {
 
         boolean closed();
 
-        /** The protocol asked for a pause: reading stays off until it ends. */
-        default boolean paused() {
-            return false;
-        }
+        /** A reason not to read may have gone: decide again whether to read (any thread). */
+        void reconsiderReading();
 
         /** A step threw: the session cannot go on. */
         void failed(Throwable e);
@@ -59,6 +57,9 @@ abstract sealed class HookRunner {
 
     /** A step is running: it is the server's turn, not the client's. */
     abstract boolean busy();
+
+    /** More input waits for the protocol than it should hold: read nothing more until it is consumed. */
+    abstract boolean backlogged();
 
     /** Interrupts the step running now, if it is stuck in a hook on a thread of its own. */
     abstract void interrupt();
@@ -104,6 +105,11 @@ abstract sealed class HookRunner {
         @Override
         boolean busy() {
             return false; // steps and timers share the event loop: a timer never sees a step running
+        }
+
+        @Override
+        boolean backlogged() {
+            return false; // input is consumed as it is read
         }
 
         @Override
@@ -166,7 +172,7 @@ abstract sealed class HookRunner {
         @Override
         void received(ByteBuf buf) {
             if (queuedBytes.addAndGet(buf.readableBytes()) > MAX_QUEUED_BYTES) {
-                channel.config().setAutoRead(false);
+                channel.config().setAutoRead(false); // on the event loop, as SessionBridge.decideReading, which agrees
             }
             inbox.add(buf);
             scheduleDrain();
@@ -179,6 +185,11 @@ abstract sealed class HookRunner {
         @Override
         boolean busy() {
             return draining.get();
+        }
+
+        @Override
+        boolean backlogged() {
+            return queuedBytes.get() > MAX_QUEUED_BYTES;
         }
 
         @Override
@@ -207,10 +218,10 @@ abstract sealed class HookRunner {
                         // the replies to each read go out as they are made: a drain that never ends (a client that
                         // keeps sending) must not hold them all (and SessionBridge stops reading when they back up)
                         session.flush();
-                        if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()
-                                && !session.paused()
-                                && channel.isWritable()) { // unwritable: SessionBridge resumes reading when replies drain
-                            channel.config().setAutoRead(true);
+                        // Reading was off (for this backlog or another reason): let the event loop decide again. Reading
+                        // off because of a backlog is always seen here, as received() turns it off before queueing.
+                        if (left <= MAX_QUEUED_BYTES && !channel.config().isAutoRead() && !session.closed()) {
+                            session.reconsiderReading();
                         }
                     } else {
                         ((Runnable) event).run();

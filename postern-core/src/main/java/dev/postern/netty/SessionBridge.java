@@ -14,12 +14,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +58,8 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
     private Duration pauseRequested;
     /** Replies held back while the protocol is paused, sent when the pause ends; null when none. */
     private ByteBuf held;
+    /** A pause is running: reading stays off until it ends (written by the runner, read on the event loop). */
+    private volatile boolean pausing;
 
     SessionBridge(ServerContext server, Channel channel, Listener listener) {
         this.server = server;
@@ -183,10 +187,35 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && !closing && !protocol.isPaused()) {
-            ctx.channel().config().setAutoRead(true); // the replies drained (see flush); a pause resumes by itself
-        }
+        decideReading(); // replies backed up (the client is not reading them) or drained
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Whether the connection reads from the client, decided on the event loop from every reason not to: replies the
+     * client is not reading (so that a client pipelining without reading cannot make the server hold its replies in
+     * unbounded memory), a pause, input the runner has not consumed yet. Deciding it in one place, from the state
+     * now, on one thread, is what keeps reading from staying off for good: threads that each switched it on or off
+     * for their own reason could interleave so that the last switch was "off" after every reason had gone.
+     */
+    private void decideReading() {
+        if (!closing) {
+            channel.config().setAutoRead(!pausing && channel.isWritable() && !runner.backlogged());
+        }
+    }
+
+    @Override
+    public void reconsiderReading() {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            decideReading();
+        } else if (!loop.isShuttingDown()) {
+            try {
+                loop.execute(this::decideReading);
+            } catch (RejectedExecutionException e) {
+                // the event loop is going away, and the channel with it
+            }
+        }
     }
 
     @Override
@@ -222,11 +251,6 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public boolean paused() {
-        return protocol.isPaused();
-    }
-
-    @Override
     public void pause(Duration delay) {
         pauseRequested = delay;
     }
@@ -239,7 +263,8 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
         Duration delay = pauseRequested;
         pauseRequested = null;
         held = out;
-        channel.config().setAutoRead(false);
+        pausing = true;
+        reconsiderReading();
         channel.eventLoop().schedule(() -> runner.submit(this::endPause), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -250,9 +275,10 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
             held = null;
         }
         protocol.resume();
+        pausing = false;
         timer.touch();
         if (!protocol.isClosed()) {
-            channel.config().setAutoRead(true);
+            reconsiderReading();
             receiveCumulation();
         }
     }
@@ -349,12 +375,8 @@ final class SessionBridge extends ChannelInboundHandlerAdapter
             if (close) {
                 closeAfter(out);
             } else {
+                // replies the client does not read turn reading off (channelWritabilityChanged, decideReading)
                 channel.writeAndFlush(out, channel.voidPromise());
-                if (!channel.isWritable()) {
-                    // The client is not reading its replies: read nothing more from it until they drain, so that a
-                    // client pipelining without reading cannot make the server hold its replies in unbounded memory.
-                    channel.config().setAutoRead(false);
-                }
             }
         } else if (close) {
             closeAfter(Unpooled.EMPTY_BUFFER);
