@@ -50,7 +50,7 @@ final class DefaultHostname {
     }
 
     private static boolean usable(String name) {
-        return name != null && !name.isBlank() && name.chars().noneMatch(c -> c <= ' ' || c == 0x7f)
+        return name != null && !name.isBlank() && !SmtpServerConfig.hasSpaceOrControl(name)
                 && !name.equalsIgnoreCase("localhost") && !name.toLowerCase(Locale.ROOT).startsWith("localhost.");
     }
 

@@ -38,7 +38,10 @@ public record SessionEvent(LogLevel level, String name, String message, Throwabl
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(message, "message");
         Map<String, Object> copy = new LinkedHashMap<>();
-        fields.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "field name"), Objects.requireNonNull(v, k)));
+        for (Map.Entry<String, Object> field : fields.entrySet()) { // a loop: no lambda to link in a cold start
+            String key = Objects.requireNonNull(field.getKey(), "field name");
+            copy.put(key, Objects.requireNonNull(field.getValue(), key));
+        }
         fields = Collections.unmodifiableMap(copy);
     }
 

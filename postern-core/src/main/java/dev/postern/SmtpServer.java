@@ -31,6 +31,11 @@ import java.util.function.Consumer;
  */
 public final class SmtpServer implements AutoCloseable {
 
+    static {
+        NettyTransport.loadAhead(); // the first server of a JVM: Netty's and Postern's classes load meanwhile on another core
+    }
+
+
     private final SmtpServerConfig config;
     private final SmtpHandler handler;
     private final NettyTransport transport;

@@ -151,7 +151,7 @@ public record SmtpServerConfig(
             throw new IllegalArgumentException("at least one listener is required");
         }
         Objects.requireNonNull(hostname, "hostname");
-        if (hostname.isBlank() || hostname.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+        if (hostname.isBlank() || hasSpaceOrControl(hostname)) {
             throw new IllegalArgumentException("hostname must be a non-empty name without spaces or controls: '" + hostname + "'");
         }
         Objects.requireNonNull(greeting, "greeting");
@@ -350,6 +350,17 @@ public record SmtpServerConfig(
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive: " + d);
         }
+    }
+
+    /** Whether a name holds a space, a control or DEL (a loop: no lambda to link on a cold start's path). */
+    static boolean hasSpaceOrControl(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void requireNoLineBreak(String name, String value) {

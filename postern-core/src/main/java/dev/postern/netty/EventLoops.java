@@ -9,6 +9,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +68,7 @@ final class EventLoops {
     private static Shared sharedNio;
     private static Shared sharedNative;
     private static Duration idleTime = SHARED_IDLE_TIME;
+    private static boolean exitHookAdded;
 
     private EventLoops() {
     }
@@ -86,6 +89,10 @@ final class EventLoops {
         if (shared == null || shared.lease.group().isShuttingDown()) {
             shared = new Shared(create(nativeIo, NettyTransport.eventLoops(0), new DefaultThreadFactory("postern-io", true),
                     Ownership.SHARED));
+            if (!exitHookAdded) {
+                exitHookAdded = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(EventLoops::endIdleAtExit, "postern-io-exit"));
+            }
             if (nativeIo) {
                 sharedNative = shared;
             } else {
@@ -122,6 +129,36 @@ final class EventLoops {
             sharedNative = null;
         }
         shared.lease.group().shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * At JVM exit, ends shared loops that no server uses (a test JVM's, typically). Their threads are daemons, yet
+     * each one waiting in {@code epoll_wait} is a thread "in native" that HotSpot's exit waits for, up to 300 ms
+     * (VM_Exit::wait_for_threads_in_native_to_block): every test JVM that had started a server paid that at its
+     * end. Loops a running server still uses are left to the application's own shutdown.
+     */
+    static void endIdleAtExit() {
+        List<EventLoopGroup> idle = new ArrayList<>();
+        synchronized (EventLoops.class) {
+            for (Shared shared : new Shared[] {sharedNio, sharedNative}) {
+                if (shared != null && shared.servers == 0) {
+                    idle.add(shared.lease.group());
+                }
+            }
+            sharedNio = sharedNio != null && sharedNio.servers == 0 ? null : sharedNio;
+            sharedNative = sharedNative != null && sharedNative.servers == 0 ? null : sharedNative;
+        }
+        for (EventLoopGroup group : idle) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        }
+        for (EventLoopGroup group : idle) {
+            try {
+                group.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** For tests: a shorter idle time; returns the previous one. */

@@ -12,7 +12,11 @@ import dev.postern.protocol.Replies;
 import dev.postern.proxy.internal.ProxyPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -21,10 +25,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +48,12 @@ public final class NettyTransport {
     }
 
     private final ServerContext server;
+    /** Pending connections the kernel queues per listener before they are accepted. */
+    private static final int BACKLOG = 1024;
+
     private final List<Channel> serverChannels = Collections.synchronizedList(new ArrayList<>());
+    /** Registrations of listeners bound on the caller's thread (NIO), awaited before they are closed. */
+    private final List<ChannelFuture> registrations = Collections.synchronizedList(new ArrayList<>());
     private final TransportOptions options;
     /** Null while stopped. */
     private EventLoops.Lease loops;
@@ -58,6 +70,11 @@ public final class NettyTransport {
         this.options = new TransportOptions(nativeTransport, shared, lent);
     }
 
+    /** Starts loading, on another thread, the classes a first server and session need ({@link ColdStart}). */
+    public static void loadAhead() {
+        ColdStart.begin();
+    }
+
     public synchronized void start() throws IOException {
         if (loops != null) {
             throw new IllegalStateException("server already started");
@@ -69,8 +86,7 @@ public final class NettyTransport {
         loops = EventLoops.lease(server.config.ioThreads(), options);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
-                .channel(loops.channelType())
-                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // A client that sends its commands and then shuts down its side (a script piping into a socket)
                 // still gets every reply: SessionBridge closes once they are out (a flag, no system call).
@@ -82,8 +98,7 @@ public final class NettyTransport {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
                     try {
-                        serverChannels.add(bootstrap.clone().childHandler(new Admission(server, listener))
-                                .bind(address).sync().channel());
+                        serverChannels.add(listen(bootstrap.clone().childHandler(new Admission(server, listener)), address));
                     } catch (Exception e) {
                         if (listener.host().equals("localhost") && address.getAddress() instanceof Inet6Address) {
                             // "localhost" means both loopbacks where they exist; a host without IPv6 is fine.
@@ -97,9 +112,54 @@ public final class NettyTransport {
             stop(Duration.ZERO);
             throw e;
         }
-        server.log(null, LogLevel.DEBUG, "server", "listening on " + boundAddresses().stream()
-                .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
-                + " (" + loops.transport() + ")", null);
+        StringBuilder listening = new StringBuilder("listening on [");
+        for (InetSocketAddress a : boundAddresses()) {
+            listening.append(listening.length() > 14 ? ", " : "").append(a.getAddress().getHostAddress()).append(':').append(a.getPort());
+        }
+        server.log(null, LogLevel.DEBUG, "server", listening.append("] (").append(loops.transport()).append(')').toString(), null);
+    }
+
+    /**
+     * Listens on one address. On NIO the socket is bound here, on the caller's thread, and handed to the event
+     * loop to accept on: the kernel queues connections from the bind on, so {@code start()} need not wait for
+     * the loop (a warm start was mostly that wait: a register and a bind task, each a hand-off between threads).
+     * The registration is awaited by {@link #stop} before the channel is closed. Other transports bind as usual.
+     */
+    private Channel listen(ServerBootstrap bootstrap, InetSocketAddress address) throws Exception {
+        if (loops.channelType() != NioServerSocketChannel.class) {
+            return bootstrap.channel(loops.channelType()).bind(address).sync().channel();
+        }
+        ServerSocketChannel socket = ServerSocketChannel.open();
+        try {
+            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            socket.bind(address, BACKLOG);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        PreBound preBound = new PreBound(server, socket, address);
+        ChannelFuture registration = bootstrap.channelFactory(preBound).register();
+        registrations.add(registration);
+        registration.addListener(preBound);
+        return registration.channel();
+    }
+
+    /** A socket bound on the caller's thread: the channel made of it, and its clean-up if the loop refuses it. */
+    private record PreBound(ServerContext server, ServerSocketChannel socket, InetSocketAddress address)
+            implements ChannelFactory<NioServerSocketChannel>, ChannelFutureListener {
+
+        @Override
+        public NioServerSocketChannel newChannel() {
+            return new NioServerSocketChannel(socket);
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture registered) throws IOException {
+            if (!registered.isSuccess()) {
+                server.log(null, LogLevel.ERROR, "server", "cannot accept on " + address, registered.cause());
+                socket.close();
+            }
+        }
     }
 
     private static IOException bindFailure(InetSocketAddress address, Exception e) {
@@ -133,8 +193,13 @@ public final class NettyTransport {
                     : new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
             case "localhost" -> List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port),
                     new InetSocketAddress(InetAddress.getByName("::1"), port));
-            default -> java.util.Arrays.stream(lookup.all(host)).distinct()
-                    .map(a -> new InetSocketAddress(a, port)).toList();
+            default -> {
+                List<InetSocketAddress> addresses = new ArrayList<>();
+                for (InetAddress a : new LinkedHashSet<>(List.of(lookup.all(host)))) {
+                    addresses.add(new InetSocketAddress(a, port));
+                }
+                yield List.copyOf(addresses);
+            }
         };
     }
 
@@ -150,7 +215,11 @@ public final class NettyTransport {
 
     public List<InetSocketAddress> boundAddresses() {
         synchronized (serverChannels) {
-            return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+            List<InetSocketAddress> bound = new ArrayList<>(serverChannels.size());
+            for (Channel c : serverChannels) { // a loop: a first stream or lambda costs a cold start class spinning
+                bound.add((InetSocketAddress) c.localAddress());
+            }
+            return List.copyOf(bound);
         }
     }
 
@@ -182,9 +251,17 @@ public final class NettyTransport {
         if (loops == null) {
             return;
         }
+        synchronized (registrations) {
+            for (ChannelFuture registration : registrations) {
+                registration.awaitUninterruptibly(); // a failed one has closed its socket
+            }
+            registrations.clear();
+        }
         synchronized (serverChannels) {
             for (Channel c : serverChannels) {
-                c.close().syncUninterruptibly();
+                if (c.isRegistered()) {
+                    c.close().syncUninterruptibly();
+                }
             }
             serverChannels.clear();
         }

@@ -21,7 +21,9 @@ final class Observers implements SessionObserver {
     private final List<SessionObserver> observers = new CopyOnWriteArrayList<>();
 
     Observers(List<SessionObserver> initial) {
-        initial.forEach(this::add);
+        for (SessionObserver observer : initial) {
+            add(observer);
+        }
     }
 
     void add(SessionObserver observer) {

@@ -24,6 +24,15 @@ class ColdStartClassesTest {
 
     /** The child JVM's program: one cycle, with TLS (a self-signed certificate) when asked. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("builder-only")) {
+            SmtpServer.builder(); // no server: only what the first use of SmtpServer starts
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("postern-cold-start")) {
+                    t.join(30_000);
+                }
+            }
+            return;
+        }
         SmtpServer.Builder builder = SmtpServer.builder().listen("127.0.0.1", 0).hostname("mx.test").handler(new SmtpHandler() { });
         if (args.length > 0 && args[0].equals("tls")) {
             builder.configure(c -> c.tls(TlsConfig.selfSigned("mx.test").build()));
@@ -38,10 +47,15 @@ class ColdStartClassesTest {
     }
 
     private static List<String> classesLoaded(Path dir, String... args) throws Exception {
+        return classesLoaded(dir, List.of(), args);
+    }
+
+    private static List<String> classesLoaded(Path dir, List<String> jvmOptions, String... args) throws Exception {
         Path log = dir.resolve("classes.log");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xlog:class+load=info:file=" + log,
-                "-cp", System.getProperty("java.class.path"), ColdStartClassesTest.class.getName()));
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xlog:class+load=info:file=" + log));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ColdStartClassesTest.class.getName()));
         command.addAll(List.of(args));
         ExternalTool.Result result = ExternalTool.run(Duration.ofSeconds(60), command);
         assertThat(result.exitCode()).as(result.output()).isZero();
@@ -72,5 +86,34 @@ class ColdStartClassesTest {
         assertThat(classes).anyMatch(c -> c.startsWith("org.bouncycastle."))
                 .anyMatch(c -> c.startsWith("io.netty.handler.ssl."))
                 .contains(ServerSslContext.class.getName());
+    }
+
+    /** The names ColdStart loads ahead (bench/startup.sh --write-class-list); a stale name would only be skipped. */
+    private static List<String> coldStartList() throws Exception {
+        try (var in = ColdStart.class.getResourceAsStream("cold-start-classes.txt")) {
+            assertThat(in).as("cold-start-classes.txt").isNotNull();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).lines().toList();
+        }
+    }
+
+    @Test
+    void theColdStartListNamesClassesThatExistAndNoneOfTlsOrTheNativeTransport() throws Exception {
+        List<String> names = coldStartList();
+        assertThat(names).hasSizeGreaterThan(300)
+                .contains(SessionBridge.class.getName(), "io.netty.channel.nio.NioIoHandler")
+                .noneMatch(c -> c.startsWith("io.netty.handler.ssl.") || c.startsWith("io.netty.channel.epoll.")
+                        || c.startsWith("dev.postern.tls.internal.") || c.equals(ServerSslContext.class.getName()));
+        for (String name : names) {
+            // regenerate the list (bench/startup.sh --write-class-list) when a Netty upgrade makes this fail
+            Class.forName(name, false, ColdStart.class.getClassLoader());
+        }
+    }
+
+    @Test
+    void theFirstUseOfSmtpServerLoadsNettyAheadOnAnotherThreadUnlessTurnedOff(@TempDir Path dir) throws Exception {
+        assertThat(classesLoaded(dir, "builder-only")).contains("io.netty.channel.nio.NioIoHandler",
+                "io.netty.bootstrap.ServerBootstrap", SessionBridge.class.getName());
+        assertThat(classesLoaded(dir, List.of("-Dpostern.coldStartLoading=false"), "builder-only"))
+                .doesNotContain("io.netty.channel.nio.NioIoHandler", SessionBridge.class.getName());
     }
 }

@@ -110,6 +110,36 @@ class EventLoopSharingTest {
         }
     }
 
+    /**
+     * What the JVM's exit does ({@code postern-io-exit}, a shutdown hook): idle shared loops end at once, so that no
+     * loop thread waits in epoll when HotSpot exits (it waited up to 300 ms for such threads: every test JVM that had
+     * started a server paid it); loops a running server still uses are left alone. Measured in bench/startup.sh
+     * (the JVM's wall time), not here: this test checks that the threads end, and that the running server serves.
+     */
+    @Test
+    void atExitIdleSharedLoopsEndAndLoopsInUseAreLeftAlone() throws Exception {
+        LoopWatcher idle = new LoopWatcher();
+        SmtpServer a = start(idle, b -> b);
+        oneSession(a);
+        a.stop(Duration.ZERO);
+        Thread idleLoop = idle.connectThreads.getFirst();
+        EventLoops.endIdleAtExit();
+        idleLoop.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(idleLoop.isAlive()).as("an idle shared loop ends at exit").isFalse();
+
+        LoopWatcher busy = new LoopWatcher();
+        SmtpServer b = start(busy, x -> x);
+        try {
+            oneSession(b);
+            EventLoops.endIdleAtExit();
+            oneSession(b);
+            assertThat(busy.connectThreads).hasSize(2).allMatch(Thread::isAlive);
+            assertThat(busy.connectThreads.get(1)).as("a new group after the idle one ended").isNotSameAs(idleLoop);
+        } finally {
+            b.stop(Duration.ZERO);
+        }
+    }
+
     @Test
     void sharedLoopsStopClosesTheSessionsStillOpen() throws Exception {
         LoopWatcher watcher = new LoopWatcher();
