@@ -81,6 +81,35 @@ public final class Peer implements AutoCloseable {
     }
 
     /**
+     * Ends the peer and every process it started (SIGKILL to each, by process id), as a crash of the whole
+     * service would, and waits until they are gone, so their sockets are closed when this returns;
+     * {@link #close} still cleans up. A forking server (danted) keeps serving open sessions in its
+     * children for a while after its first process alone dies: this ends those at once too.
+     *
+     * @throws AssertionError when a process is still alive after 5 s
+     */
+    public void killAll() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " (pid " + process.pid() + ") still runs after SIGKILL");
+        }
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError(name + "'s child " + child.pid() + " still runs after SIGKILL", e);
+            }
+        }
+    }
+
+    /** @return the process id of the peer's own process */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
      * Polls the kernel's socket tables rather than connecting, so no probe connection reaches the peer.
      * The port was just found free, so a listening socket on it is the peer's.
      */
