@@ -55,6 +55,16 @@ public final class Dante implements AutoCloseable {
         peer.killAll();
     }
 
+    /** Freezes this danted and its children (SIGSTOP, by process id): connections stay open, nothing moves. */
+    public void freeze() throws IOException, InterruptedException {
+        peer.signalAll("STOP");
+    }
+
+    /** Lets a frozen danted run again (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        peer.signalAll("CONT");
+    }
+
     @Override
     public void close() {
         peer.close();

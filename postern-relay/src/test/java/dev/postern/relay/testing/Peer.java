@@ -104,6 +104,21 @@ public final class Peer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code signal} ({@code STOP}, {@code CONT}) to the peer and every process it started, by process
+     * id, with {@code /bin/kill}: {@code STOP} freezes a service whose sockets stay open (the kernel still
+     * completes TCP handshakes on its listening port), as a hung host would.
+     */
+    public void signalAll(String signal) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("/bin/kill", "-" + signal, String.valueOf(process.pid())));
+        process.descendants().forEach(child -> command.add(String.valueOf(child.pid())));
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     /** @return the process id of the peer's own process */
     public long pid() {
         return process.pid();

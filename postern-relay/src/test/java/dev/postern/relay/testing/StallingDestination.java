@@ -20,25 +20,43 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An SMTP server in the test's own process that serves any number of connections and keeps what it
  * accepted: a message counts once its end of data was read and answered 250, as a real server's would.
- * The first transaction can stall in the middle of DATA: after the first line of content the server stops
- * reading (so the client's writes back up through every hop) until {@link #release} is called or the
- * test ends, then reads that connection to its end and drops the message, which never got its end of data
- * nor a reply.
+ * The first transaction can stall ({@link Stall}) until {@link #release} is called or the test ends.
  */
 public final class StallingDestination implements AutoCloseable {
 
+    /** Where the first transaction stalls. */
+    public enum Stall {
+        /** Nowhere. */
+        NONE,
+        /**
+         * After the first line of content the server stops reading (so the client's writes back up through
+         * every hop); released, it reads the connection to its end and drops the message, which got no reply.
+         */
+        IN_CONTENT,
+        /** At DATA, before its 354: released, it answers 354 and goes on as usual. */
+        BEFORE_DATA_REPLY
+    }
+
     private final ServerSocket socket;
+    private final Stall stall;
     private final AtomicBoolean stallNext;
     private final CountDownLatch stalled = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger endsUnread = new AtomicInteger();
     private final List<String> accepted = new CopyOnWriteArrayList<>();
     private final List<String> cut = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
 
-    /** @param stallFirstData whether the first transaction stalls in the middle of its content */
+    /** @param stallFirstData whether the first transaction stalls in the middle of its content ({@link Stall#IN_CONTENT}) */
     public StallingDestination(boolean stallFirstData) throws IOException {
-        stallNext = new AtomicBoolean(stallFirstData);
+        this(stallFirstData ? Stall.IN_CONTENT : Stall.NONE);
+    }
+
+    /** @param stall where the first transaction stalls */
+    public StallingDestination(Stall stall) throws IOException {
+        this.stall = stall;
+        stallNext = new AtomicBoolean(stall != Stall.NONE);
         socket = new ServerSocket();
         socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
         Thread.ofVirtual().start(this::acceptLoop);
@@ -74,10 +92,12 @@ public final class StallingDestination implements AutoCloseable {
                         continue;
                     }
                     message.append(line).append("\r\n");
-                    if (message.length() == line.length() + 2 && stallNext.compareAndSet(true, false)) {
+                    if (message.length() == line.length() + 2 && stall == Stall.IN_CONTENT && stallNext.compareAndSet(true, false)) {
                         stalled.countDown();
                         released.await();
-                        drain(in);
+                        if (drain(in)) {
+                            endsUnread.incrementAndGet();
+                        }
                         cut.add(message.toString());
                         return;
                     }
@@ -87,6 +107,10 @@ public final class StallingDestination implements AutoCloseable {
                     reply(out, "250-mx.test\r\n250 8BITMIME");
                 } else if (line.equalsIgnoreCase("DATA")) {
                     message = new StringBuilder();
+                    if (stall == Stall.BEFORE_DATA_REPLY && stallNext.compareAndSet(true, false)) {
+                        stalled.countDown();
+                        released.await();
+                    }
                     reply(out, "354 go ahead");
                 } else if (line.equalsIgnoreCase("QUIT")) {
                     reply(out, "221 bye");
@@ -105,14 +129,17 @@ public final class StallingDestination implements AutoCloseable {
         }
     }
 
-    private static void drain(BufferedReader in) {
+    /** Reads what was in flight when the connection died; returns whether the end of data was in it. */
+    private static boolean drain(BufferedReader in) {
+        boolean end = false;
         try {
-            while (in.readLine() != null) {
-                // what was in flight when the connection died
+            for (String line; (line = in.readLine()) != null; ) {
+                end |= line.equals(".");
             }
         } catch (IOException e) {
             // a reset ends it too
         }
+        return end;
     }
 
     private static void reply(OutputStream out, String text) throws IOException {
@@ -125,7 +152,7 @@ public final class StallingDestination implements AutoCloseable {
     }
 
     /**
-     * Waits until the first transaction stalled in the middle of its content.
+     * Waits until the first transaction stalled.
      *
      * @return whether it did within {@code bound}
      */
@@ -151,6 +178,14 @@ public final class StallingDestination implements AutoCloseable {
     /** @return the messages whose connection ended before their end of data */
     public List<String> cut() {
         return cut;
+    }
+
+    /**
+     * @return stalled transactions whose end of data had reached the server unread (a server that read it
+     *         would have stored the message although the client never saw its reply, RFC 1047's window)
+     */
+    public int endsUnread() {
+        return endsUnread.get();
     }
 
     @Override
