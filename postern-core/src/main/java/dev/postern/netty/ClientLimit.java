@@ -42,4 +42,9 @@ final class ClientLimit {
     void release(InetAddress client) {
         open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
+
+    /** @return the addresses counted now: only those with a connection open (a count of 0 is no entry) */
+    int tracked() {
+        return open.size();
+    }
 }

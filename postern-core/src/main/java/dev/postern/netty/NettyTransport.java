@@ -239,6 +239,11 @@ public final class NettyTransport {
         return server.observers.remove(observer);
     }
 
+    /** What every connection shares, for tests in this package that look at the server-wide bounds. */
+    ServerContext context() {
+        return server;
+    }
+
     public int activeConnections() {
         return server.connections.get();
     }

@@ -42,6 +42,29 @@ public final class Dante implements AutoCloseable {
                 List.of(PROGRAM, "-f", conf.toString(), "-p", dir.resolve("danted-" + port + ".pid").toString(), "-N", "1"), port));
     }
 
+    /** The danted process this test started (its children are found from it). */
+    public Peer peer() {
+        return peer;
+    }
+
+    /**
+     * Kills this danted and its children by process id (SIGKILL), as a crashed proxy host: every session it
+     * carries ends at once and its port stops listening. {@link #start} on the same port brings it back.
+     */
+    public void kill() throws InterruptedException {
+        peer.killAll();
+    }
+
+    /** Freezes this danted and its children (SIGSTOP, by process id): connections stay open, nothing moves. */
+    public void freeze() throws IOException, InterruptedException {
+        peer.signalAll("STOP");
+    }
+
+    /** Lets a frozen danted run again (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        peer.signalAll("CONT");
+    }
+
     @Override
     public void close() {
         peer.close();

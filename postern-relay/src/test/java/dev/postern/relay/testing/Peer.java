@@ -81,6 +81,50 @@ public final class Peer implements AutoCloseable {
     }
 
     /**
+     * Ends the peer and every process it started (SIGKILL to each, by process id), as a crash of the whole
+     * service would, and waits until they are gone, so their sockets are closed when this returns;
+     * {@link #close} still cleans up. A forking server (danted) keeps serving open sessions in its
+     * children for a while after its first process alone dies: this ends those at once too.
+     *
+     * @throws AssertionError when a process is still alive after 5 s
+     */
+    public void killAll() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " (pid " + process.pid() + ") still runs after SIGKILL");
+        }
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError(name + "'s child " + child.pid() + " still runs after SIGKILL", e);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code signal} ({@code STOP}, {@code CONT}) to the peer and every process it started, by process
+     * id, with {@code /bin/kill}: {@code STOP} freezes a service whose sockets stay open (the kernel still
+     * completes TCP handshakes on its listening port), as a hung host would.
+     */
+    public void signalAll(String signal) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("/bin/kill", "-" + signal, String.valueOf(process.pid())));
+        process.descendants().forEach(child -> command.add(String.valueOf(child.pid())));
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** @return the process id of the peer's own process */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
      * Polls the kernel's socket tables rather than connecting, so no probe connection reaches the peer.
      * The port was just found free, so a listening socket on it is the peer's.
      */

@@ -11,6 +11,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.proxy.ProxyConnectException;
 
 import javax.net.ssl.SSLException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -116,6 +117,9 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
         }
         if (root instanceof ProxyConnectException) {
             return "SOCKS5 proxy failure: " + root.getMessage();
+        }
+        if (innermost(root) instanceof ClosedChannelException) {
+            return "connection closed"; // Netty's is stackless and has no message: its class name told nobody anything
         }
         String message = innermost(root).getMessage();
         return "connection failure: " + (message == null ? innermost(root).getClass().getSimpleName() : message);
