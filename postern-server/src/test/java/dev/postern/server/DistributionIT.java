@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.relay.testing.Peer;
 import dev.postern.testing.AngusMail;
 import dev.postern.testing.RawSmtpClient;
 import jakarta.mail.MessagingException;
@@ -14,9 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -125,8 +124,8 @@ class DistributionIT {
         Path jre = Files.createDirectories(dir.resolve("jre/bin"));
         Files.createSymbolicLink(jre.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
         Path work = Files.createDirectories(dir.resolve("work"));
-        int port = freePort();
-        int httpPort = freePort();
+        int port = Peer.freePort();
+        int httpPort = Peer.freePort();
         Map<String, String> env = new LinkedHashMap<>(baseEnvironment());
         env.put("JAVA_HOME", jre.getParent().toString());
         env.put("POSTERN_HOSTNAME", "mx.dist.test");
@@ -351,12 +350,6 @@ class DistributionIT {
 
     private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The tool's path on this machine's PATH: a tool the test needs and does not find fails it. */

@@ -6,11 +6,8 @@ import dev.postern.relay.testing.SmtpSink;
 import dev.postern.testing.ExternalTool;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.Swaks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,24 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * delivered twice only if its attempt was in flight at the kill (at most --max-deliveries of them).
  */
 @Timeout(180)
-class RelayLauncherIT {
+class RelayLauncherIT extends LauncherFixture {
 
     private static final Pattern SUBJECT = Pattern.compile("(?m)^Subject: (crash-\\d+)$");
-
-    @TempDir
-    Path dir;
-
-    private Launcher launcher;
-
-    @BeforeEach
-    void launcher() {
-        launcher = new Launcher(dir);
-    }
-
-    @AfterEach
-    void killLeftovers() {
-        launcher.close();
-    }
 
     private Path queueDir() {
         return dir.resolve("queue");

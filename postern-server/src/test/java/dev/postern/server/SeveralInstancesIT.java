@@ -8,11 +8,9 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,31 +29,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the instance out on its failed /ready checks before its listeners close.
  */
 @Timeout(240)
-class SeveralInstancesIT {
+class SeveralInstancesIT extends LauncherFixture {
 
     private static final String HAPROXY = "/usr/sbin/haproxy";
-
-    @TempDir
-    Path dir;
 
     /** The existing mail system the instances relay to, recording what it takes. */
     @RegisterExtension
     final PosternExtension mailSystem = PosternExtension.builder().configure(c -> c.hostname("mail.internal.test")).build();
 
-    private Launcher launcher;
     private Peer haproxy;
 
-    @BeforeEach
-    void launcher() {
-        launcher = new Launcher(dir);
-    }
-
     @AfterEach
-    void stopAll() {
+    void stopHaproxy() {
         if (haproxy != null) {
             haproxy.close();
         }
-        launcher.close();
     }
 
     @Test
