@@ -1,7 +1,7 @@
 package dev.postern.server;
 
-import dev.postern.relay.testing.Peer;
 import dev.postern.testing.AngusMail;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -199,8 +199,8 @@ class DistributionIT {
         Path jre = Files.createDirectories(dir.resolve("jre/bin"));
         Files.createSymbolicLink(jre.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
         Path work = Files.createDirectories(dir.resolve("work"));
-        int port = Peer.freePort();
-        int httpPort = Peer.freePort();
+        int port = PeerProcess.freePort();
+        int httpPort = PeerProcess.freePort();
         Map<String, String> env = new LinkedHashMap<>(baseEnvironment());
         env.put("JAVA_HOME", jre.getParent().toString());
         env.put("POSTERN_HOSTNAME", "mx.dist.test");

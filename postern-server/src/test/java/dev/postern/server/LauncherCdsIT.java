@@ -1,6 +1,6 @@
 package dev.postern.server;
 
-import dev.postern.relay.testing.Peer;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class LauncherCdsIT {
 
     /** Starts a server, waits until it listens, stops it with SIGTERM; its stderr. */
     private String serveAndStop(String name, Map<String, String> env) throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         Process p = serve(name, env, port);
         new Launcher(dir).awaitListening(p, name, port);
         // One session first: the server registers its SIGTERM hook just after it starts listening, and a

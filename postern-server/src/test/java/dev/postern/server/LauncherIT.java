@@ -1,7 +1,7 @@
 package dev.postern.server;
 
-import dev.postern.relay.testing.Peer;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.Swaks;
 import org.junit.jupiter.api.Test;
@@ -54,7 +54,7 @@ class LauncherIT extends LauncherFixture {
 
     @Test
     void servesSwaksIntoTheMaildirAndExitsZeroOnSigterm() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         Path maildir = dir.resolve("mail");
         Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", maildir.toString(),
                 "--hostname", "mx.test", "--shutdown-grace", "2s");
@@ -95,7 +95,7 @@ class LauncherIT extends LauncherFixture {
      */
     @Test
     void sigtermDuringStartUpStopsCleanlyWithExitZero() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         Path maildir = dir.resolve("mail");
         Path fifo = dir.resolve("postern.yaml");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
@@ -154,8 +154,8 @@ class LauncherIT extends LauncherFixture {
 
     @Test
     void readyAnswers503FromSigtermUntilTheLastSessionEndsThenExitsZero() throws Exception {
-        int port = Peer.freePort();
-        int httpPort = Peer.freePort();
+        int port = PeerProcess.freePort();
+        int httpPort = PeerProcess.freePort();
         Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", dir.resolve("mail").toString(),
                 "--shutdown-grace", "20s", "--http-listen", "127.0.0.1:" + httpPort);
         awaitListening(server, port);
@@ -202,7 +202,7 @@ class LauncherIT extends LauncherFixture {
 
     @Test
     void proxyProtocolWithoutTrustedProxiesExitsTwoWithOneLine() throws Exception {
-        Result r = finish(start("serve", "--listen", "127.0.0.1:" + Peer.freePort(), "--proxy-protocol", "required"), 60);
+        Result r = finish(start("serve", "--listen", "127.0.0.1:" + PeerProcess.freePort(), "--proxy-protocol", "required"), 60);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("postern: listener 127.0.0.1:").contains("no trusted proxies");
         assertThat(r.err().strip().lines()).hasSize(1);

@@ -2,7 +2,7 @@ package dev.postern.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postern.relay.testing.Peer;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,8 +40,8 @@ class ObservabilityLauncherIT extends LauncherFixture {
                   allowlist:
                     recipients: ["@example.org"]
                 """.formatted(plugins));
-        int port = Peer.freePort();
-        int httpPort = Peer.freePort();
+        int port = PeerProcess.freePort();
+        int httpPort = PeerProcess.freePort();
         Path maildir = dir.resolve("mail");
         Process server = launcher.start("postern", "serve", "--config", config.toString(), "--listen", "127.0.0.1:" + port,
                 "--http-listen", "127.0.0.1:" + httpPort, "--maildir", maildir.toString(), "--hostname", "mx.test");

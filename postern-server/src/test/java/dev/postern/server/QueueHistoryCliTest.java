@@ -2,9 +2,9 @@ package dev.postern.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.server.ServeCommandTest.Run;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +81,7 @@ class QueueHistoryCliTest {
 
     @Test
     void showPrintsTheDeliveryHistoryOfEachRecipient() throws Exception {
-        int sinkPort = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
         Path queueDir = dir.resolve("queue");
         Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         server = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0", "--hostname", "mx.test",
@@ -156,7 +156,7 @@ class QueueHistoryCliTest {
 
     @Test
     void theHistoryKeepsTheLastTenAttempts() throws Exception {
-        int downPort = Peer.freePort();
+        int downPort = PeerProcess.freePort();
         Path queueDir = dir.resolve("queue");
         Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         server = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0", "--hostname", "mx.test",

@@ -1,8 +1,8 @@
 package dev.postern.server;
 
 import dev.postern.ServerMetrics;
-import dev.postern.relay.testing.Peer;
 import dev.postern.testing.AngusMail;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
@@ -575,7 +575,7 @@ class StandaloneServerTest {
 
     @Test
     void httpPortInUseFailsTheStartAndClosesTheSmtpListeners() throws Exception {
-        int smtpPort = Peer.freePort();
+        int smtpPort = PeerProcess.freePort();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             assertThatThrownBy(() -> start("--listen", "127.0.0.1:" + smtpPort, "--http-listen", "127.0.0.1:" + taken.getLocalPort()))
                     .isInstanceOf(IOException.class)

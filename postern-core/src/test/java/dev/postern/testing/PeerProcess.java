@@ -1,4 +1,4 @@
-package dev.postern.interop;
+package dev.postern.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,11 +14,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real proxy (HAProxy, nginx) run as a child of the test, in the foreground, on loopback. Its output
- * goes to a file in the test's temporary directory, so a full pipe never stalls it and a failure can
- * quote it. {@link #close} ends the process and whatever it started; nothing else is touched.
+ * A real third-party peer (HAProxy, nginx, smtp-sink, aiosmtpd, danted, dnsmasq, ...) run as a child of the test, in
+ * the foreground, on loopback. Its output goes to a file in the test's directory, so a full pipe never stalls it and
+ * a failure can quote it. {@link #close} ends exactly this process and what it started (by process id); nothing else
+ * is touched. A missing program fails the test: {@code .ci/run} installs every peer.
  */
-final class PeerProcess implements AutoCloseable {
+public final class PeerProcess implements AutoCloseable {
+
+    /** How long {@link #start(String, Path, List, int)} waits for the peer to listen. */
+    public static final Duration LISTEN_DEADLINE = Duration.ofSeconds(15);
 
     private final String name;
     private final Process process;
@@ -31,18 +35,24 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} and waits until it listens on {@code port}.
+     * Starts {@code command} and waits up to {@link #LISTEN_DEADLINE} until it listens on TCP {@code port}.
      *
      * @throws AssertionError when the program is missing, exits early or does not listen in time
      */
-    static PeerProcess start(String name, Path dir, List<String> command, int port, Duration deadline)
+    public static PeerProcess start(String name, Path dir, List<String> command, int port) throws IOException, InterruptedException {
+        return start(name, dir, command, port, LISTEN_DEADLINE);
+    }
+
+    /**
+     * Starts {@code command} and waits until it listens on TCP {@code port}, at most {@code deadline}.
+     *
+     * @throws AssertionError when the program is missing, exits early or does not listen in time
+     */
+    public static PeerProcess start(String name, Path dir, List<String> command, int port, Duration deadline)
             throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(command.get(0)))) {
-            throw new AssertionError(command.get(0) + " is not installed: run .ci/run or apt-get install it");
-        }
+        requireProgram(command.get(0));
         Path output = dir.resolve(name + ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         process.getOutputStream().close();
         PeerProcess peer = new PeerProcess(name, process, output);
         try {
@@ -54,8 +64,15 @@ final class PeerProcess implements AutoCloseable {
         return peer;
     }
 
+    /** Fails the test when a peer program is not installed. */
+    public static void requireProgram(String program) {
+        if (!Files.isExecutable(Path.of(program))) {
+            throw new AssertionError(program + " is not installed: run .ci/run, or apt-get install its package");
+        }
+    }
+
     /** Fills {@code ${NAME}} placeholders of a config template and writes it to {@code file}. */
-    static Path writeConfig(Path file, String template, Map<String, Object> values) throws IOException {
+    public static Path writeConfig(Path file, String template, Map<String, Object> values) throws IOException {
         String text = template;
         for (Map.Entry<String, Object> e : values.entrySet()) {
             text = text.replace("${" + e.getKey() + "}", String.valueOf(e.getValue()));
@@ -66,25 +83,25 @@ final class PeerProcess implements AutoCloseable {
         return Files.writeString(file, text);
     }
 
-    /** A port free on 127.0.0.1 at the time of the call (the OS picks it, then it is released). */
-    static int freePort() throws IOException {
+    /** A TCP port free on 127.0.0.1 at the time of the call (the OS picks it, then it is released). */
+    public static int freePort() throws IOException {
         return freePort("127.0.0.1");
     }
 
-    /** A port free on the given local address at the time of the call. */
-    static int freePort(String address) throws IOException {
+    /** A TCP port free on the given local address at the time of the call. */
+    public static int freePort(String address) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
             return s.getLocalPort();
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** Everything the peer printed so far. */
-    String output() {
+    public String output() {
         try {
             return Files.readString(output, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -92,9 +109,15 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
+    /** Ends the peer abruptly (SIGKILL), as a crashing server would end; {@link #close} still cleans up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
     /**
-     * Polls the kernel's socket tables rather than connecting: a probe connection would travel through
-     * the proxy to the server under test and show up in its hooks. The port was just found free, so a
+     * Polls the kernel's socket tables rather than connecting, so no probe connection reaches the peer (through a
+     * proxy it would reach the server under test and show up in its hooks). The port was just found free, so a
      * listening socket on it, on any address, is the peer's.
      */
     private void awaitListening(int port, Duration deadline) throws InterruptedException {
@@ -127,13 +150,19 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
+    /** Ends the peer (SIGTERM, then SIGKILL after 5 s) and every process it had started. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
         for (ProcessHandle child : children) {
             child.destroyForcibly();
