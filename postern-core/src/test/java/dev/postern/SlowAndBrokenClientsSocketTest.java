@@ -70,6 +70,48 @@ class SlowAndBrokenClientsSocketTest {
         }
     }
 
+    /** Counts the commands the server takes; its hooks run on virtual threads when {@code blockingHooks}. */
+    private static final class CommandCounter implements SmtpHandler {
+        final AtomicLong commands = new AtomicLong();
+        private final boolean blockingHooks;
+
+        CommandCounter(boolean blockingHooks) {
+            this.blockingHooks = blockingHooks;
+        }
+
+        @Override
+        public CommandDecision onCommand(SmtpSession session, String line) {
+            commands.incrementAndGet();
+            return null;
+        }
+
+        @Override
+        public boolean isNonBlocking() {
+            return !blockingHooks;
+        }
+    }
+
+    /**
+     * Connects {@code s} (a small receive buffer, and the test never reads from it) and starts a virtual thread that
+     * pipelines NOOPs into it, counting the octets in {@code written}, until {@code limit} or until the socket closes.
+     */
+    private static Thread floodWithNoops(Socket s, int port, long limit, AtomicLong written) throws IOException {
+        s.setReceiveBufferSize(32 * 1024);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        return Thread.ofVirtual().start(() -> {
+            byte[] block = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+            try {
+                OutputStream out = s.getOutputStream();
+                while (written.get() < limit) {
+                    out.write(block);
+                    written.addAndGet(block.length);
+                }
+            } catch (IOException e) {
+                // closed at the end of the test
+            }
+        });
+    }
+
     private static String readToClose(Socket s) throws IOException {
         s.setSoTimeout(60_000);
         InputStream in = s.getInputStream();
@@ -183,36 +225,13 @@ class SlowAndBrokenClientsSocketTest {
     @ParameterizedTest(name = "hooks on virtual threads: {0}")
     @ValueSource(booleans = {false, true})
     void aClientThatNeverReadsIsNotAnsweredIntoUnboundedMemory(boolean blockingHooks) throws Exception {
-        AtomicLong commands = new AtomicLong();
-        TestServer server = servers.start(new SmtpHandler() {
-            @Override
-            public CommandDecision onCommand(SmtpSession session, String line) {
-                commands.incrementAndGet();
-                return null;
-            }
-
-            @Override
-            public boolean isNonBlocking() {
-                return !blockingHooks;
-            }
-        }, c -> c.commandTimeout(Duration.ofSeconds(30)));
+        CommandCounter counter = new CommandCounter(blockingHooks);
+        AtomicLong commands = counter.commands;
+        TestServer server = servers.start(counter, c -> c.commandTimeout(Duration.ofSeconds(30)));
         long total = 20L * 1024 * 1024;
         AtomicLong written = new AtomicLong();
         try (Socket s = new Socket()) {
-            s.setReceiveBufferSize(32 * 1024);
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 5000);
-            Thread writer = Thread.ofVirtual().start(() -> {
-                byte[] block = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
-                try {
-                    OutputStream out = s.getOutputStream();
-                    while (written.get() < total) {
-                        out.write(block);
-                        written.addAndGet(block.length);
-                    }
-                } catch (IOException e) {
-                    // closed at the end of the test
-                }
-            });
+            Thread writer = floodWithNoops(s, server.port(), total, written);
             long last = -1;
             // wait until the server stops taking commands (or has taken all of them)
             while (commands.get() != last && written.get() < total) {
@@ -244,35 +263,12 @@ class SlowAndBrokenClientsSocketTest {
     @ParameterizedTest(name = "hooks on virtual threads: {0} (run {1})")
     @CsvSource({"false,1", "true,1", "true,2", "true,3", "true,4"})
     void aClientThatNeverReadsThenLeavesIsNoticedAtOnce(boolean blockingHooks, int run) throws Exception {
-        AtomicLong commands = new AtomicLong();
-        TestServer server = servers.start(new SmtpHandler() {
-            @Override
-            public CommandDecision onCommand(SmtpSession session, String line) {
-                commands.incrementAndGet();
-                return null;
-            }
-
-            @Override
-            public boolean isNonBlocking() {
-                return !blockingHooks;
-            }
-        }, c -> c.commandTimeout(Duration.ofSeconds(60)));
+        CommandCounter counter = new CommandCounter(blockingHooks);
+        AtomicLong commands = counter.commands;
+        TestServer server = servers.start(counter, c -> c.commandTimeout(Duration.ofSeconds(60)));
         AtomicLong written = new AtomicLong();
         try (Socket s = new Socket()) {
-            s.setReceiveBufferSize(32 * 1024);
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 5000);
-            Thread writer = Thread.ofVirtual().start(() -> {
-                byte[] block = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
-                try {
-                    OutputStream out = s.getOutputStream();
-                    while (written.get() < 64L * 1024 * 1024) {
-                        out.write(block);
-                        written.addAndGet(block.length);
-                    }
-                } catch (IOException e) {
-                    // closed at the end of the test
-                }
-            });
+            Thread writer = floodWithNoops(s, server.port(), 64L * 1024 * 1024, written);
             long last = -1;
             while (commands.get() != last) { // until the server stops reading and has answered what it read
                 last = commands.get();

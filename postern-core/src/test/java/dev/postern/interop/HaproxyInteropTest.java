@@ -6,6 +6,7 @@ import dev.postern.proxy.ProxyInfo;
 import dev.postern.proxy.SslTlv;
 import dev.postern.proxy.Tlv;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.TestServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

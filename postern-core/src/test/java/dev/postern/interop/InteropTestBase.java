@@ -8,6 +8,7 @@ import dev.postern.proxy.ProxyInfo;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.Swaks;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;

@@ -1,6 +1,7 @@
 package dev.postern.interop;
 
 import dev.postern.proxy.ProxyInfo;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.TestServer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

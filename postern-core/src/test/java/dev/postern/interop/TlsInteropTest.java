@@ -4,6 +4,7 @@ import dev.postern.SmtpServerConfig;
 import dev.postern.interop.ClientRecorder.Delivered;
 import dev.postern.interop.ClientRecorder.Seen;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestTls;
 import dev.postern.tls.StartTlsMode;

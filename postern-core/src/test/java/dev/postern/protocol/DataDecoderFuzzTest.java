@@ -107,7 +107,7 @@ class DataDecoderFuzzTest {
     private static Decoded decode(LineEndingPolicy policy, boolean dotStuffed, byte[] bytes, int[] cuts) {
         DataDecoder decoder = new DataDecoder(policy, dotStuffed);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ContentSink sink = into(out);
+        ContentSink sink = MemorySinks.into(out);
         ByteBuf in = Unpooled.buffer();
         int consumed = 0;
         int from = 0;
@@ -129,7 +129,7 @@ class DataDecoderFuzzTest {
     private static Decoded decodeChunks(LineEndingPolicy policy, byte[] bytes, int[] cuts) {
         DataDecoder decoder = new DataDecoder(policy, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ContentSink sink = into(out);
+        ContentSink sink = MemorySinks.into(out);
         int consumed = 0;
         int from = 0;
         DataDecoder.Result result = DataDecoder.Result.NEED_MORE;
@@ -211,21 +211,5 @@ class DataDecoderFuzzTest {
             cuts[i] = i + 1;
         }
         return cuts;
-    }
-
-    private static ContentSink into(ByteArrayOutputStream out) {
-        return new ContentSink() {
-            @Override
-            public void write(ByteBuf buf, int index, int length) {
-                byte[] b = new byte[length];
-                buf.getBytes(index, b);
-                out.writeBytes(b);
-            }
-
-            @Override
-            public void write(byte[] bytes) {
-                out.writeBytes(bytes);
-            }
-        };
     }
 }

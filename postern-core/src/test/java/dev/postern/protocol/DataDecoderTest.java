@@ -30,7 +30,7 @@ class DataDecoderTest {
     private static Decoded run(LineEndingPolicy policy, String input, int step) {
         DataDecoder d = new DataDecoder(policy, true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ContentSink sink = into(out);
+        ContentSink sink = MemorySinks.into(out);
         byte[] all = input.getBytes(StandardCharsets.ISO_8859_1);
         int consumed = 0;
         DataDecoder.Result r = DataDecoder.Result.NEED_MORE;
@@ -40,22 +40,6 @@ class DataDecoderTest {
             consumed += buf.readerIndex();
         }
         return new Decoded(r, out.toString(StandardCharsets.ISO_8859_1), consumed);
-    }
-
-    private static ContentSink into(ByteArrayOutputStream out) {
-        return new ContentSink() {
-            @Override
-            public void write(ByteBuf buf, int index, int length) {
-                byte[] b = new byte[length];
-                buf.getBytes(index, b);
-                out.writeBytes(b);
-            }
-
-            @Override
-            public void write(byte[] bytes) {
-                out.writeBytes(bytes);
-            }
-        };
     }
 
     @Test
@@ -129,7 +113,7 @@ class DataDecoderTest {
     void bdatContentIsNotUnstuffedAndHasNoEndMark() {
         DataDecoder d = new DataDecoder(LineEndingPolicy.NORMALIZE, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ContentSink sink = into(out);
+        ContentSink sink = MemorySinks.into(out);
         ByteBuf in = Unpooled.copiedBuffer("..x\r\n.\r\nrest", StandardCharsets.US_ASCII);
         assertThat(d.decode(in, 8, sink)).isEqualTo(DataDecoder.Result.NEED_MORE);
         assertThat(in.readerIndex()).isEqualTo(8);
@@ -151,7 +135,7 @@ class DataDecoderTest {
         for (LineEndingPolicy policy : LineEndingPolicy.values()) {
             DataDecoder d = new DataDecoder(policy, false);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ContentSink sink = into(out);
+            ContentSink sink = MemorySinks.into(out);
             assertThat(d.decode(Unpooled.copiedBuffer("ab\r", StandardCharsets.US_ASCII), sink)).isEqualTo(DataDecoder.Result.NEED_MORE);
             boolean finished = d.finish(sink);
             String content = out.toString(StandardCharsets.US_ASCII);

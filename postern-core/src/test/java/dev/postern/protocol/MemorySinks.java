@@ -4,6 +4,7 @@ import dev.postern.Envelope;
 import dev.postern.HeaderField;
 import dev.postern.ReceivedMessage;
 import dev.postern.SmtpServerConfig;
+import dev.postern.message.ContentSink;
 import dev.postern.message.HeaderEdits;
 import dev.postern.message.MessageSink;
 import dev.postern.message.MessageSinkFactory;
@@ -114,5 +115,22 @@ public final class MemorySinks implements MessageSinkFactory {
         public InputStream openStream() {
             return new ByteArrayInputStream(bytes);
         }
+    }
+
+    /** A content sink that appends what it is given to {@code out}, for the DATA/BDAT decoder's tests. */
+    public static ContentSink into(ByteArrayOutputStream out) {
+        return new ContentSink() {
+            @Override
+            public void write(ByteBuf buf, int index, int length) {
+                byte[] b = new byte[length];
+                buf.getBytes(index, b);
+                out.writeBytes(b);
+            }
+
+            @Override
+            public void write(byte[] bytes) {
+                out.writeBytes(bytes);
+            }
+        };
     }
 }

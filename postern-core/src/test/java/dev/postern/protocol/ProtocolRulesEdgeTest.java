@@ -1,16 +1,10 @@
 package dev.postern.protocol;
 
 import dev.postern.ForwardPath;
-import dev.postern.LogLevel;
-import dev.postern.MailParameters;
-import dev.postern.ReversePath;
 import dev.postern.ServerMetrics.Counter;
-import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
-import dev.postern.SmtpSession;
 import dev.postern.auth.AuthConfig;
 import dev.postern.auth.AuthMechanism;
-import dev.postern.auth.Credentials;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.tls.TlsConfig;
 import dev.postern.tls.TlsInfo;
@@ -18,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -34,62 +27,13 @@ class ProtocolRulesEdgeTest {
     private static final TrustedSources HARNESS_CLIENT = TrustedSources.parse("127.0.0.9");
     private static final TlsInfo STARTTLS = new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", List.of(), null, false);
 
-    /** Records log lines; its hooks throw what a test sets. */
-    static class Recorder implements SmtpHandler {
-        final List<String> log = new ArrayList<>();
-        RuntimeException onAuth;
-        RuntimeException onUnknown;
-        RuntimeException onMail;
-        RuntimeException onHelo;
-
-        @Override
-        public void onLogEvent(SmtpSession session, LogLevel level, String message, Throwable error) {
-            log.add(level + " " + message);
-        }
-
-        @Override
-        public String onAuth(SmtpSession session, Credentials credentials) {
-            if (onAuth != null) {
-                throw onAuth;
-            }
-            return null;
-        }
-
-        @Override
-        public void onUnknownCommand(SmtpSession session, String line) {
-            if (onUnknown != null) {
-                throw onUnknown;
-            }
-        }
-
-        @Override
-        public ReversePath onMailFrom(SmtpSession session, ReversePath from, MailParameters parameters) {
-            if (onMail != null) {
-                throw onMail;
-            }
-            return null;
-        }
-
-        @Override
-        public ForwardPath onRcptTo(SmtpSession session, ForwardPath to, MailParameters parameters) {
-            return to.address().equals("alias@example.org") ? ForwardPath.of(new dev.postern.Mailbox("real", "example.org")) : null;
-        }
-
-        @Override
-        public void onHelo(SmtpSession session, String name) {
-            if (onHelo != null) {
-                throw onHelo;
-            }
-        }
-    }
-
     private static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void authHookFailuresAreTemporaryCountedAndLoggedRejectionsAreCountedAsFailures() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> b.auth(AuthConfig.of(AuthMechanism.PLAIN).andAllowPlaintext())).ready();
         r.onAuth = new IllegalStateException("LDAP down");
         assertThat(h.cmd("AUTH PLAIN " + b64("\0alice\0pw"))).startsWith("454 4.7.0");
@@ -107,7 +51,7 @@ class ProtocolRulesEdgeTest {
 
     @Test
     void unknownCommandHookFailuresAre451InATransactionAnd421Outside() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> { }).ready();
         r.onUnknown = SmtpRejection.of(502, "5.5.1", "Go away");
         assertThat(h.cmd("XYZZY")).isEqualTo("502 5.5.1 Go away\r\n");
@@ -123,7 +67,7 @@ class ProtocolRulesEdgeTest {
 
     @Test
     void envelopeHooksAndRules() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> { }).ready();
         r.onMail = new IllegalStateException("db down");
         assertThat(h.cmd("MAIL FROM:<a@b.c>")).startsWith("451 4.3.0");
@@ -149,7 +93,7 @@ class ProtocolRulesEdgeTest {
     /** Every 4xx and 5xx counts as an error (400 and 500 included); the limit's 421 is logged. */
     @Test
     void errorRepliesAreCountedByClassAndTheLimitIsLogged() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> b.maxErrors(3)).ready();
         r.onHelo = SmtpRejection.of(400, "4.0.0", "later");
         assertThat(h.cmd("EHLO a")).startsWith("400 4.0.0");
@@ -170,19 +114,19 @@ class ProtocolRulesEdgeTest {
     /** An ignored host is served but its routine events are not logged; warnings still are. */
     @Test
     void quietSessionsLogOnlyWarningsAndErrors() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> b.ignoredHosts(HARNESS_CLIENT).maxErrors(2)).ready();
         h.cmd("FOO");
         h.cmd("FOO");
         assertThat(r.log).containsExactly("WARN too many errors (2); closing");
-        Recorder loud = new Recorder();
+        HookRecorder loud = new HookRecorder();
         new ProtocolHarness(loud, b -> b.ignoredHosts(TrustedSources.parse("192.0.2.1"))).ready();
         assertThat(loud.log).containsExactly("INFO connect from 127.0.0.9:40000"); // a direct client: no "via"
     }
 
     @Test
     void aSpoolFileThatCannotBeRemovedIsLoggedAndTheSessionGoesOn() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> { }).ready();
         h.sinks.closeFailure = new IllegalStateException("EACCES");
         h.cmd("MAIL FROM:<a@b.c>");
@@ -208,7 +152,7 @@ class ProtocolRulesEdgeTest {
 
     @Test
     void xclientSetsEveryAttributeItNames() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> b.xclientHosts(HARNESS_CLIENT)).ready();
         assertThat(h.cmd("XCLIENT ADDR=192.0.2.44 PORT=5555 HELO=client.example PROTO=SMTP DESTADDR=198.51.100.7 DESTPORT=587"))
                 .startsWith("220 mx.test");
@@ -223,7 +167,7 @@ class ProtocolRulesEdgeTest {
         assertThat(h.session.authenticatedUser()).isEmpty();
         assertThat(r.log).contains("INFO XCLIENT from /127.0.0.9:40000: client is now /192.0.2.44:5555");
 
-        ProtocolHarness esmtp = new ProtocolHarness(new Recorder(), b -> b.xclientHosts(HARNESS_CLIENT)).ready();
+        ProtocolHarness esmtp = new ProtocolHarness(new HookRecorder(), b -> b.xclientHosts(HARNESS_CLIENT)).ready();
         esmtp.cmd("XCLIENT PROTO=ESMTP NAME=[UNAVAILABLE]");
         assertThat(esmtp.session.isEsmtp()).isTrue();
         assertThat(esmtp.session.remoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.9", 40000)); // ADDR not named
@@ -233,7 +177,7 @@ class ProtocolRulesEdgeTest {
 
     @Test
     void xforwardPortAndEmptyValues() {
-        ProtocolHarness h = new ProtocolHarness(new Recorder(), b -> b.xforwardHosts(HARNESS_CLIENT)).ready();
+        ProtocolHarness h = new ProtocolHarness(new HookRecorder(), b -> b.xforwardHosts(HARNESS_CLIENT)).ready();
         assertThat(h.cmd("XFORWARD PORT=4711 IDENT=[UNAVAILABLE] SOURCE=REMOTE")).startsWith("250");
         assertThat(h.session.xforward()).containsEntry("PORT", "4711").containsEntry("IDENT", "").containsEntry("SOURCE", "REMOTE");
         h.cmd("RSET");
@@ -243,12 +187,12 @@ class ProtocolRulesEdgeTest {
 
     @Test
     void theLogSaysHowTlsBegan() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = new ProtocolHarness(r, b -> b.tls(TlsConfig.selfSigned("mx.test").build())).ready();
         h.cmd("STARTTLS");
         h.protocol.tlsEstablished(STARTTLS);
         assertThat(r.log).contains("INFO STARTTLS: TLSv1.3 with cipher TLS_AES_128_GCM_SHA256");
-        Recorder implicit = new Recorder();
+        HookRecorder implicit = new HookRecorder();
         ProtocolHarness i = new ProtocolHarness(implicit, b -> b.tls(TlsConfig.selfSigned("mx.test").build()));
         i.protocol.tlsEstablished(new TlsInfo("TLSv1.3", "TLS_AES_256_GCM_SHA384", List.of(), null, true));
         assertThat(implicit.log).contains("INFO TLS: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384");
@@ -258,7 +202,7 @@ class ProtocolRulesEdgeTest {
     void helpNamesWhatThisConfigurationAccepts() {
         assertThat(new ProtocolHarness().ready().cmd("HELP"))
                 .isEqualTo("214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP\r\n");
-        assertThat(new ProtocolHarness(new Recorder(), b -> b.tls(TlsConfig.selfSigned("mx.test").build())
+        assertThat(new ProtocolHarness(new HookRecorder(), b -> b.tls(TlsConfig.selfSigned("mx.test").build())
                 .auth(AuthConfig.of(AuthMechanism.PLAIN))).ready().cmd("HELP"))
                 .isEqualTo("214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH\r\n");
     }

@@ -1,21 +1,14 @@
 package dev.postern.protocol;
 
-import dev.postern.CommandDecision;
 import dev.postern.LineEndingPolicy;
-import dev.postern.LogLevel;
-import dev.postern.MessageHeaders;
-import dev.postern.ReceivedMessage;
 import dev.postern.ServerMetrics.Counter;
-import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
-import dev.postern.SmtpSession;
 import dev.postern.proxy.ProxyInfo;
 import dev.postern.testing.V2Header;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static dev.postern.protocol.ProtocolHarness.codes;
@@ -28,71 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SmtpProtocolEdgeTest {
 
-    /** Records log lines and hook calls; each hook can be made to throw. */
-    static class Recorder implements SmtpHandler {
-        final List<String> log = new ArrayList<>();
-        final List<String> calls = new ArrayList<>();
-        RuntimeException onCommand;
-        RuntimeException onDataStart;
-        RuntimeException onDisconnect;
-        RuntimeException onProxy;
-
-        @Override
-        public void onLogEvent(SmtpSession session, LogLevel level, String message, Throwable error) {
-            log.add(level + " " + message);
-        }
-
-        @Override
-        public CommandDecision onCommand(SmtpSession session, String line) {
-            if (onCommand != null) {
-                throw onCommand;
-            }
-            return null;
-        }
-
-        @Override
-        public ProxyInfo onProxy(SmtpSession session, ProxyInfo info) {
-            calls.add("proxy " + info.source());
-            if (onProxy != null) {
-                throw onProxy;
-            }
-            return null;
-        }
-
-        @Override
-        public void onDataStart(SmtpSession session, MessageHeaders headers) {
-            calls.add("dataStart");
-            if (onDataStart != null) {
-                throw onDataStart;
-            }
-        }
-
-        @Override
-        public void onDataHeaders(SmtpSession session, MessageHeaders headers) {
-            calls.add("headers " + headers.fields().size());
-        }
-
-        @Override
-        public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
-            calls.add("message " + new String(message.readAllBytes(), StandardCharsets.UTF_8).strip());
-        }
-
-        @Override
-        public void onDisconnect(SmtpSession session) {
-            calls.add("disconnect");
-            if (onDisconnect != null) {
-                throw onDisconnect;
-            }
-        }
-    }
-
-    private static ProtocolHarness harness(Recorder r) {
+    private static ProtocolHarness harness(HookRecorder r) {
         return new ProtocolHarness(r, b -> { });
     }
 
     @Test
     void onCommandRejectingAnswersWithItsReplyAndFailingIsCountedAndLogged() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = harness(r).ready();
         r.onCommand = SmtpRejection.of(550, "5.7.1", "Not that");
         assertThat(h.cmd("NOOP")).isEqualTo("550 5.7.1 Not that\r\n");
@@ -123,13 +58,13 @@ class SmtpProtocolEdgeTest {
     void theProxyHookAcceptsAdjustsOrRefusesTheHeader() {
         ProxyInfo header = new ProxyInfo(1, ProxyInfo.Command.PROXY, ProxyInfo.Transport.TCP4,
                 new InetSocketAddress("192.0.2.7", 4000), new InetSocketAddress("198.51.100.1", 25), List.of());
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = harness(r);
         assertThat(h.protocol.proxyHeader(header)).isTrue();
         assertThat(h.session.proxy()).contains(header);
         assertThat(h.session.remoteAddress().getAddress().getHostAddress()).isEqualTo("192.0.2.7");
 
-        Recorder failing = new Recorder();
+        HookRecorder failing = new HookRecorder();
         failing.onProxy = new IllegalStateException("geo database missing");
         ProtocolHarness refused = harness(failing);
         assertThat(refused.protocol.proxyHeader(header)).isFalse();
@@ -140,7 +75,7 @@ class SmtpProtocolEdgeTest {
         refused.protocol.connect();
         assertThat(refused.replies()).isEmpty(); // never greeted
 
-        Recorder rejecting = new Recorder();
+        HookRecorder rejecting = new HookRecorder();
         rejecting.onProxy = SmtpRejection.of(554, "5.7.1", "Blocked network");
         ProtocolHarness blocked = harness(rejecting);
         assertThat(blocked.protocol.proxyHeader(header)).isFalse();
@@ -156,7 +91,7 @@ class SmtpProtocolEdgeTest {
     @Test
     void aV2HeaderFromAnUntrustedClientIsRefusedAndClosed() {
         byte[] header = V2Header.tcp4("192.0.2.7", 4000, "198.51.100.1", 25).bytes();
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = harness(r);
         h.connect();
         assertThat(h.feed(header)).isEqualTo("554 5.5.1 Error: PROXY header not allowed from this address; closing connection\r\n");
@@ -176,7 +111,7 @@ class SmtpProtocolEdgeTest {
 
     @Test
     void anEarlyTalkerIsLogged() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = harness(r);
         assertThat(h.feed("EHLO early\r\n")).startsWith("554 5.5.0");
         assertThat(r.log).contains("WARN client talked before the greeting");
@@ -184,7 +119,7 @@ class SmtpProtocolEdgeTest {
 
     @Test
     void disconnectEndsTheSessionAndSurvivesAFailingHook() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         r.onDisconnect = new IllegalStateException("cleanup failed");
         ProtocolHarness h = harness(r).ready();
         h.cmd("MAIL FROM:<a@b.c>");
@@ -200,7 +135,7 @@ class SmtpProtocolEdgeTest {
 
     @Test
     void onDataStartRefusingDataOrBdatEndsTheTransaction() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         r.onDataStart = SmtpRejection.of(554, "5.7.1", "No mail from you");
         ProtocolHarness h = harness(r).ready();
         h.cmd("MAIL FROM:<a@b.c>");
@@ -221,7 +156,7 @@ class SmtpProtocolEdgeTest {
     @Test
     void bareLineEndsInBdatContentCloseUnderStrict() {
         for (String content : new String[] {"a\nb\r\n", "ab\r"}) {
-            Recorder r = new Recorder();
+            HookRecorder r = new HookRecorder();
             ProtocolHarness h = new ProtocolHarness(r, b -> b.lineEndings(LineEndingPolicy.STRICT)).ready();
             h.cmd("MAIL FROM:<a@b.c>");
             h.cmd("RCPT TO:<x@y.z>");
@@ -234,7 +169,7 @@ class SmtpProtocolEdgeTest {
 
     @Test
     void bareLineEndsInDataCloseUnderStrict() {
-        ProtocolHarness h = new ProtocolHarness(new Recorder(), b -> b.lineEndings(LineEndingPolicy.STRICT)).ready();
+        ProtocolHarness h = new ProtocolHarness(new HookRecorder(), b -> b.lineEndings(LineEndingPolicy.STRICT)).ready();
         h.cmd("MAIL FROM:<a@b.c>");
         h.cmd("RCPT TO:<x@y.z>");
         h.cmd("DATA");
@@ -264,7 +199,7 @@ class SmtpProtocolEdgeTest {
     /** A message whose header block never ends (no empty line) still has its headers seen, and is counted. */
     @Test
     void aMessageWithoutABodyStillHasItsHeadersSeenAndIsCountedAndLogged() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = harness(r).ready();
         h.cmd("MAIL FROM:<a@b.c>");
         h.cmd("RCPT TO:<x@y.z>");
@@ -279,7 +214,7 @@ class SmtpProtocolEdgeTest {
 
     @Test
     void aMessageTheSpoolCouldNotKeepIs451AndCountedAsRejected() {
-        Recorder r = new Recorder();
+        HookRecorder r = new HookRecorder();
         ProtocolHarness h = harness(r).ready();
         h.sinks.failure = new java.io.IOException("disk full");
         h.cmd("MAIL FROM:<a@b.c>");

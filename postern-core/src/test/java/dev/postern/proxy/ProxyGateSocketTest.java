@@ -1,10 +1,9 @@
 package dev.postern.proxy;
 
-import dev.postern.LogLevel;
 import dev.postern.ServerMetrics.Counter;
-import dev.postern.SmtpHandler;
 import dev.postern.SmtpSession;
 import dev.postern.testing.RawSmtpClient;
+import dev.postern.testing.SessionRecorder;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
 import dev.postern.testing.V2Header;
@@ -17,7 +16,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,40 +35,7 @@ class ProxyGateSocketTest {
     @RegisterExtension
     final TestServers servers = new TestServers(c -> c.proxyTimeout(PROXY_TIMEOUT));
 
-    /** What the hooks saw. */
-    static class Recorder implements SmtpHandler {
-        final boolean nonBlocking;
-        final List<String> connects = new CopyOnWriteArrayList<>();
-        final List<String> commands = new CopyOnWriteArrayList<>();
-        final List<String> log = new CopyOnWriteArrayList<>();
-
-        Recorder(boolean nonBlocking) {
-            this.nonBlocking = nonBlocking;
-        }
-
-        @Override
-        public boolean isNonBlocking() {
-            return nonBlocking;
-        }
-
-        @Override
-        public void onConnect(SmtpSession s) {
-            connects.add(s.remoteAddress().getAddress().getHostAddress() + " proxied=" + s.isProxied());
-        }
-
-        @Override
-        public dev.postern.CommandDecision onCommand(SmtpSession s, String line) {
-            commands.add(line);
-            return null;
-        }
-
-        @Override
-        public void onLogEvent(SmtpSession s, LogLevel level, String message, Throwable error) {
-            log.add(level + " " + message);
-        }
-    }
-
-    private TestServer start(Recorder h, ProxyProtocolMode mode, Duration optionalWait) throws Exception {
+    private TestServer start(SessionRecorder h, ProxyProtocolMode mode, Duration optionalWait) throws Exception {
         return servers.start(h, c -> c.clearListeners()
                 .listen(TestServer.loopback().withProxyProtocol(mode, TrustedSources.parse("127.0.0.1/32")))
                 .proxyOptionalWait(optionalWait));
@@ -88,13 +53,13 @@ class ProxyGateSocketTest {
     /** The header bound is 8 KiB: a header of 8192 bytes is read, one of 9 KiB is refused as it arrives. */
     @Test
     void aV2HeaderOver8KiBIsRefusedAtOnce() throws Exception {
-        Recorder h = new Recorder(false);
+        SessionRecorder h = new SessionRecorder(false);
         TestServer server = start(h, ProxyProtocolMode.REQUIRED, Duration.ofMillis(200));
         try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
             c.send(v2HeaderOf(8192));
             assertThat(c.reply()).startsWith("220 mx.test");
         }
-        assertThat(h.connects).containsExactly("192.0.2.10 proxied=true");
+        assertThat(h.connects).containsExactly("192.0.2.10 proxied=true secure=false");
 
         byte[] nineKiB = v2HeaderOf(9 * 1024);
         for (int sent : new int[] {nineKiB.length, 8193}) { // the whole header, or just past the bound
@@ -120,7 +85,7 @@ class ProxyGateSocketTest {
     @ParameterizedTest(name = "version/command 0x{0}")
     @ValueSource(strings = {"11", "31", "22", "2F"})
     void aV2HeaderWithABadVersionOrCommandIsRefusedAsSoonAsThatByteArrives(String versionCommand) throws Exception {
-        Recorder h = new Recorder(false);
+        SessionRecorder h = new SessionRecorder(false);
         TestServer server = start(h, ProxyProtocolMode.REQUIRED, Duration.ofMillis(200));
         byte[] header = V2Header.tcp4("192.0.2.10", 40000, "198.51.100.1", 25)
                 .versionCommand(Integer.parseInt(versionCommand, 16)).bytes();
@@ -143,7 +108,7 @@ class ProxyGateSocketTest {
     /** A header arriving in pieces (the signature alone, then the rest) is read whole. */
     @Test
     void aV2HeaderInPiecesIsReadWhole() throws Exception {
-        Recorder h = new Recorder(false);
+        SessionRecorder h = new SessionRecorder(false);
         TestServer server = start(h, ProxyProtocolMode.REQUIRED, Duration.ofMillis(200));
         byte[] header = V2Header.tcp4("192.0.2.10", 40000, "198.51.100.1", 25).bytes();
         try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
@@ -156,7 +121,7 @@ class ProxyGateSocketTest {
             c.send(Arrays.copyOfRange(header, 14, header.length));
             assertThat(c.reply()).startsWith("220 mx.test");
         }
-        assertThat(h.connects).containsExactly("192.0.2.10 proxied=true");
+        assertThat(h.connects).containsExactly("192.0.2.10 proxied=true secure=false");
     }
 
     /**
@@ -166,7 +131,7 @@ class ProxyGateSocketTest {
     @ParameterizedTest(name = "non-blocking hooks: {0}")
     @ValueSource(booleans = {false, true})
     void anOnProxyFailureIs421AndTheClientNeverGetsIn(boolean nonBlocking) throws Exception {
-        Recorder h = new Recorder(nonBlocking) {
+        SessionRecorder h = new SessionRecorder(nonBlocking) {
             @Override
             public ProxyInfo onProxy(SmtpSession s, ProxyInfo p) {
                 throw new IllegalStateException("geo database missing");
@@ -195,7 +160,7 @@ class ProxyGateSocketTest {
     @ParameterizedTest(name = "non-blocking hooks: {0}")
     @ValueSource(booleans = {false, true})
     void optionalModeServesATrustedPeerWhoseFirstBytesAreSmtp(boolean nonBlocking) throws Exception {
-        Recorder h = new Recorder(nonBlocking);
+        SessionRecorder h = new SessionRecorder(nonBlocking);
         TestServer server = start(h, ProxyProtocolMode.OPTIONAL, PROXY_TIMEOUT.minusSeconds(1));
         try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
             long t0 = System.nanoTime();
@@ -205,7 +170,7 @@ class ProxyGateSocketTest {
             assertThat(System.nanoTime() - t0).as("served without the optional wait").isLessThan(AT_ONCE_NANOS);
             assertThat(c.cmd("MAIL FROM:<a@b.c>")).startsWith("250");
         }
-        assertThat(h.connects).containsExactly("127.0.0.1 proxied=false");
+        assertThat(h.connects).containsExactly("127.0.0.1 proxied=false secure=false");
         assertThat(h.commands).containsExactly("EHLO direct.example", "MAIL FROM:<a@b.c>");
         assertThat(server.metrics().get(Counter.PROXY_HEADERS_REJECTED)).isZero();
     }
@@ -213,7 +178,7 @@ class ProxyGateSocketTest {
     /** Required mode, by contrast: the same bytes from a trusted peer close the connection unanswered. */
     @Test
     void requiredModeRefusesATrustedPeerWhoseFirstBytesAreSmtp() throws Exception {
-        Recorder h = new Recorder(false);
+        SessionRecorder h = new SessionRecorder(false);
         TestServer server = start(h, ProxyProtocolMode.REQUIRED, Duration.ofMillis(200));
         try (RawSmtpClient c = new RawSmtpClient("127.0.0.1", server.port())) {
             long t0 = System.nanoTime();

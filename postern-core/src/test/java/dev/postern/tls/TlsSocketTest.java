@@ -3,12 +3,12 @@ package dev.postern.tls;
 import dev.postern.Listener;
 import dev.postern.ReceivedMessage;
 import dev.postern.ServerMetrics;
-import dev.postern.SmtpHandler;
 import dev.postern.SmtpServerConfig;
 import dev.postern.SmtpSession;
 import dev.postern.proxy.ProxyProtocolMode;
 import dev.postern.proxy.TrustedSources;
 import dev.postern.testing.AngusMail;
+import dev.postern.testing.SessionRecorder;
 import dev.postern.testing.SmtpReplyReader;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
@@ -54,44 +54,18 @@ class TlsSocketTest {
     @RegisterExtension
     final TestServers servers = new TestServers(c -> c.tls(TestTls.serverTls().build()));
 
-    /** What the hooks saw of each session: its TLS layer, its client address, and its messages. */
-    static final class Recorder implements SmtpHandler {
-        final boolean nonBlocking;
-        final BlockingQueue<SmtpSession> secured = new LinkedBlockingQueue<>();
+    /** What the hooks saw of each session (SessionRecorder), and its messages, each accepted over TLS only. */
+    static final class Recorder extends SessionRecorder {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        final BlockingQueue<String> connectedFrom = new LinkedBlockingQueue<>();
 
         Recorder(boolean nonBlocking) {
-            this.nonBlocking = nonBlocking;
-        }
-
-        @Override
-        public boolean isNonBlocking() {
-            return nonBlocking;
-        }
-
-        @Override
-        public void onConnect(SmtpSession session) {
-            connectedFrom.add(session.remoteAddress().getAddress().getHostAddress() + " secure=" + session.isSecure());
-        }
-
-        @Override
-        public void onSecure(SmtpSession session) {
-            secured.add(session);
+            super(nonBlocking);
         }
 
         @Override
         public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
             TlsInfo tls = session.tls().orElseThrow(() -> new AssertionError("message accepted in clear"));
             messages.add(tls.protocol() + " " + new String(message.readAllBytes(), StandardCharsets.UTF_8));
-        }
-
-        <T> T next(BlockingQueue<T> q) throws InterruptedException {
-            T t = q.poll(10, TimeUnit.SECONDS);
-            if (t == null) {
-                throw new AssertionError("nothing within 10 s");
-            }
-            return t;
         }
     }
 
@@ -140,7 +114,7 @@ class TlsSocketTest {
         Recorder h = new Recorder(nonBlocking);
         TestServer server = servers.start(h, c -> c.clearListeners().listen(TestServer.loopback().withImplicitTls()));
         sendWithAngus("smtps", server.port(), new Properties());
-        assertThat(h.next(h.connectedFrom)).isEqualTo("127.0.0.1 secure=true");
+        assertThat(h.next(h.connects)).isEqualTo("127.0.0.1 proxied=false secure=true");
         assertThat(h.next(h.messages)).startsWith("TLSv1.3 ").contains("secret");
         assertThat(h.next(h.secured).tls().orElseThrow().implicit()).isTrue();
     }
@@ -183,7 +157,7 @@ class TlsSocketTest {
             assertThat(io.reply()).startsWith("220 mx.test");
             assertThat(io.cmd("EHLO c")).startsWith("250-mx.test");
         }
-        assertThat(h.next(h.connectedFrom)).isEqualTo("192.0.2.7 secure=true");
+        assertThat(h.next(h.connects)).isEqualTo("192.0.2.7 proxied=true secure=true");
         SmtpSession secured = h.next(h.secured);
         assertThat(secured.proxy()).isPresent();
         assertThat(secured.socketRemoteAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
@@ -200,7 +174,7 @@ class TlsSocketTest {
             Lines io = new Lines(TestTls.handshake(plain, TestTls.client(null)));
             assertThat(io.reply()).startsWith("220 mx.test");
         }
-        assertThat(h.next(h.connectedFrom)).isEqualTo("2001:db8:0:0:0:0:0:7 secure=true");
+        assertThat(h.next(h.connects)).isEqualTo("2001:db8:0:0:0:0:0:7 proxied=true secure=true");
     }
 
     @Test
@@ -213,7 +187,7 @@ class TlsSocketTest {
             byte[] got = in.readAllBytes(); // until the server closes
             assertThat(new String(got, StandardCharsets.ISO_8859_1)).doesNotContain("220");
         }
-        assertThat(h.connectedFrom).isEmpty();
+        assertThat(h.connects).isEmpty();
         assertThat(server.metrics().get(ServerMetrics.Counter.TLS_HANDSHAKE_FAILURES)).isEqualTo(1);
         sendWithAngus("smtps", server.port(), new Properties()); // the server keeps serving others
         assertThat(h.next(h.messages)).startsWith("TLSv1.3");

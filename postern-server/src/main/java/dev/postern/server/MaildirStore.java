@@ -3,6 +3,7 @@ package dev.postern.server;
 import dev.postern.ReceivedMessage;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpReply;
+import dev.postern.relay.queue.Fsync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

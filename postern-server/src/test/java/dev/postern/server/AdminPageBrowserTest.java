@@ -2,7 +2,7 @@ package dev.postern.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postern.relay.testing.Peer;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +80,7 @@ class AdminPageBrowserTest {
         assertThat(CHROMEDRIVER).as("Debian's chromedriver (apt-get install chromium-driver)").isExecutable();
         tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
 
-        StandaloneServer relay = serve("--relay", "smtp://127.0.0.1:" + Peer.freePort(), "--retry-schedule", "1h",
+        StandaloneServer relay = serve("--relay", "smtp://127.0.0.1:" + PeerProcess.freePort(), "--retry-schedule", "1h",
                 "--domains", "example.org,example.net", "--queue-dir", dir.resolve("queue").toString());
         relayPort = port;
         relayUrl = "http://127.0.0.1:" + relay.httpAddress().getPort() + "/admin/";

@@ -1,6 +1,7 @@
 package dev.postern.server;
 
 import dev.postern.testing.AngusMail;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -14,9 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,6 +114,81 @@ class DistributionIT {
     }
 
     /**
+     * NOTICE and THIRD-PARTY.txt, made by the build from the bundled jars' own metadata: every third-party jar in lib/
+     * has its entry in NOTICE with the licence its POM declares (Netty, SLF4J and Bouncy Castle checked by name), the
+     * notice files the jars carry are in NOTICE word for word and in licenses/, and THIRD-PARTY.txt lists the same
+     * jars under their licences. Postern's own jars are Postern's (LICENSE), not third-party entries.
+     */
+    @Test
+    void theArchivesCarryANoticeAndTheThirdPartyLicencesOfTheBundledJars() throws Exception {
+        String notice = Files.readString(home.resolve("NOTICE"), StandardCharsets.UTF_8);
+        assertThat(notice).startsWith("Postern\nCopyright ").contains("Apache License, Version 2.0 (see LICENSE)");
+        // "  Name VERSION (group:artifact)" then "    Licence: ..." on the next line
+        Map<String, String> licenceOf = new LinkedHashMap<>();
+        Matcher entry = Pattern.compile("(?m)^  \\S.* (\\S+) \\(([^:()\\s]+):([^:()\\s]+)\\)\n    Licence: (.+)$").matcher(notice);
+        while (entry.find()) {
+            licenceOf.put(entry.group(2) + ":" + entry.group(3) + ":" + entry.group(1), entry.group(4));
+        }
+        assertThat(licenceOf.get("org.slf4j:slf4j-api:" + versionIn(licenceOf, "org.slf4j:slf4j-api"))).isEqualTo("MIT License");
+        assertThat(licenceOf.get("io.netty:netty-transport:" + versionIn(licenceOf, "io.netty:netty-transport")))
+                .isEqualTo("Apache License, Version 2.0");
+        assertThat(licenceOf.get("org.bouncycastle:bcprov-jdk18on:" + versionIn(licenceOf, "org.bouncycastle:bcprov-jdk18on")))
+                .isEqualTo("Bouncy Castle Licence");
+        assertThat(licenceOf.keySet()).noneMatch(k -> k.startsWith("dev.postern:"));
+
+        List<String> jars;
+        try (Stream<Path> files = Files.list(home.resolve("lib"))) {
+            jars = files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("postern-")).sorted().toList();
+        }
+        assertThat(jars).hasSizeGreaterThan(10);
+        for (String jar : jars) {
+            assertThat(licenceOf.keySet()).as("NOTICE entry for lib/" + jar).anyMatch(k -> {
+                String artifactAndVersion = k.split(":")[1] + "-" + k.split(":")[2];
+                return jar.equals(artifactAndVersion + ".jar") || jar.startsWith(artifactAndVersion + "-"); // -classifier.jar
+            });
+        }
+        assertThat(licenceOf).hasSize(jars.size());
+
+        List<Path> jarNotices;
+        try (Stream<Path> files = Files.walk(home.resolve("licenses"))) {
+            jarNotices = files.filter(p -> p.getFileName().toString().startsWith("NOTICE")).toList();
+        }
+        assertThat(jarNotices).as("the jars that carry a NOTICE (Jackson's, Prometheus')").isNotEmpty();
+        for (Path jarNotice : jarNotices) {
+            assertThat(notice).as("NOTICE holds " + jarNotice).contains(Files.readString(jarNotice, StandardCharsets.UTF_8).strip());
+        }
+        assertThat(Files.readString(home.resolve("licenses/slf4j-api-" + versionIn(licenceOf, "org.slf4j:slf4j-api")
+                + "-jar/META-INF/LICENSE.txt"), StandardCharsets.UTF_8)).contains("Permission is hereby granted");
+
+        String thirdParty = Files.readString(home.resolve("THIRD-PARTY.txt"), StandardCharsets.UTF_8);
+        assertThat(section(thirdParty, "Apache License, Version 2.0")).contains("(io.netty:netty-transport)", "(io.netty:netty-handler)");
+        assertThat(section(thirdParty, "MIT License")).contains("(org.slf4j:slf4j-api)");
+        assertThat(section(thirdParty, "Bouncy Castle Licence")).contains("(org.bouncycastle:bcprov-jdk18on)");
+        assertThat(thirdParty).doesNotContain("dev.postern:");
+
+        List<String> zipped;
+        try (ZipFile zip = new ZipFile(ZIP.toFile())) {
+            zipped = zip.stream().map(ZipEntry::getName).toList();
+        }
+        assertThat(zipped).contains("postern-" + VERSION + "/NOTICE", "postern-" + VERSION + "/THIRD-PARTY.txt");
+    }
+
+    /** The version NOTICE names for group:artifact. */
+    private static String versionIn(Map<String, String> licenceOf, String groupAndArtifact) {
+        return licenceOf.keySet().stream().filter(k -> k.startsWith(groupAndArtifact + ":")).findFirst()
+                .map(k -> k.substring(groupAndArtifact.length() + 1))
+                .orElseThrow(() -> new AssertionError(groupAndArtifact + " has no entry in NOTICE"));
+    }
+
+    /** The lines of THIRD-PARTY.txt under "licence:", up to the next heading. */
+    private static String section(String thirdParty, String licence) {
+        int start = thirdParty.indexOf("\n" + licence + ":\n");
+        assertThat(start).as("THIRD-PARTY.txt has a section for " + licence).isNotNegative();
+        int end = thirdParty.indexOf("\n\n", start + 1);
+        return thirdParty.substring(start, end < 0 ? thirdParty.length() : end);
+    }
+
+    /**
      * Serves a real client into the Maildir with settings from environment variables, then stops on SIGTERM with a
      * drain delay: /ready turns 503 at once, new clients are still greeted until the delay is over, the process
      * exits 0 no sooner than the delay.
@@ -125,8 +199,8 @@ class DistributionIT {
         Path jre = Files.createDirectories(dir.resolve("jre/bin"));
         Files.createSymbolicLink(jre.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
         Path work = Files.createDirectories(dir.resolve("work"));
-        int port = freePort();
-        int httpPort = freePort();
+        int port = PeerProcess.freePort();
+        int httpPort = PeerProcess.freePort();
         Map<String, String> env = new LinkedHashMap<>(baseEnvironment());
         env.put("JAVA_HOME", jre.getParent().toString());
         env.put("POSTERN_HOSTNAME", "mx.dist.test");
@@ -351,12 +425,6 @@ class DistributionIT {
 
     private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The tool's path on this machine's PATH: a tool the test needs and does not find fails it. */

@@ -10,8 +10,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,21 +40,8 @@ class EnvironmentAndCheckConfigTest {
         return file;
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(Map<String, String> environment, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = PosternMain.commandLine(environment);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.getSubcommands().values().forEach(sub -> {
-            sub.setOut(new PrintWriter(out));
-            sub.setErr(new PrintWriter(err));
-        });
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static ServeCommandTest.Run run(Map<String, String> environment, String... args) {
+        return ServeCommandTest.run(environment, args);
     }
 
     // ---- environment variables
@@ -122,20 +107,20 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void aBadValueInAVariableExitsTwoNamingTheVariable() {
-        Run r = run(Map.of("POSTERN_MAX_MESSAGE_SIZE", "10Q"), "serve");
+        ServeCommandTest.Run r = run(Map.of("POSTERN_MAX_MESSAGE_SIZE", "10Q"), "serve");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("postern: Invalid value for option '--max-message-size'")
                 .endsWith(" (from the environment: POSTERN_MAX_MESSAGE_SIZE=10Q)\n");
         assertThat(r.err().strip().lines()).hasSize(1);
 
-        Run badSwitch = run(Map.of("POSTERN_DISCARD", "yes"), "check-config");
+        ServeCommandTest.Run badSwitch = run(Map.of("POSTERN_DISCARD", "yes"), "check-config");
         assertThat(badSwitch.exitCode()).isEqualTo(2);
         assertThat(badSwitch.err()).contains("POSTERN_DISCARD=yes");
     }
 
     @Test
     void aBadFlagSaysNothingOfTheEnvironment() {
-        Run r = run(Map.of(), "serve", "--max-message-size", "10Q");
+        ServeCommandTest.Run r = run(Map.of(), "serve", "--max-message-size", "10Q");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).doesNotContain("environment");
     }
@@ -162,7 +147,7 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void helpSaysHowVariablesAreNamed() {
-        Run r = run(Map.of(), "serve", "--help");
+        ServeCommandTest.Run r = run(Map.of(), "serve", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out().replaceAll("\\s+", " ")).contains("POSTERN_MAX_MESSAGE_SIZE=25M")
                 .contains("A flag wins over the variable, the variable over the config file, the file over the default.");
@@ -211,7 +196,7 @@ class EnvironmentAndCheckConfigTest {
                 tls:
                   starttls: "off"
                 """);
-        Run r = run(Map.of("POSTERN_MAX_ERRORS", "9"), "check-config", "--config", file.toString(), "--hostname", "mx.test");
+        ServeCommandTest.Run r = run(Map.of("POSTERN_MAX_ERRORS", "9"), "check-config", "--config", file.toString(), "--hostname", "mx.test");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).contains(
@@ -248,7 +233,7 @@ class EnvironmentAndCheckConfigTest {
             "127.0.0.1:4650", "--http-listen", "127.0.0.1:9025"};
         List<String> args = new ArrayList<>(List.of("check-config"));
         args.addAll(List.of(flags));
-        Run r = run(environment, args.toArray(String[]::new));
+        ServeCommandTest.Run r = run(environment, args.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.err()).isZero();
 
         ServeSettings original = settings(environment, flags);
@@ -272,10 +257,10 @@ class EnvironmentAndCheckConfigTest {
                     recipients: ["a@example.org", "b@example.org"]
                     mode: strict
                 """);
-        Run r = run(Map.of(), "check-config", "--config", file.toString());
+        ServeCommandTest.Run r = run(Map.of(), "check-config", "--config", file.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("\ntls: {}\n");
-        Run again = run(Map.of(), "check-config", "--config", yaml(r.out()).toString());
+        ServeCommandTest.Run again = run(Map.of(), "check-config", "--config", yaml(r.out()).toString());
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out()).contains("\nmax-recipients: \"7\"  # config file\n", "\ntls: {}\n");
         assertThat(ConfigFileSections.of(yaml(r.out()))).isEqualTo(ConfigFileSections.of(file));
@@ -294,7 +279,7 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void checkConfigDoesNotShowSocksPasswords() {
-        Run r = run(Map.of(), "check-config", "--relay", "smtp://127.0.0.1:2525", "--domains", "example.org",
+        ServeCommandTest.Run r = run(Map.of(), "check-config", "--relay", "smtp://127.0.0.1:2525", "--domains", "example.org",
                 "--socks-proxy", "127.0.0.1 port=1080 auth=name name=relay pass=s3cret-word");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("name=relay pass=****").doesNotContain("s3cret-word");
@@ -303,7 +288,7 @@ class EnvironmentAndCheckConfigTest {
     @Test
     void checkConfigOfABadFileExitsTwoWithOneLine() throws IOException {
         Path file = yaml("max-recipients: many\n");
-        Run r = run(Map.of(), "check-config", "--config", file.toString());
+        ServeCommandTest.Run r = run(Map.of(), "check-config", "--config", file.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("postern: " + file).contains("max-recipients");
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -314,7 +299,7 @@ class EnvironmentAndCheckConfigTest {
     void checkConfigLoadsTheCertificateAsTheServerWould() throws IOException {
         Path cert = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
         Path key = Files.writeString(dir.resolve("key.pem"), "not a key\n");
-        Run r = run(Map.of(), "check-config", "--tls-cert", cert.toString(), "--tls-key", key.toString());
+        ServeCommandTest.Run r = run(Map.of(), "check-config", "--tls-cert", cert.toString(), "--tls-key", key.toString());
         assertThat(r.exitCode()).as(r.out()).isEqualTo(2);
         assertThat(r.err()).startsWith("postern: invalid settings: ");
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -322,7 +307,7 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void checkConfigHelpNamesItselfAndListsTheServeFlags() {
-        Run r = run(Map.of(), "check-config", "--help");
+        ServeCommandTest.Run r = run(Map.of(), "check-config", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("Usage: postern check-config ").contains("--config=FILE", "--drain-delay=DURATION",
                 "--tls-cert=FILE", "--relay=");
@@ -330,7 +315,7 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void checkConfigPrintsWarningsOnStderr() {
-        Run r = run(Map.of(), "check-config", "--drain-delay", "5s");
+        ServeCommandTest.Run r = run(Map.of(), "check-config", "--drain-delay", "5s");
         assertThat(r.exitCode()).isZero();
         assertThat(r.err()).isEqualTo("postern: warning: --drain-delay without --http-listen: no /ready tells a load balancer "
                 + "to stop sending clients during the delay\n");
@@ -364,7 +349,7 @@ class EnvironmentAndCheckConfigTest {
 
     @Test
     void versionFlagPrintsTheBuiltVersionAndExitsZero() {
-        Run r = run(Map.of(), "--version");
+        ServeCommandTest.Run r = run(Map.of(), "--version");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("postern " + new BuildInfo().version()).contains("\nJava ");
         assertThat(new BuildInfo().version()).as("filled in by the build").doesNotContain("${").isNotEqualTo("unknown");

@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -8,8 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +53,7 @@ class LauncherCdsIT {
 
     /** Starts a server, waits until it listens, stops it with SIGTERM; its stderr. */
     private String serveAndStop(String name, Map<String, String> env) throws Exception {
-        int port = freePort();
+        int port = PeerProcess.freePort();
         Process p = serve(name, env, port);
         new Launcher(dir).awaitListening(p, name, port);
         // One session first: the server registers its SIGTERM hook just after it starts listening, and a
@@ -66,12 +65,6 @@ class LauncherCdsIT {
         p.destroy(); // SIGTERM
         assertThat(Launcher.exitCode(p, 60)).isZero();
         return Files.readString(dir.resolve(name + ".err"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     @Test

@@ -1,21 +1,17 @@
 package dev.postern.server;
 
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.Swaks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,22 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * verify), with POSTERN_NO_BUILD=1: the launcher must not rebuild under the Maven build that runs it.
  */
 @Timeout(120)
-class LauncherIT {
-
-    @TempDir
-    Path dir;
-
-    private Launcher launcher;
-
-    @BeforeEach
-    void launcher() {
-        launcher = new Launcher(dir);
-    }
-
-    @AfterEach
-    void killLeftovers() {
-        launcher.close();
-    }
+class LauncherIT extends LauncherFixture {
 
     private record Result(int exitCode, String out, String err) {
     }
@@ -67,19 +48,13 @@ class LauncherIT {
         return new Result(Launcher.exitCode(p, seconds), launcher.out("postern"), launcher.err("postern"));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private void awaitListening(Process p, int port) throws Exception {
         launcher.awaitListening(p, "postern", port);
     }
 
     @Test
     void servesSwaksIntoTheMaildirAndExitsZeroOnSigterm() throws Exception {
-        int port = freePort();
+        int port = PeerProcess.freePort();
         Path maildir = dir.resolve("mail");
         Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", maildir.toString(),
                 "--hostname", "mx.test", "--shutdown-grace", "2s");
@@ -120,7 +95,7 @@ class LauncherIT {
      */
     @Test
     void sigtermDuringStartUpStopsCleanlyWithExitZero() throws Exception {
-        int port = freePort();
+        int port = PeerProcess.freePort();
         Path maildir = dir.resolve("mail");
         Path fifo = dir.resolve("postern.yaml");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
@@ -179,8 +154,8 @@ class LauncherIT {
 
     @Test
     void readyAnswers503FromSigtermUntilTheLastSessionEndsThenExitsZero() throws Exception {
-        int port = freePort();
-        int httpPort = freePort();
+        int port = PeerProcess.freePort();
+        int httpPort = PeerProcess.freePort();
         Process server = start("serve", "--listen", "127.0.0.1:" + port, "--maildir", dir.resolve("mail").toString(),
                 "--shutdown-grace", "20s", "--http-listen", "127.0.0.1:" + httpPort);
         awaitListening(server, port);
@@ -227,7 +202,7 @@ class LauncherIT {
 
     @Test
     void proxyProtocolWithoutTrustedProxiesExitsTwoWithOneLine() throws Exception {
-        Result r = finish(start("serve", "--listen", "127.0.0.1:" + freePort(), "--proxy-protocol", "required"), 60);
+        Result r = finish(start("serve", "--listen", "127.0.0.1:" + PeerProcess.freePort(), "--proxy-protocol", "required"), 60);
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("postern: listener 127.0.0.1:").contains("no trusted proxies");
         assertThat(r.err().strip().lines()).hasSize(1);

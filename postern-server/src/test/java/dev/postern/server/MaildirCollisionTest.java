@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.relay.queue.Fsync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

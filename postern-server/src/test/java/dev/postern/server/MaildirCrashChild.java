@@ -2,6 +2,7 @@ package dev.postern.server;
 
 import dev.postern.Listener;
 import dev.postern.SmtpServer;
+import dev.postern.relay.queue.Fsync;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,6 @@
 package dev.postern.server;
 
+import dev.postern.relay.queue.Fsync;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,7 @@
 package dev.postern.server;
 
 import dev.postern.SmtpRejection;
+import dev.postern.relay.queue.Fsync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

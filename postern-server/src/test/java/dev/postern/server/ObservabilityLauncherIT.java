@@ -2,16 +2,11 @@ package dev.postern.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,28 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * configured in the config file, JSON log lines on stderr, and {@code /metrics} on the Prometheus client.
  */
 @Timeout(120)
-class ObservabilityLauncherIT {
-
-    @TempDir
-    Path dir;
-
-    private Launcher launcher;
-
-    @BeforeEach
-    void launcher() {
-        launcher = new Launcher(dir);
-    }
-
-    @AfterEach
-    void killLeftovers() {
-        launcher.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
+class ObservabilityLauncherIT extends LauncherFixture {
 
     @Test
     void pluginJsonLogsAndMetricsFromThePackagedServer() throws Exception {
@@ -66,8 +40,8 @@ class ObservabilityLauncherIT {
                   allowlist:
                     recipients: ["@example.org"]
                 """.formatted(plugins));
-        int port = freePort();
-        int httpPort = freePort();
+        int port = PeerProcess.freePort();
+        int httpPort = PeerProcess.freePort();
         Path maildir = dir.resolve("mail");
         Process server = launcher.start("postern", "serve", "--config", config.toString(), "--listen", "127.0.0.1:" + port,
                 "--http-listen", "127.0.0.1:" + httpPort, "--maildir", maildir.toString(), "--hostname", "mx.test");

@@ -2,9 +2,9 @@ package dev.postern.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.server.ServeCommandTest.Run;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class QueueCliTest {
     /** A relay to 127.0.0.1:sinkPort, no automatic retry within the test, the admin API on a free port. */
     private StandaloneServer serve() throws IOException {
         if (tokenFile == null) {
-            sinkPort = Peer.freePort();
+            sinkPort = PeerProcess.freePort();
             tokenFile = Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         }
         StandaloneServer s = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0", "--hostname", "mx.test",
@@ -253,7 +253,7 @@ class QueueCliTest {
         Run refused = queue("retry", "--all", "--server", url(s), "--admin-token-file", wrong.toString());
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.err()).contains("401", "wrong admin token");
-        Run down = queue("list", "--server", "http://127.0.0.1:" + Peer.freePort());
+        Run down = queue("list", "--server", "http://127.0.0.1:" + PeerProcess.freePort());
         assertThat(down.exitCode()).isEqualTo(2);
         assertThat(down.err()).contains("cannot connect");
         Run noQueue = queue("list", "--queue-dir", dir.resolve("nothing").toString());

@@ -2,9 +2,9 @@ package dev.postern.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.server.ServeCommandTest.Run;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,16 +79,25 @@ class QueueHistoryCliTest {
                 dir.resolve("admin-token").toString()};
     }
 
-    @Test
-    void showPrintsTheDeliveryHistoryOfEachRecipient() throws Exception {
-        int sinkPort = Peer.freePort();
-        Path queueDir = dir.resolve("queue");
+    /**
+     * Starts the server relaying {@code domains} to 127.0.0.1:{@code relayPort} through a queue in {@code queueDir},
+     * retrying hourly (so a failed attempt stays in the history), with the admin API on and its token in
+     * admin-token; returns the SMTP port.
+     */
+    private int startRelaying(Path queueDir, int relayPort, String domains) throws Exception {
         Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         server = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0", "--hostname", "mx.test",
-                "--queue-dir", queueDir.toString(), "--relay", "smtp://127.0.0.1:" + sinkPort,
-                "--domains", "example.org,example.net", "--retry-schedule", "1h",
+                "--queue-dir", queueDir.toString(), "--relay", "smtp://127.0.0.1:" + relayPort,
+                "--domains", domains, "--retry-schedule", "1h",
                 "--http-listen", "127.0.0.1:0", "--admin", "--admin-token-file", dir.resolve("admin-token").toString()));
-        int smtpPort = server.start().port();
+        return server.start().port();
+    }
+
+    @Test
+    void showPrintsTheDeliveryHistoryOfEachRecipient() throws Exception {
+        int sinkPort = PeerProcess.freePort();
+        Path queueDir = dir.resolve("queue");
+        int smtpPort = startRelaying(queueDir, sinkPort, "example.org,example.net");
         try (RawSmtpClient c = new RawSmtpClient(smtpPort)) {
             assertThat(c.reply()).startsWith("220");
             assertThat(c.cmd("EHLO client.example")).startsWith("250");
@@ -156,14 +165,9 @@ class QueueHistoryCliTest {
 
     @Test
     void theHistoryKeepsTheLastTenAttempts() throws Exception {
-        int downPort = Peer.freePort();
+        int downPort = PeerProcess.freePort();
         Path queueDir = dir.resolve("queue");
-        Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
-        server = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0", "--hostname", "mx.test",
-                "--queue-dir", queueDir.toString(), "--relay", "smtp://127.0.0.1:" + downPort,
-                "--domains", "example.org", "--retry-schedule", "1h",
-                "--http-listen", "127.0.0.1:0", "--admin", "--admin-token-file", dir.resolve("admin-token").toString()));
-        int smtpPort = server.start().port();
+        int smtpPort = startRelaying(queueDir, downPort, "example.org");
         try (RawSmtpClient c = new RawSmtpClient(smtpPort)) {
             assertThat(c.deliver("alice@example.com", "bob@example.org", "Subject: again\r\n\r\nbody\r\n")).startsWith("250 ");
         }

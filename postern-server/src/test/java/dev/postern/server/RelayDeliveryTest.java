@@ -4,11 +4,11 @@ import dev.postern.relay.queue.MailQueue;
 import dev.postern.relay.testing.Aiosmtpd;
 import dev.postern.relay.testing.Dante;
 import dev.postern.relay.testing.Dnsmasq;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.relay.testing.SystemUser;
 import dev.postern.testing.AngusMail;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.Swaks;
 import dev.postern.testing.TestServer;
@@ -97,8 +97,8 @@ class RelayDeliveryTest {
 
     @Test
     void swaksThroughPosternAndDanteToSmtpSinkThenTheStopClosesTheQueue() throws Exception {
-        int sinkPort = Peer.freePort();
-        int dantePort = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int dantePort = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, dantePort, "none", 0);
              LogCapture log = new LogCapture()) {
             StandaloneServer standalone = new StandaloneServer(ServeCommandTest.settings("--listen", "127.0.0.1:0",
@@ -131,8 +131,8 @@ class RelayDeliveryTest {
 
     @Test
     void danteWithAPasswordFromTheConfigFilesPassFile() throws Exception {
-        int sinkPort = Peer.freePort();
-        int dantePort = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int dantePort = PeerProcess.freePort();
         Path passFile = Files.writeString(dir.resolve("socks-password"), "s3cret pass\n");
         Path config = Files.writeString(dir.resolve("postern.yml"), """
                 relay: "smtp://127.0.0.1:%d"
@@ -165,7 +165,7 @@ class RelayDeliveryTest {
 
     @Test
     void lmtpToSmtpSink() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-L")) {
             TestServer server = serve("--relay", "lmtp://127.0.0.1:" + port, "--domains", "example.org", "--relay-tls", "none");
             try (RawSmtpClient client = new RawSmtpClient(server.port())) {
@@ -178,8 +178,8 @@ class RelayDeliveryTest {
 
     @Test
     void mxDeliveryAsDnsmasqSays() throws Exception {
-        int sinkPort = Peer.freePort();
-        int dnsPort = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int dnsPort = PeerProcess.freePort();
         try (Dnsmasq dns = Dnsmasq.start(dir, dnsPort, "--mx-host=example.test,mx1.example.test,10",
                 "--host-record=mx1.example.test,127.0.0.2");
              SmtpSink sink = SmtpSink.start(dir, "127.0.0.2", sinkPort); LogCapture log = new LogCapture()) {
@@ -196,7 +196,7 @@ class RelayDeliveryTest {
 
     @Test
     void aGreylistingDestinationIsRetriedOnTheSchedule() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd destination = Aiosmtpd.start(dir, port); LogCapture log = new LogCapture()) {
             TestServer server = serve("--relay", "smtp://127.0.0.1:" + port, "--domains", "example.org", "--retry-schedule", "1s");
             try (RawSmtpClient client = new RawSmtpClient(server.port())) {
@@ -215,7 +215,7 @@ class RelayDeliveryTest {
 
     @Test
     void aRefusedRecipientIsBouncedToItsSenderAsAMultipartReport() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd destination = Aiosmtpd.start(dir, port)) {
             TestServer server = serve("--relay", "smtp://127.0.0.1:" + port, "--domains", "example.org");
             try (RawSmtpClient client = new RawSmtpClient(server.port())) {
@@ -241,7 +241,7 @@ class RelayDeliveryTest {
 
     @Test
     void aDestinationThatVanishesMidDataGetsTheMessageWhenItIsBack() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         // One directory per sink, each reachable by the user smtp-sink writes its dumps as.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Path first = Files.createDirectories(dir.resolve("first"));

@@ -1,16 +1,13 @@
 package dev.postern.server;
 
 import dev.postern.relay.testing.Dante;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.testing.ExternalTool;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.Swaks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,24 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * delivered twice only if its attempt was in flight at the kill (at most --max-deliveries of them).
  */
 @Timeout(180)
-class RelayLauncherIT {
+class RelayLauncherIT extends LauncherFixture {
 
     private static final Pattern SUBJECT = Pattern.compile("(?m)^Subject: (crash-\\d+)$");
-
-    @TempDir
-    Path dir;
-
-    private Launcher launcher;
-
-    @BeforeEach
-    void launcher() {
-        launcher = new Launcher(dir);
-    }
-
-    @AfterEach
-    void killLeftovers() {
-        launcher.close();
-    }
 
     private Path queueDir() {
         return dir.resolve("queue");
@@ -105,9 +87,9 @@ class RelayLauncherIT {
 
     @Test
     void relaysThroughDanteToSmtpSinkAndStopsOnSigterm() throws Exception {
-        int port = Peer.freePort();
-        int sinkPort = Peer.freePort();
-        int dantePort = Peer.freePort();
+        int port = PeerProcess.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int dantePort = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, dantePort, "none", 0)) {
             Process server = relay("postern", port, sinkPort, "--socks-proxy", "127.0.0.1 port=" + dantePort);
             ExternalTool.Result swaks = Swaks.run(port, "--from", "alice@example.com", "--to", "bob@example.org",
@@ -133,7 +115,7 @@ class RelayLauncherIT {
 
     @Test
     void relayWithoutDomainsOrRelayNetworksExitsTwoWithOneLine() throws Exception {
-        Process p = launcher.start("postern", "serve", "--relay", "mx", "--listen", "127.0.0.1:" + Peer.freePort());
+        Process p = launcher.start("postern", "serve", "--relay", "mx", "--listen", "127.0.0.1:" + PeerProcess.freePort());
         assertThat(Launcher.exitCode(p, 60)).isEqualTo(2);
         assertThat(launcher.err("postern")).isEqualTo("postern: --relay needs --domains (accepted from anyone) or "
                 + "--relay-networks (clients that may relay anywhere): Postern is never an open relay\n");
@@ -141,8 +123,8 @@ class RelayLauncherIT {
 
     @Test
     void killedWithMessagesQueuedDeliversEveryAcknowledgedOneOnceAfterRestart() throws Exception {
-        int port = Peer.freePort();
-        int sinkPort = Peer.freePort();
+        int port = PeerProcess.freePort();
+        int sinkPort = PeerProcess.freePort();
         Process first = relay("first", port, sinkPort);
         List<String> acknowledged = send(port, 20);
         assertThat(acknowledged).hasSize(20);
@@ -159,8 +141,8 @@ class RelayLauncherIT {
 
     @Test
     void killedWithDeliveriesInFlightLosesNothingAndRepeatsOnlyWhatWasInFlight() throws Exception {
-        int port = Peer.freePort();
-        int sinkPort = Peer.freePort();
+        int port = PeerProcess.freePort();
+        int sinkPort = PeerProcess.freePort();
         int maxDeliveries = 4;
         // The sink waits 2 s before its reply to the end of each message: deliveries are in flight for a while,
         // each with the whole message already at the sink.

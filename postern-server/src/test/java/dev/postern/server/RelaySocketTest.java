@@ -1,6 +1,6 @@
 package dev.postern.server;
 
-import dev.postern.relay.testing.Peer;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
@@ -46,7 +46,7 @@ class RelaySocketTest {
     /** {@code postern serve --relay smtp://(a closed port) --domains example.org ARGS} on 127.0.0.1:0. */
     private TestServer serve(String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--hostname", "mx.test",
-                "--relay", "smtp://127.0.0.1:" + Peer.freePort(), "--domains", "example.org",
+                "--relay", "smtp://127.0.0.1:" + PeerProcess.freePort(), "--domains", "example.org",
                 "--queue-dir", dir.resolve("queue").toString(), "--retry-schedule", "1h"));
         all.addAll(List.of(args));
         standalone = new StandaloneServer(ServeCommandTest.settings(all.toArray(String[]::new)));

@@ -69,9 +69,14 @@ class ServeCommandTest {
     }
 
     static Run run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    /** Runs the command line as {@code postern ARGS} would with these environment variables, capturing its output. */
+    static Run run(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = PosternMain.commandLine(Map.of());
+        CommandLine cl = PosternMain.commandLine(environment);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         cl.getSubcommands().values().forEach(sub -> {

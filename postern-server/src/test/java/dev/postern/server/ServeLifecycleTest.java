@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import dev.postern.relay.queue.MailQueue;
-import dev.postern.relay.testing.Peer;
+import dev.postern.testing.PeerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +110,7 @@ class ServeLifecycleTest {
 
     private String[] relayArgs(int port) throws IOException {
         return new String[] {"--listen", "127.0.0.1:" + port, "--hostname", "mx.test", "--queue-dir", queueDir().toString(),
-                "--relay", "smtp://127.0.0.1:" + Peer.freePort(), "--domains", "example.org", "--tls-self-signed"};
+                "--relay", "smtp://127.0.0.1:" + PeerProcess.freePort(), "--domains", "example.org", "--tls-self-signed"};
     }
 
     private Path queueDir() {
@@ -135,7 +135,7 @@ class ServeLifecycleTest {
 
     @Test
     void aStopWhileTheStartIsUnderWayWaitsForItToGiveUpThenExitsZeroWithNothingBound() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         RecordingJvm jvm = new RecordingJvm();
         ServeLifecycle lifecycle = ServeLifecycle.install(jvm);
         StandaloneServer server = new StandaloneServer(ServeCommandTest.settings(relayArgs(port)));
@@ -163,7 +163,7 @@ class ServeLifecycleTest {
 
     @Test
     void aStopOnceListeningDrainsAndStopsTheServerThenExitsZero() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         RecordingJvm jvm = new RecordingJvm();
         ServeLifecycle lifecycle = ServeLifecycle.install(jvm);
         StandaloneServer server = new StandaloneServer(ServeCommandTest.settings(relayArgs(port)));

@@ -2,17 +2,15 @@ package dev.postern.server;
 
 import dev.postern.junit.PosternExtension;
 import dev.postern.junit.ReceivedMail;
-import dev.postern.relay.testing.Peer;
 import dev.postern.testing.AngusMail;
+import dev.postern.testing.PeerProcess;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,39 +29,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the instance out on its failed /ready checks before its listeners close.
  */
 @Timeout(240)
-class SeveralInstancesIT {
+class SeveralInstancesIT extends LauncherFixture {
 
     private static final String HAPROXY = "/usr/sbin/haproxy";
-
-    @TempDir
-    Path dir;
 
     /** The existing mail system the instances relay to, recording what it takes. */
     @RegisterExtension
     final PosternExtension mailSystem = PosternExtension.builder().configure(c -> c.hostname("mail.internal.test")).build();
 
-    private Launcher launcher;
-    private Peer haproxy;
-
-    @BeforeEach
-    void launcher() {
-        launcher = new Launcher(dir);
-    }
+    private PeerProcess haproxy;
 
     @AfterEach
-    void stopAll() {
+    void stopHaproxy() {
         if (haproxy != null) {
             haproxy.close();
         }
-        launcher.close();
     }
 
     @Test
     void twoInstancesBehindHaproxyRelayEverythingAndOneStopsWithoutRefusingAClient() throws Exception {
         int mailSystem = this.mailSystem.port();
 
-        int[] smtp = {Peer.freePort(), Peer.freePort()};
-        int[] http = {Peer.freePort(), Peer.freePort()};
+        int[] smtp = {PeerProcess.freePort(), PeerProcess.freePort()};
+        int[] http = {PeerProcess.freePort(), PeerProcess.freePort()};
         List<Process> instances = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             String name = "mx" + (i + 1);
@@ -79,7 +67,7 @@ class SeveralInstancesIT {
             launcher.awaitListening(instances.get(i), "mx" + (i + 1), http[i]);
         }
 
-        int front = Peer.freePort();
+        int front = PeerProcess.freePort();
         // The README's haproxy.cfg, on loopback: each instance's monitoring port given per server line.
         Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), """
                 global
@@ -104,8 +92,8 @@ class SeveralInstancesIT {
                     server mx1 127.0.0.1:%d port %d
                     server mx2 127.0.0.1:%d port %d
                 """.formatted(front, smtp[0], http[0], smtp[1], http[1]));
-        Peer.requireProgram(HAPROXY);
-        haproxy = Peer.start("haproxy", dir, List.of(HAPROXY, "-db", "-f", cfg.toString()), front);
+        PeerProcess.requireProgram(HAPROXY);
+        haproxy = PeerProcess.start("haproxy", dir, List.of(HAPROXY, "-db", "-f", cfg.toString()), front);
 
         Session session = Session.getInstance(AngusMail.settings("smtp", front));
         int sent = 0;

@@ -2,6 +2,7 @@ package dev.postern.server;
 
 import dev.postern.ServerMetrics;
 import dev.postern.testing.AngusMail;
+import dev.postern.testing.PeerProcess;
 import dev.postern.testing.RawSmtpClient;
 import dev.postern.testing.TestServer;
 import dev.postern.testing.TestServers;
@@ -574,7 +575,7 @@ class StandaloneServerTest {
 
     @Test
     void httpPortInUseFailsTheStartAndClosesTheSmtpListeners() throws Exception {
-        int smtpPort = freePort();
+        int smtpPort = PeerProcess.freePort();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             assertThatThrownBy(() -> start("--listen", "127.0.0.1:" + smtpPort, "--http-listen", "127.0.0.1:" + taken.getLocalPort()))
                     .isInstanceOf(IOException.class)
@@ -582,12 +583,6 @@ class StandaloneServerTest {
         }
         try (ServerSocket free = new ServerSocket(smtpPort, 1, InetAddress.getByName("127.0.0.1"))) {
             assertThat(free.getLocalPort()).as("the SMTP port is free again").isEqualTo(smtpPort);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
         }
     }
 

@@ -6,16 +6,32 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The flushes that make the queue crash safe: a file's content before it is renamed into place, and
- * the directory after, so that the rename survives a crash. An interface so that tests can record the
- * order and make a flush fail. (The same shape as postern-server's, which this module does not depend on.)
+ * The two flushes that make a file store crash safe: a file's content before it is renamed or linked
+ * into place, and the directory after, so that the new name survives a crash. The durable queue
+ * ({@link MailQueue}) uses it, and so does postern-server's Maildir store, from this one home.
+ *
+ * <p>An interface so that tests can record the order of the flushes and make one fail; production code
+ * uses {@link #REAL}.
  */
-interface Fsync {
+public interface Fsync {
 
+    /**
+     * Flushes a file's content and metadata (its size among them) to the device: fsync, not fdatasync.
+     *
+     * @param channel the open file
+     * @throws IOException if the flush fails (the data may then not be on the device)
+     */
     void file(FileChannel channel) throws IOException;
 
+    /**
+     * Flushes a directory, so that the names created, renamed or removed in it survive a crash.
+     *
+     * @param dir the directory
+     * @throws IOException if the directory cannot be opened or the flush fails
+     */
     void directory(Path dir) throws IOException;
 
+    /** The flushes the kernel really does: {@link FileChannel#force(boolean)} on the file and on the directory. */
     Fsync REAL = new Fsync() {
         @Override
         public void file(FileChannel channel) throws IOException {

@@ -4,8 +4,8 @@ import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.OutboundRecipient;
 import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Aiosmtpd;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.Requests;
+import dev.postern.testing.PeerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +30,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void eachRecipientGetsItsOwnOutcome() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "ok@example.net", "reject@example.net", "defer@example.net"));
             assertThat(statuses(report)).containsExactly(Status.DELIVERED, Status.FAILED, Status.DEFERRED);
@@ -45,7 +45,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void greylistedFirstThenDelivered() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport first = deliver(client, Requests.to(client, "later@example.net"));
             assertThat(statuses(first)).containsExactly(Status.DEFERRED);
@@ -58,7 +58,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void sessionIsReusedWithRsetAndBoundedPerDestination() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port);
              RelayClient client = RelayClient.create(RelayClientConfig.builder().target("smtp://127.0.0.1:" + port)
                      .heloName("client.test").maxConnectionsPerDestination(1).maxConnections(1).build())) {
@@ -79,7 +79,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void idleSessionEndsAfterItsTime() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port);
              RelayClient client = RelayClient.create(RelayClientConfig.builder().target("smtp://127.0.0.1:" + port)
                      .heloName("client.test").idleTime(Duration.ofMillis(200)).build())) {
@@ -96,7 +96,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void messageLargerThanTheDeclaredSizeFailsUnsent() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port, "--size", "200"); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport big = deliver(client, Requests.of(client, "Subject: big\r\n\r\n" + "x".repeat(300) + "\r\n", false,
                     List.of(OutboundRecipient.of("a@example.net"))));
@@ -112,7 +112,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void refusedDataFails() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port, "--data-reply", "554 5.6.0 content refused");
              RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net", "b@example.net"));
@@ -123,7 +123,7 @@ class AiosmtpdDeliveryTest {
 
     @Test
     void smtpUtf8AndEightBitMime() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (Aiosmtpd server = Aiosmtpd.start(dir, port); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             String body = "Subject: caf\u00e9\r\n\r\n\u00e7a va\r\n";
             DeliveryReport report = deliver(client, Requests.of(client, body, true, List.of(OutboundRecipient.of("j\u00f6rg@example.net"))));

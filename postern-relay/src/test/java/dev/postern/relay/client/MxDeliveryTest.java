@@ -3,9 +3,9 @@ package dev.postern.relay.client;
 import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Dnsmasq;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.Requests;
 import dev.postern.relay.testing.SmtpSink;
+import dev.postern.testing.PeerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +35,8 @@ class MxDeliveryTest {
 
     @BeforeEach
     void zone() throws Exception {
-        smtpPort = Peer.freePort();
-        dns = Dnsmasq.start(dir, Peer.freePort(),
+        smtpPort = PeerProcess.freePort();
+        dns = Dnsmasq.start(dir, PeerProcess.freePort(),
                 "--mx-host=example.test,mx1.example.test,10", "--mx-host=example.test,mx2.example.test,20",
                 "--host-record=mx1.example.test,127.0.0.2", "--host-record=mx2.example.test,127.0.0.3",
                 "--host-record=implicit.test,127.0.0.3",
@@ -128,7 +128,7 @@ class MxDeliveryTest {
 
     @Test
     void unreachableNameServerDefers() throws Exception {
-        try (RelayClient client = client(new InetSocketAddress("127.0.0.1", Peer.freePort()), Duration.ofSeconds(1))) {
+        try (RelayClient client = client(new InetSocketAddress("127.0.0.1", PeerProcess.freePort()), Duration.ofSeconds(1))) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.test"));
             assertThat(statuses(report)).containsExactly(Status.DEFERRED);
             assertThat(report.outcomes().get(0).reply().text()).contains("MX lookup for example.test failed: no answer within 1000 ms");

@@ -3,11 +3,11 @@ package dev.postern.relay.client;
 import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.DeliveryRequest;
 import dev.postern.relay.OutboundRecipient;
-import dev.postern.relay.RecipientOutcome;
 import dev.postern.relay.RecipientOutcome.Status;
-import dev.postern.relay.testing.Peer;
+import dev.postern.relay.RecipientOutcome;
 import dev.postern.relay.testing.Requests;
 import dev.postern.relay.testing.SmtpSink;
+import dev.postern.testing.PeerProcess;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -55,7 +55,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void pipelinedDeliveryPassesDsnAndUnstuffsDots() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryRequest request = withRetAndEnvid(Requests.of(client, Requests.BODY, false, List.of(
                     new OutboundRecipient("a@example.net", "SUCCESS,FAILURE", "rfc822;a@example.net"),
@@ -78,7 +78,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void noDsnParametersWhenTheServerLacksDsn() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-N"); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryRequest request = withRetAndEnvid(Requests.of(client, Requests.BODY, false,
                     List.of(new OutboundRecipient("a@example.net", "NEVER", "rfc822;a@example.net"))), "FULL", "E1");
@@ -91,7 +91,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void heloWhenEhloIsRefused() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-f", "EHLO"); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             assertThat(statuses(deliver(client, Requests.to(client, "a@example.net")))).containsExactly(Status.DELIVERED);
             assertThat(sink.dumps().get(0)).contains("X-Client-Proto: SMTP\n");
@@ -100,13 +100,13 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void refusedRcptFailsAndRefusedDataDefers() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-f", "RCPT"); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
             assertThat(statuses(report)).containsExactly(Status.FAILED);
             assertThat(report.outcomes().get(0).reply().toString()).startsWith("500 5.3.0");
         }
-        int port2 = Peer.freePort();
+        int port2 = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port2, "-r", "DATA"); RelayClient client = client("smtp://127.0.0.1:" + port2)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net", "b@example.net"));
             assertThat(statuses(report)).containsExactly(Status.DEFERRED, Status.DEFERRED);
@@ -117,7 +117,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void refusedEndOfDataFails() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-f", "."); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
             assertThat(statuses(report)).containsExactly(Status.FAILED);
@@ -126,7 +126,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void disconnectWithoutReplyDefers() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-q", "MAIL"); RelayClient client = client("smtp://127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
             assertThat(statuses(report)).containsExactly(Status.DEFERRED);
@@ -137,13 +137,13 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void lmtpGivesOneReplyPerRecipient() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port, "-L"); RelayClient client = client("lmtp://127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net", "b@example.net", "c@example.net"));
             assertThat(statuses(report)).containsOnly(Status.DELIVERED).hasSize(3);
             assertThat(sink.dumps().get(0)).contains("X-Client-Proto: LMTP");
         }
-        int port2 = Peer.freePort();
+        int port2 = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port2, "-L", "-r", "."); RelayClient client = client("lmtp://127.0.0.1:" + port2)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net", "b@example.net"));
             assertThat(statuses(report)).containsExactly(Status.DEFERRED, Status.DEFERRED);
@@ -153,8 +153,8 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void smarthostsAreTriedInOrder() throws Exception {
-        int dead = Peer.freePort();
-        int port = Peer.freePort();
+        int dead = PeerProcess.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", port);
              RelayClient client = client("smtp://127.0.0.1:" + dead + ",127.0.0.1:" + port)) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
@@ -165,7 +165,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void idleSessionOfAnotherRouteMakesRoomUnderTheOverallLimit() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         try (SmtpSink one = SmtpSink.start(dir, "127.0.0.1", port); SmtpSink three = SmtpSink.start(dir, "127.0.0.3", port);
              RelayClient client = RelayClient.create(RelayClientConfig.builder().target("mx").mxPort(port).heloName("client.test")
                      .maxConnectionsPerDestination(1).maxConnections(1).idleTime(Duration.ofMinutes(1)).build())) {
@@ -181,7 +181,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void sharedEventLoopsStayRunningAfterClose() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         // The server's kind of loops: epoll where available, as postern-core chooses.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -199,7 +199,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void refusedConnectionDefers() throws Exception {
-        try (RelayClient client = client("smtp://127.0.0.1:" + Peer.freePort())) {
+        try (RelayClient client = client("smtp://127.0.0.1:" + PeerProcess.freePort())) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
             assertThat(statuses(report)).containsExactly(Status.DEFERRED);
             assertThat(report.outcomes().get(0).reply().text()).contains("connection refused");
@@ -208,7 +208,7 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void destinationThatDisappearsMidDataDefers() throws Exception {
-        int port = Peer.freePort();
+        int port = PeerProcess.freePort();
         byte[] block = ("X".repeat(998) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         CountDownLatch midData = new CountDownLatch(1);
         CountDownLatch killed = new CountDownLatch(1);

@@ -4,11 +4,11 @@ import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Dante;
 import dev.postern.relay.testing.DeliveryLog;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.Requests;
 import dev.postern.relay.testing.SilentServer;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.relay.testing.SystemUser;
+import dev.postern.testing.PeerProcess;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +35,7 @@ class SocksProxyDeliveryTest {
 
     @BeforeEach
     void ports() throws Exception {
-        sinkPort = Peer.freePort();
+        sinkPort = PeerProcess.freePort();
     }
 
     private RelayClient client(String socksProxies, Duration connectTimeout) {
@@ -45,7 +45,7 @@ class SocksProxyDeliveryTest {
 
     @Test
     void throughAProxyWithoutAuthentication() throws Exception {
-        int proxyPort = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, proxyPort, "none", 0);
              DeliveryLog log = new DeliveryLog(); RelayClient client = client("127.0.0.1 port=" + proxyPort, Duration.ofSeconds(10))) {
             DeliveryReport report = deliver(client, Requests.to(client, "a@example.net"));
@@ -60,7 +60,7 @@ class SocksProxyDeliveryTest {
 
     @Test
     void usernameAndPasswordOfASystemUser() throws Exception {
-        int proxyPort = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
         try (SystemUser user = SystemUser.create("pstrelay1", "s3cret pass");
              SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, proxyPort, "username", 0);
              RelayClient client = client("127.0.0.1 port=" + proxyPort + " auth=name name=" + user.name() + " pass=s3cret  pass",
@@ -73,7 +73,7 @@ class SocksProxyDeliveryTest {
 
     @Test
     void refusedCredentialsDeferAndNeverFail() throws Exception {
-        int proxyPort = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
         try (SystemUser user = SystemUser.create("pstrelay2", "right");
              SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, proxyPort, "username", 0);
              RelayClient client = client("127.0.0.1 port=" + proxyPort + " auth=name name=" + user.name() + " pass=wrong",
@@ -88,8 +88,8 @@ class SocksProxyDeliveryTest {
 
     @Test
     void higherPriorityFirstThenFailoverFromAClosedPort() throws Exception {
-        int proxyPort = Peer.freePort();
-        int closed = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
+        int closed = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, proxyPort, "none", 0);
              SilentServer hangUp = SilentServer.answering("");
              RelayClient client = client("127.0.0.1 port=" + proxyPort + " pri=1 : 127.0.0.1 port=" + hangUp.port()
@@ -103,7 +103,7 @@ class SocksProxyDeliveryTest {
 
     @Test
     void silentProxyEndsAtItsTmo() throws Exception {
-        int proxyPort = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante dante = Dante.start(dir, proxyPort, "none", 0);
              SilentServer silent = SilentServer.silent();
              RelayClient client = client("127.0.0.1 port=" + silent.port() + " pri=2 tmo=1 : 127.0.0.1 port=" + proxyPort,
@@ -120,8 +120,8 @@ class SocksProxyDeliveryTest {
 
     @Test
     void refusedConnectFailsOverToTheNextProxy() throws Exception {
-        int blocking = Peer.freePort();
-        int open = Peer.freePort();
+        int blocking = PeerProcess.freePort();
+        int open = PeerProcess.freePort();
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", sinkPort); Dante strict = Dante.start(dir, blocking, "none", sinkPort);
              Dante lenient = Dante.start(dir, open, "none", 0);
              RelayClient client = client("127.0.0.1 port=" + blocking + " pri=2 : 127.0.0.1 port=" + open + " pri=1",
@@ -140,7 +140,7 @@ class SocksProxyDeliveryTest {
 
     @Test
     void everyProxyFailingDefersWithEachReason() throws Exception {
-        int closed = Peer.freePort();
+        int closed = PeerProcess.freePort();
         try (SilentServer silent = SilentServer.silent();
              RelayClient client = client("127.0.0.1 port=" + closed + " pri=2 : 127.0.0.1 port=" + silent.port() + " tmo=1",
                      Duration.ofSeconds(10))) {

@@ -14,7 +14,7 @@ import dev.postern.relay.queue.RecipientState;
 import dev.postern.relay.queue.RetrySchedule;
 import dev.postern.relay.testing.BrokenSocks;
 import dev.postern.relay.testing.Dante;
-import dev.postern.relay.testing.Peer;
+import dev.postern.testing.PeerProcess;
 import dev.postern.relay.testing.SmtpSink;
 import dev.postern.relay.testing.StallingDestination;
 import org.junit.jupiter.api.AfterEach;
@@ -179,7 +179,7 @@ class SocksProxyOutageTest {
      */
     @Test
     void aProxyKilledInTheMiddleOfDataDefersAndTheQueueDeliversOnceItIsBack() throws Exception {
-        int proxyPort = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
         StallingDestination destination = keep(new StallingDestination(true));
         Dante dante = keep(Dante.start(dir, proxyPort, "none", 0));
         startQueue(destination.port(), "127.0.0.1 port=" + proxyPort + " tmo=2");
@@ -235,7 +235,7 @@ class SocksProxyOutageTest {
      */
     @Test
     void aProxyFrozenInTheMiddleOfATransactionIsBoundedByItsTimeoutsAndTheQueueDeliversOnceItThaws() throws Exception {
-        int proxyPort = Peer.freePort();
+        int proxyPort = PeerProcess.freePort();
         StallingDestination destination = keep(new StallingDestination(StallingDestination.Stall.BEFORE_DATA_REPLY));
         Dante dante = keep(Dante.start(dir, proxyPort, "none", 0));
         keep(dante::thaw); // before it is closed, should the test end early
@@ -271,8 +271,8 @@ class SocksProxyOutageTest {
      */
     @Test
     void thePreferredProxyKilledInTheMiddleOfDataTheRetryGoesThroughTheOther() throws Exception {
-        int preferred = Peer.freePort();
-        int other = Peer.freePort();
+        int preferred = PeerProcess.freePort();
+        int other = PeerProcess.freePort();
         StallingDestination destination = keep(new StallingDestination(true));
         Dante first = keep(Dante.start(dir, preferred, "none", 0));
         keep(Dante.start(dir, other, "none", 0));
@@ -304,9 +304,9 @@ class SocksProxyOutageTest {
      */
     @Test
     void withTwoProxiesListedTheDeadOneIsPassedOverAndUsedAgainOnceBack() throws Exception {
-        int sinkPort = Peer.freePort();
-        int preferred = Peer.freePort();
-        int other = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int preferred = PeerProcess.freePort();
+        int other = PeerProcess.freePort();
         SmtpSink sink = keep(SmtpSink.start(dir, "127.0.0.1", sinkPort));
         Dante a = keep(Dante.start(dir, preferred, "none", 0));
         Dante b = keep(Dante.start(dir, other, "none", 0));
@@ -356,8 +356,8 @@ class SocksProxyOutageTest {
     @ParameterizedTest
     @EnumSource(value = BrokenSocks.Mode.class, names = {"REFUSE_METHOD", "CLOSE_AFTER_METHOD"})
     void aProxyBrokenInTheHandshakeIsPassedOverWithinTheAttempt(BrokenSocks.Mode mode) throws Exception {
-        int sinkPort = Peer.freePort();
-        int good = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int good = PeerProcess.freePort();
         SmtpSink sink = keep(SmtpSink.start(dir, "127.0.0.1", sinkPort));
         BrokenSocks broken = keep(new BrokenSocks(0, mode));
         keep(Dante.start(dir, good, "none", 0));
@@ -383,8 +383,8 @@ class SocksProxyOutageTest {
     @ParameterizedTest
     @EnumSource(value = BrokenSocks.Mode.class, names = {"CLOSE_AFTER_CONNECT", "RESET_AFTER_CONNECT"})
     void aProxyThatDropsTheConnectionAfterTheHandshakeDefersUntilAWorkingOneIsBack(BrokenSocks.Mode mode) throws Exception {
-        int sinkPort = Peer.freePort();
-        int proxyPort = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
+        int proxyPort = PeerProcess.freePort();
         SmtpSink sink = keep(SmtpSink.start(dir, "127.0.0.1", sinkPort));
         BrokenSocks broken = keep(new BrokenSocks(proxyPort, mode));
         startQueue(sinkPort, "127.0.0.1 port=" + proxyPort + " tmo=2");
@@ -417,7 +417,7 @@ class SocksProxyOutageTest {
      */
     @Test
     void aGreetingInTheSameWriteAsTheConnectReplyIsRead() throws Exception {
-        int sinkPort = Peer.freePort();
+        int sinkPort = PeerProcess.freePort();
         SmtpSink sink = keep(SmtpSink.start(dir, "127.0.0.1", sinkPort));
         BrokenSocks coalescing = keep(new BrokenSocks(0, BrokenSocks.Mode.RELAY_COALESCED));
         startQueue(sinkPort, "127.0.0.1 port=" + coalescing.port() + " tmo=2");

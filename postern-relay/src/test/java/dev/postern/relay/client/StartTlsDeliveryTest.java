@@ -3,9 +3,9 @@ package dev.postern.relay.client;
 import dev.postern.relay.DeliveryReport;
 import dev.postern.relay.RecipientOutcome.Status;
 import dev.postern.relay.testing.Aiosmtpd;
-import dev.postern.relay.testing.Peer;
 import dev.postern.relay.testing.Requests;
 import dev.postern.relay.testing.TestCertificates;
+import dev.postern.testing.PeerProcess;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,7 @@ class StartTlsDeliveryTest {
     @BeforeEach
     void certificates() throws Exception {
         certs = TestCertificates.create(dir, "DNS:localhost");
-        port = Peer.freePort();
+        port = PeerProcess.freePort();
     }
 
     private Aiosmtpd tlsServer(String... more) throws Exception {

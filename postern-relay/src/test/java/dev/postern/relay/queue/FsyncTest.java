@@ -22,10 +22,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The queue's {@link Fsync#REAL} itself: that it really asks for the flushes, not only that the queue calls
- * it in the right order (MailQueueTest, QueueDurabilityTest). A recording channel shows the file flush; for
- * the directory, whose channel Fsync opens itself, a path the kernel cannot fsync shows that the flush is
- * asked for. (postern-server's Maildir store has its own copy of the interface, tested the same way.)
+ * {@link Fsync#REAL} itself: that it really asks for the flushes, not only that its users call it in the
+ * right order (the queue: MailQueueTest, QueueDurabilityTest; postern-server's Maildir store:
+ * MaildirStoreTest, MaildirFaultTest, MaildirCrashTest). A recording channel shows the file flush; for the
+ * directory, whose channel Fsync opens itself, a path the kernel cannot fsync shows that the flush is
+ * asked for.
  */
 class FsyncTest {
 

@@ -1,5 +1,7 @@
 package dev.postern.relay.testing;
 
+import dev.postern.testing.PeerProcess;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +36,10 @@ public final class Aiosmtpd implements AutoCloseable {
         }
     }
 
-    private final Peer peer;
+    private final PeerProcess peer;
     private final Path log;
 
-    private Aiosmtpd(Peer peer, Path log) {
+    private Aiosmtpd(PeerProcess peer, Path log) {
         this.peer = peer;
         this.log = log;
     }
@@ -55,7 +57,7 @@ public final class Aiosmtpd implements AutoCloseable {
         Files.writeString(log, "");
         List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), "--port", String.valueOf(port), "--log", log.toString()));
         command.addAll(List.of(options));
-        return new Aiosmtpd(Peer.start("aiosmtpd", dir, command, port), log);
+        return new Aiosmtpd(PeerProcess.start("aiosmtpd", dir, command, port), log);
     }
 
     /** Every event so far. */

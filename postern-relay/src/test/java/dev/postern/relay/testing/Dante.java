@@ -1,5 +1,7 @@
 package dev.postern.relay.testing;
 
+import dev.postern.testing.PeerProcess;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +16,9 @@ public final class Dante implements AutoCloseable {
 
     public static final String PROGRAM = "/usr/sbin/danted";
 
-    private final Peer peer;
+    private final PeerProcess peer;
 
-    private Dante(Peer peer) {
+    private Dante(PeerProcess peer) {
         this.peer = peer;
     }
 
@@ -38,12 +40,12 @@ public final class Dante implements AutoCloseable {
                 client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
                 %ssocks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 command: connect }
                 """.formatted(dir.resolve("danted-" + port + ".log"), port, method, block));
-        return new Dante(Peer.start("danted", dir,
+        return new Dante(PeerProcess.start("danted", dir,
                 List.of(PROGRAM, "-f", conf.toString(), "-p", dir.resolve("danted-" + port + ".pid").toString(), "-N", "1"), port));
     }
 
     /** The danted process this test started (its children are found from it). */
-    public Peer peer() {
+    public PeerProcess peer() {
         return peer;
     }
 

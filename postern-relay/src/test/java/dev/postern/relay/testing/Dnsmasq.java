@@ -1,5 +1,7 @@
 package dev.postern.relay.testing;
 
+import dev.postern.testing.PeerProcess;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -14,10 +16,10 @@ public final class Dnsmasq implements AutoCloseable {
 
     public static final String PROGRAM = "/usr/sbin/dnsmasq";
 
-    private final Peer peer;
+    private final PeerProcess peer;
     private final int port;
 
-    private Dnsmasq(Peer peer, int port) {
+    private Dnsmasq(PeerProcess peer, int port) {
         this.peer = peer;
         this.port = port;
     }
@@ -31,7 +33,7 @@ public final class Dnsmasq implements AutoCloseable {
                 "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts", "--pid-file=",
                 "--user=root", "--local=/test/", "--log-queries"));
         command.addAll(List.of(records));
-        return new Dnsmasq(Peer.start("dnsmasq", dir, command, port), port);
+        return new Dnsmasq(PeerProcess.start("dnsmasq", dir, command, port), port);
     }
 
     public InetSocketAddress address() {

@@ -1,5 +1,7 @@
 package dev.postern.relay.testing;
 
+import dev.postern.testing.PeerProcess;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,10 +19,10 @@ public final class SmtpSink implements AutoCloseable {
 
     public static final String PROGRAM = "/usr/sbin/smtp-sink";
 
-    private final Peer peer;
+    private final PeerProcess peer;
     private final Path dumps;
 
-    private SmtpSink(Peer peer, Path dumps) {
+    private SmtpSink(PeerProcess peer, Path dumps) {
         this.peer = peer;
         this.dumps = dumps;
     }
@@ -38,10 +40,10 @@ public final class SmtpSink implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(PROGRAM, "-u", "nobody", "-d", dumps + "/%H%M%S."));
         command.addAll(List.of(options));
         command.addAll(List.of(address + ":" + port, "16"));
-        return new SmtpSink(Peer.start("smtp-sink", dir, command, port), dumps);
+        return new SmtpSink(PeerProcess.start("smtp-sink", dir, command, port), dumps);
     }
 
-    public Peer peer() {
+    public PeerProcess peer() {
         return peer;
     }
 

@@ -1,5 +1,7 @@
 package dev.postern.relay.testing;
 
+import dev.postern.testing.PeerProcess;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -40,7 +42,7 @@ public final class SystemUser implements AutoCloseable {
     }
 
     private static void run(List<String> command, boolean mayFail) throws IOException, InterruptedException {
-        Peer.requireProgram(command.get(0));
+        PeerProcess.requireProgram(command.get(0));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {

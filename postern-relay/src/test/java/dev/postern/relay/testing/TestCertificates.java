@@ -1,5 +1,7 @@
 package dev.postern.relay.testing;
 
+import dev.postern.testing.PeerProcess;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +44,7 @@ public record TestCertificates(Path ca, Path serverCert, Path serverKey) {
     }
 
     private static void openssl(List<String> args) throws IOException, InterruptedException {
-        Peer.requireProgram(OPENSSL);
+        PeerProcess.requireProgram(OPENSSL);
         List<String> command = new ArrayList<>();
         command.add(OPENSSL);
         command.addAll(args);

@@ -1,4 +1,4 @@
-package dev.postern.relay.testing;
+package dev.postern.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,39 +10,53 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real third-party peer (smtp-sink, aiosmtpd, danted, dnsmasq) run as a child of the test, in the
- * foreground, on loopback. Its output goes to a file in the test's directory. {@link #close} ends exactly
- * this process and what it started (by process id); nothing else is touched. A missing program fails the
- * test: {@code .ci/run} installs every peer.
+ * A real third-party peer (HAProxy, nginx, smtp-sink, aiosmtpd, danted, dnsmasq, ...) run as a child of the test, in
+ * the foreground, on loopback. Its output goes to a file in the test's directory, so a full pipe never stalls it and
+ * a failure can quote it. {@link #close} ends exactly this process and what it started (by process id); nothing else
+ * is touched. A missing program fails the test: {@code .ci/run} installs every peer.
  */
-public final class Peer implements AutoCloseable {
+public final class PeerProcess implements AutoCloseable {
+
+    /** How long {@link #start(String, Path, List, int)} waits for the peer to listen. */
+    public static final Duration LISTEN_DEADLINE = Duration.ofSeconds(15);
 
     private final String name;
     private final Process process;
     private final Path output;
 
-    private Peer(String name, Process process, Path output) {
+    private PeerProcess(String name, Process process, Path output) {
         this.name = name;
         this.process = process;
         this.output = output;
     }
 
     /**
-     * Starts {@code command} and waits until it listens on TCP {@code port}.
+     * Starts {@code command} and waits up to {@link #LISTEN_DEADLINE} until it listens on TCP {@code port}.
      *
      * @throws AssertionError when the program is missing, exits early or does not listen in time
      */
-    public static Peer start(String name, Path dir, List<String> command, int port) throws IOException, InterruptedException {
+    public static PeerProcess start(String name, Path dir, List<String> command, int port) throws IOException, InterruptedException {
+        return start(name, dir, command, port, LISTEN_DEADLINE);
+    }
+
+    /**
+     * Starts {@code command} and waits until it listens on TCP {@code port}, at most {@code deadline}.
+     *
+     * @throws AssertionError when the program is missing, exits early or does not listen in time
+     */
+    public static PeerProcess start(String name, Path dir, List<String> command, int port, Duration deadline)
+            throws IOException, InterruptedException {
         requireProgram(command.get(0));
         Path output = dir.resolve(name + ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         process.getOutputStream().close();
-        Peer peer = new Peer(name, process, output);
+        PeerProcess peer = new PeerProcess(name, process, output);
         try {
-            peer.awaitListening(port, Duration.ofSeconds(15));
+            peer.awaitListening(port, deadline);
         } catch (RuntimeException | Error | InterruptedException e) {
             peer.close();
             throw e;
@@ -57,12 +71,33 @@ public final class Peer implements AutoCloseable {
         }
     }
 
-    /** A TCP port free on 127.0.0.1 at the time of the call. */
+    /** Fills {@code ${NAME}} placeholders of a config template and writes it to {@code file}. */
+    public static Path writeConfig(Path file, String template, Map<String, Object> values) throws IOException {
+        String text = template;
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            text = text.replace("${" + e.getKey() + "}", String.valueOf(e.getValue()));
+        }
+        if (text.contains("${")) {
+            throw new IllegalArgumentException("unfilled placeholder in config:\n" + text);
+        }
+        return Files.writeString(file, text);
+    }
+
+    /** A TCP port free on 127.0.0.1 at the time of the call (the OS picks it, then it is released). */
     public static int freePort() throws IOException {
+        return freePort("127.0.0.1");
+    }
+
+    /** A TCP port free on the given local address at the time of the call. */
+    public static int freePort(String address) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
             return s.getLocalPort();
         }
+    }
+
+    public String name() {
+        return name;
     }
 
     /** Everything the peer printed so far. */
@@ -125,8 +160,9 @@ public final class Peer implements AutoCloseable {
     }
 
     /**
-     * Polls the kernel's socket tables rather than connecting, so no probe connection reaches the peer.
-     * The port was just found free, so a listening socket on it is the peer's.
+     * Polls the kernel's socket tables rather than connecting, so no probe connection reaches the peer (through a
+     * proxy it would reach the server under test and show up in its hooks). The port was just found free, so a
+     * listening socket on it, on any address, is the peer's.
      */
     private void awaitListening(int port, Duration deadline) throws InterruptedException {
         String portField = String.format(Locale.ROOT, ":%04X", port);
@@ -158,6 +194,7 @@ public final class Peer implements AutoCloseable {
         }
     }
 
+    /** Ends the peer (SIGTERM, then SIGKILL after 5 s) and every process it had started. */
     @Override
     public void close() {
         List<ProcessHandle> children = process.descendants().toList();
