@@ -271,13 +271,15 @@ final class Deliveries {
             }
             Instant now = clock.instant();
             Outcomes.Applied applied = Outcomes.attempt(m, attempted, report, now, settings);
-            applied.events().forEach(e -> QueueLog.event(id, request.route(), e));
             try {
                 notifier.send(applied.message(), applied.events(), now);
             } catch (IOException e) {
                 LOG.error("{}: cannot queue the failure DSN, so the failures stay deferred: {}", id, e.toString());
                 applied = Outcomes.keepFailuresDeferred(applied, now, settings.retry());
             }
+            // logged once the outcome is final: a failure kept deferred is not logged as failed
+            Outcomes.Applied logged = applied;
+            logged.events().forEach(e -> QueueLog.event(id, request.route(), e));
             write(applied.message());
             return null;
         });

@@ -126,9 +126,28 @@ final class Outcomes {
         for (RecipientState r : m.recipients()) {
             recipients.add(!failed.contains(r.address()) || !r.isFinal() ? r : new RecipientState(r.address(), r.dsnNotify(), r.dsnOrcpt(), Status.DEFERRED,
                     r.attempts(), retry.nextAttempt(Math.max(r.attempts(), 1), m.arrival(), now), r.lastAttempt(),
-                    r.lastReply(), r.remote(), r.proxy(), r.held(), r.delayNotified(), r.history()));
+                    r.lastReply(), r.remote(), r.proxy(), r.held(), r.delayNotified(), deferredAfterAll(r.history(), now)));
         }
-        List<Event> events = applied.events().stream().filter(e -> !e.kind().isFailure()).toList();
+        // the failures become deferrals in the log too (reported: false, as the DSNs have been sent already)
+        Map<String, RecipientState> byAddress = new HashMap<>();
+        recipients.forEach(r -> byAddress.put(r.address(), r));
+        List<Event> events = applied.events().stream().map(e -> e.kind().isFailure()
+                ? new Event(byAddress.get(e.recipient().address()), Kind.DEFERRED, false) : e).toList();
         return new Applied(m.withRecipients(recipients), events);
+    }
+
+    /**
+     * The history with this attempt's entry saying what the recipient was left in: deferred, not failed (the
+     * attempt's reply stays, so the history still says why it failed and will again). Found in review: the queue
+     * said "deferred" while {@code queue show} said the last attempt "failed", and no DSN had gone.
+     */
+    private static List<DeliveryAttempt> deferredAfterAll(List<DeliveryAttempt> history, Instant now) {
+        if (history.isEmpty() || history.getLast().outcome() != Status.FAILED || !history.getLast().time().equals(now)) {
+            return history;
+        }
+        DeliveryAttempt last = history.getLast();
+        List<DeliveryAttempt> kept = new ArrayList<>(history.subList(0, history.size() - 1));
+        kept.add(new DeliveryAttempt(last.time(), Status.DEFERRED, last.reply(), last.remote(), last.proxy()));
+        return kept;
     }
 }

@@ -107,4 +107,37 @@ class DeliveryHistoryTest {
         assertThat(StateCodec.decode(full.getBytes(StandardCharsets.UTF_8)).recipients().getFirst().history())
                 .hasSize(RecipientState.HISTORY_LIMIT);
     }
+
+    /**
+     * A failure whose DSN cannot be queued stays deferred (a failed recipient without its bounce would be a bounce
+     * lost): its history and its log event must say deferred too, not failed (found in review: the history said
+     * "failed" while the queue said "deferred").
+     */
+    @Test
+    void aFailureKeptDeferredBecauseItsDsnCouldNotBeQueuedIsDeferredInItsHistoryAndItsEvent() {
+        Instant now = T.plusSeconds(30);
+        RemoteReply refused = new RemoteReply(550, "5.1.1", "no such user");
+        RecipientState bob = RecipientState.pending(new OutboundRecipient("bob@example.net", "FAILURE", null), T)
+                .attempted(RecipientState.Status.FAILED, refused, "mx.example.net[192.0.2.1]:25", "", now, now);
+        RecipientState carol = RecipientState.pending(new OutboundRecipient("carol@example.net", null, null), T)
+                .attempted(RecipientState.Status.DELIVERED, new RemoteReply(250, "2.0.0", "ok"), "mx.example.net[192.0.2.1]:25",
+                        "", now, now);
+        QueuedMessage m = new QueuedMessage("1-2-3", T, 10, "alice@example.org", null, null, dev.postern.BodyType.UNSPECIFIED,
+                false, List.of(bob, carol));
+        Outcomes.Applied applied = new Outcomes.Applied(m, List.of(new Outcomes.Event(bob, Outcomes.Kind.FAILED, true),
+                new Outcomes.Event(carol, Outcomes.Kind.DELIVERED, false)));
+
+        Outcomes.Applied kept = Outcomes.keepFailuresDeferred(applied, now, RetrySchedule.parse("1m", java.time.Duration.ofDays(5)));
+
+        RecipientState bobNow = kept.message().recipients().getFirst();
+        assertThat(bobNow.status()).isEqualTo(RecipientState.Status.DEFERRED);
+        assertThat(bobNow.history()).hasSize(1);
+        assertThat(bobNow.history().getLast()).isEqualTo(new DeliveryAttempt(now, RecipientState.Status.DEFERRED, refused,
+                "mx.example.net[192.0.2.1]:25", ""));
+        assertThat(kept.message().recipients().get(1)).isEqualTo(carol);
+        assertThat(kept.events()).extracting(Outcomes.Event::kind)
+                .containsExactly(Outcomes.Kind.DEFERRED, Outcomes.Kind.DELIVERED);
+        assertThat(kept.events().getFirst().recipient()).isEqualTo(bobNow);
+        assertThat(kept.events().getFirst().reported()).isFalse();
+    }
 }
