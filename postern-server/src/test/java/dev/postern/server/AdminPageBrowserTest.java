@@ -282,6 +282,29 @@ class AdminPageBrowserTest {
         assertThat(held(id)).isTrue();
     }
 
+    /**
+     * The drawing alone, in the real browser: an interval without a measurement is a gap in the line, never a
+     * point at 0 (an idle minute read as a 0 ms latency before); a lone measurement is still drawn.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aChartLeavesAGapWhereAnIntervalMeasuredNothing() throws Exception {
+        open(maildirUrl);
+        List<String> lines = (List<String>) browser.executeScript("""
+                const box = window.posternChart('t', [4, 8, null, null, 2, null, 6], 'x');
+                return Array.from(box.querySelectorAll('polyline')).map((p) => p.getAttribute('points'));""");
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).split(" ")).hasSize(2); // the first two intervals
+        assertThat(lines.get(1).split(" ")).hasSize(2); // the lone 2, as a short stroke
+        assertThat(lines.get(2).split(" ")).hasSize(2); // the lone 6
+        assertThat(String.join(" ", lines)).doesNotContain(",38.00"); // nothing drawn at zero
+        List<String> whole = (List<String>) browser.executeScript("""
+                const box = window.posternChart('t', [0, 1, 2], 'x');
+                return Array.from(box.querySelectorAll('polyline')).map((p) => p.getAttribute('points'));""");
+        assertThat(whole).containsExactly("0.00,38.00 50.00,20.00 100.00,2.00");
+        assertThat(consoleErrors()).isEmpty();
+    }
+
     @Test
     void latencyChartsAndTheDeliveryHistoryRenderAfterRealSessions() throws Exception {
         try (RawSmtpClient c = new RawSmtpClient(maildirPort)) {

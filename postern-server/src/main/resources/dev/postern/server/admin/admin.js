@@ -160,6 +160,10 @@
     return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
   }
 
+  /**
+   * A small chart of {@code values}, one per sampling interval; a null value (an interval in which nothing was
+   * measured) is a gap in the line, never a point at zero, so an idle minute does not read as a 0 ms latency.
+   */
   function chart(label, values, total) {
     const box = el('div', null, 'chart');
     const head = el('div', null, 'label');
@@ -169,19 +173,39 @@
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', '0 0 100 40');
     svg.setAttribute('preserveAspectRatio', 'none');
-    const max = Math.max(1, ...values);
+    const max = Math.max(1, ...values.filter((v) => v !== null));
     const n = values.length;
-    const pts = values.map((v, i) => ((n === 1 ? 100 : (i * 100) / (n - 1)).toFixed(2) + ',' + (38 - (v * 36) / max).toFixed(2)));
-    const area = document.createElementNS(SVG, 'polygon');
-    area.setAttribute('class', 'area');
-    area.setAttribute('points', '0,40 ' + pts.join(' ') + ' 100,40');
-    const line = document.createElementNS(SVG, 'polyline');
-    line.setAttribute('points', pts.join(' '));
-    svg.appendChild(area);
-    svg.appendChild(line);
+    const x = (i) => (n === 1 ? 100 : (i * 100) / (n - 1));
+    const y = (v) => (38 - (v * 36) / max).toFixed(2);
+    // one line (and area) per run of measured intervals; a lone point is drawn as a short level stroke
+    let run = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const pts = run.length === 1
+        ? [Math.max(0, run[0][0] - 0.5).toFixed(2) + ',' + run[0][1], Math.min(100, run[0][0] + 0.5).toFixed(2) + ',' + run[0][1]]
+        : run.map(([px, py]) => px.toFixed(2) + ',' + py);
+      const area = document.createElementNS(SVG, 'polygon');
+      area.setAttribute('class', 'area');
+      area.setAttribute('points', pts[0].split(',')[0] + ',40 ' + pts.join(' ') + ' ' + pts[pts.length - 1].split(',')[0] + ',40');
+      const line = document.createElementNS(SVG, 'polyline');
+      line.setAttribute('points', pts.join(' '));
+      svg.appendChild(area);
+      svg.appendChild(line);
+      run = [];
+    };
+    values.forEach((v, i) => {
+      if (v === null) {
+        flush();
+      } else {
+        run.push([x(i), y(v)]);
+      }
+    });
+    flush();
     box.appendChild(svg);
     return box;
   }
+  // for the browser test of the drawing alone (AdminPageBrowserTest): the function, not any data
+  window.posternChart = chart;
 
   async function loadCharts() {
     const m = await get('metrics');
@@ -198,8 +222,8 @@
         if (values.length === 0) values = [0];
         total = total + ' total';
       } else if (kind === 'latencies') {
-        // an interval without any session or message has no value: drawn as 0, labelled with the last one seen
-        values = column.map((v) => (typeof v === 'number' ? v : 0));
+        // an interval without any session or message has no value: a gap, labelled with the last one seen
+        values = column.map((v) => (typeof v === 'number' ? v : null));
         const seen = column.filter((v) => typeof v === 'number');
         total = seen.length ? millis(seen[seen.length - 1]) : 'none yet';
       }
