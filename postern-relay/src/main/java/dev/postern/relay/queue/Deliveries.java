@@ -271,15 +271,18 @@ final class Deliveries {
             }
             Instant now = clock.instant();
             Outcomes.Applied applied = Outcomes.attempt(m, attempted, report, now, settings);
+            applied.events().forEach(e -> QueueLog.event(id, request.route(), e));
             try {
                 notifier.send(applied.message(), applied.events(), now);
             } catch (IOException e) {
                 LOG.error("{}: cannot queue the failure DSN, so the failures stay deferred: {}", id, e.toString());
+                Set<String> failed = new HashSet<>();
+                applied.events().stream().filter(ev -> ev.kind().isFailure()).forEach(ev -> failed.add(ev.recipient().address()));
                 applied = Outcomes.keepFailuresDeferred(applied, now, settings.retry());
+                // the log's last word on those recipients is what they are left in: deferred
+                applied.events().stream().filter(ev -> failed.contains(ev.recipient().address()))
+                        .forEach(ev -> QueueLog.event(id, request.route(), ev));
             }
-            // logged once the outcome is final: a failure kept deferred is not logged as failed
-            Outcomes.Applied logged = applied;
-            logged.events().forEach(e -> QueueLog.event(id, request.route(), e));
             write(applied.message());
             return null;
         });
