@@ -6,10 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,31 +33,13 @@ public final class BrokenSocks implements AutoCloseable {
         RELAY_COALESCED
     }
 
-    private final ServerSocket socket;
     private final Mode mode;
-    private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger connectRequests = new AtomicInteger();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final AcceptLoop loop;
 
     public BrokenSocks(int port, Mode mode) throws IOException {
         this.mode = mode;
-        socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
-        Thread.ofVirtual().start(this::accept);
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket s = socket.accept();
-                accepted.incrementAndGet();
-                open.add(s);
-                Thread.ofVirtual().start(() -> serve(s));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        this.loop = new AcceptLoop(port, this::serve);
     }
 
     private void serve(Socket s) {
@@ -106,7 +85,7 @@ public final class BrokenSocks implements AutoCloseable {
                 }
             }
             int port = in.readUnsignedShort();
-            byte[] succeeded = {5, 0, 0, 1, 127, 0, 0, 1, (byte) (socket.getLocalPort() >> 8), (byte) socket.getLocalPort()};
+            byte[] succeeded = {5, 0, 0, 1, 127, 0, 0, 1, (byte) (loop.port() >> 8), (byte) loop.port()};
             switch (mode) {
                 case CLOSE_AFTER_CONNECT -> {
                     out.write(succeeded);
@@ -129,7 +108,7 @@ public final class BrokenSocks implements AutoCloseable {
     private void relay(Socket client, byte[] succeeded, InetSocketAddress destination) throws IOException {
         try (Socket upstream = new Socket()) {
             upstream.connect(destination, 5000);
-            open.add(upstream);
+            loop.track(upstream);
             InputStream fromUpstream = upstream.getInputStream();
             byte[] buf = new byte[8192];
             int n = fromUpstream.read(buf); // the destination's first bytes (its greeting)
@@ -160,12 +139,12 @@ public final class BrokenSocks implements AutoCloseable {
     }
 
     public int port() {
-        return socket.getLocalPort();
+        return loop.port();
     }
 
     /** Connections accepted so far. */
     public int accepted() {
-        return accepted.get();
+        return loop.accepted();
     }
 
     /** CONNECT requests received so far. */
@@ -176,9 +155,6 @@ public final class BrokenSocks implements AutoCloseable {
     /** Stops listening and closes every connection, so the port is free again. */
     @Override
     public void close() throws IOException {
-        socket.close();
-        for (Socket s : open) {
-            s.close();
-        }
+        loop.close();
     }
 }

@@ -2,14 +2,8 @@ package dev.postern.relay.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A misbehaving peer in the test's own process: it accepts connections and then stays silent, or writes
@@ -17,18 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SilentServer implements AutoCloseable {
 
-    private final ServerSocket socket;
     private final byte[] answer;
     private final boolean endless;
-    private final AtomicInteger accepted = new AtomicInteger();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final AcceptLoop loop;
 
     private SilentServer(byte[] answer, boolean endless) throws IOException {
         this.answer = answer;
         this.endless = endless;
-        this.socket = new ServerSocket();
-        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-        Thread.ofVirtual().start(this::accept);
+        this.loop = new AcceptLoop(0, this::answer);
     }
 
     /** Accepts and says nothing. */
@@ -46,19 +36,6 @@ public final class SilentServer implements AutoCloseable {
         return new SilentServer(text.getBytes(StandardCharsets.ISO_8859_1), true);
     }
 
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket s = socket.accept();
-                accepted.incrementAndGet();
-                open.add(s);
-                Thread.ofVirtual().start(() -> answer(s));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
     private void answer(Socket s) {
         try {
             OutputStream out = s.getOutputStream();
@@ -72,19 +49,16 @@ public final class SilentServer implements AutoCloseable {
     }
 
     public int port() {
-        return socket.getLocalPort();
+        return loop.port();
     }
 
     /** Connections accepted so far. */
     public int accepted() {
-        return accepted.get();
+        return loop.accepted();
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
-        for (Socket s : open) {
-            s.close();
-        }
+        loop.close();
     }
 }
