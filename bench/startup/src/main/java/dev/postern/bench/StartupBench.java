@@ -29,10 +29,13 @@ import java.util.concurrent.TimeUnit;
  * answer QUIT and stop, for Postern and for GreenMail (SMTP only) in the same run.
  *
  * <pre>
- *   cold N [java options...]  N fresh JVMs per server, alternating (P, G, P, G, ...), one cycle each
+ *   cold N [java options...]  N fresh JVMs per server, in turn (P, G, N, then G, N, P, ...), one cycle each
  *   warm W C                  one JVM, W warm-up cycles then C measured cycles, the servers interleaved
- *   once postern|greenmail    one cycle in this JVM, printed as "phase nanos ..." (what "cold" runs)
+ *   once postern|greenmail|netty  one cycle in this JVM, printed as "phase nanos ..." (what "cold" runs)
  * </pre>
+ *
+ * The servers: Postern, GreenMail, and a bare Netty server (the floor under any Netty-based server);
+ * {@code -Dbench.subjects=postern,greenmail} measures fewer.
  *
  * A cycle is what a test does: build and start a server on 127.0.0.1, port 0; connect and read the
  * 220 greeting; send QUIT and read the 221; stop the server. Each phase is timed with
@@ -96,11 +99,61 @@ public final class StartupBench {
         }
     }
 
+    /**
+     * Not a mail server: the least a Netty server does for the same cycle (one NIO loop, a handler that
+     * writes "220" on connect and "221" and closes on any input), with Netty's Flight Recorder events off
+     * as Postern turns them off. It measures what Netty's own class loading and static initialisation
+     * cost a cold JVM, the floor under any Netty-based server; nothing of Postern is loaded.
+     */
+    static final class BareNetty implements Subject {
+        private io.netty.channel.EventLoopGroup group;
+        private io.netty.channel.Channel channel;
+
+        public String name() {
+            return "netty";
+        }
+
+        public void start() throws InterruptedException {
+            if (System.getProperty("io.netty.jfr.enabled") == null) {
+                System.setProperty("io.netty.jfr.enabled", "false");
+            }
+            group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+            channel = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new Greeter()).bind("127.0.0.1", 0).sync().channel();
+        }
+
+        public int port() {
+            return ((InetSocketAddress) channel.localAddress()).getPort();
+        }
+
+        public void stop() throws InterruptedException {
+            channel.close().sync();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        }
+
+        @io.netty.channel.ChannelHandler.Sharable
+        static final class Greeter extends io.netty.channel.ChannelInboundHandlerAdapter {
+            @Override
+            public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+                ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("220 ready\r\n", StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("221 bye\r\n", StandardCharsets.US_ASCII))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
     static Subject subject(String name) {
         return switch (name) {
             case "postern" -> new Postern();
             case "greenmail" -> new Green();
-            default -> throw new IllegalArgumentException("unknown server " + name + " (postern|greenmail)");
+            case "netty" -> new BareNetty();
+            default -> throw new IllegalArgumentException("unknown server " + name + " (postern|greenmail|netty)");
         };
     }
 
@@ -166,12 +219,12 @@ public final class StartupBench {
     }
 
     private static void usage() {
-        System.err.println("usage: StartupBench cold N [java options] | warm WARMUP CYCLES | once postern|greenmail");
+        System.err.println("usage: StartupBench cold N [java options] | warm WARMUP CYCLES | once postern|greenmail|netty");
         System.exit(2);
     }
 
     private static void warm(int warmup, int cycles) throws Exception {
-        Subject[] subjects = {new Postern(), new Green()};
+        Subject[] subjects = subjects().stream().map(StartupBench::subject).toArray(Subject[]::new);
         for (int i = 0; i < warmup; i++) {
             for (Subject s : subjects) {
                 cycle(s);
@@ -179,9 +232,8 @@ public final class StartupBench {
         }
         Map<String, List<long[]>> results = new LinkedHashMap<>();
         for (int i = 0; i < cycles; i++) {
-            // alternate who goes first, so neither always runs right after the other's stop
-            Subject[] order = i % 2 == 0 ? subjects : new Subject[] {subjects[1], subjects[0]};
-            for (Subject s : order) {
+            // rotate who goes first, so none always runs right after another's stop
+            for (Subject s : rotated(List.of(subjects), i)) {
                 results.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(cycle(s));
             }
         }
@@ -194,8 +246,7 @@ public final class StartupBench {
         Map<String, List<long[]>> results = new LinkedHashMap<>();
         Map<String, List<Long>> wall = new LinkedHashMap<>();
         for (int i = 0; i < jvms; i++) {
-            String[] order = i % 2 == 0 ? new String[] {"postern", "greenmail"} : new String[] {"greenmail", "postern"};
-            for (String name : order) {
+            for (String name : rotated(subjects(), i)) {
                 List<String> command = new ArrayList<>();
                 command.add(java);
                 command.addAll(List.of(javaOptions));
@@ -230,6 +281,17 @@ public final class StartupBench {
         System.out.printf(Locale.ROOT, "  %-10s %s%n", "JVM wall", wallLine(wall));
     }
 
+    /** The servers measured: {@code -Dbench.subjects=postern,greenmail,netty} (the default). */
+    static List<String> subjects() {
+        return List.of(System.getProperty("bench.subjects", "postern,greenmail,netty").split(","));
+    }
+
+    static <T> List<T> rotated(List<T> list, int by) {
+        List<T> out = new ArrayList<>(list);
+        java.util.Collections.rotate(out, by % list.size());
+        return out;
+    }
+
     private static String wallLine(Map<String, List<Long>> wall) {
         StringBuilder sb = new StringBuilder();
         for (var e : wall.entrySet()) {
@@ -239,22 +301,37 @@ public final class StartupBench {
         return sb.toString().trim() + "   (launch to exit, median)";
     }
 
+    /** Median / p90 per phase and server, then each server's ratios to GreenMail (when it was measured). */
     private static void report(String title, Map<String, List<long[]>> results) {
         System.out.println(title);
-        System.out.printf(Locale.ROOT, "  %-10s %-24s %-24s %s%n", "phase", "postern median / p90", "greenmail median / p90",
-                "ratio P/G median / p90");
-        Map<Phase, String> lines = new EnumMap<>(Phase.class);
-        for (Phase p : Phase.values()) {
-            long[] pv = values(results.get("postern"), p);
-            long[] gv = values(results.get("greenmail"), p);
-            long pm = percentile(pv, 50);
-            long p9 = percentile(pv, 90);
-            long gm = percentile(gv, 50);
-            long g9 = percentile(gv, 90);
-            lines.put(p, String.format(Locale.ROOT, "  %-10s %-24s %-24s %s / %s", p.name().toLowerCase(Locale.ROOT),
-                    ms(pm) + " / " + ms(p9) + " ms", ms(gm) + " / " + ms(g9) + " ms", ratio(pm, gm), ratio(p9, g9)));
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-10s", "phase"));
+        for (String name : results.keySet()) {
+            head.append(String.format(Locale.ROOT, " %-22s", name + " median / p90"));
         }
-        lines.values().forEach(System.out::println);
+        for (String name : results.keySet()) {
+            if (!name.equals("greenmail") && results.containsKey("greenmail")) {
+                head.append(String.format(Locale.ROOT, " %-16s", name + "/greenmail"));
+            }
+        }
+        System.out.println(head);
+        for (Phase p : Phase.values()) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-10s", p.name().toLowerCase(Locale.ROOT)));
+            for (List<long[]> runs : results.values()) {
+                long[] v = values(runs, p);
+                line.append(String.format(Locale.ROOT, " %-22s", ms(percentile(v, 50)) + " / " + ms(percentile(v, 90)) + " ms"));
+            }
+            if (results.containsKey("greenmail")) {
+                long[] gv = values(results.get("greenmail"), p);
+                for (var e : results.entrySet()) {
+                    if (!e.getKey().equals("greenmail")) {
+                        long[] v = values(e.getValue(), p);
+                        line.append(String.format(Locale.ROOT, " %-16s", ratio(percentile(v, 50), percentile(gv, 50))
+                                + " / " + ratio(percentile(v, 90), percentile(gv, 90))));
+                    }
+                }
+            }
+            System.out.println(line);
+        }
     }
 
     private static long[] values(List<long[]> runs, Phase p) {
