@@ -11,7 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
@@ -24,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * connection closes.
  */
 @ChannelHandler.Sharable
-final class Admission extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+final class Admission extends InboundHandler implements ChannelFutureListener {
 
     private final ServerContext server;
     private final Listener listener;

@@ -10,12 +10,11 @@ import dev.postern.SmtpReply;
 import dev.postern.SmtpServerConfig;
 import dev.postern.protocol.Replies;
 import dev.postern.proxy.internal.ProxyPolicy;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.io.IOException;
@@ -80,17 +79,8 @@ public final class NettyTransport {
             throw new IllegalStateException("server already started");
         }
         // One group, no acceptor thread of its own: a listener accepts on one of the loops, which is often
-        // awake anyway, instead of on a thread that must wake for every connection and hand it over. No
-        // TCP_NODELAY child option: Netty's socket configs set it already, and setting it again costs a
-        // setsockopt per connection.
+        // awake anyway, instead of on a thread that must wake for every connection and hand it over.
         loops = EventLoops.lease(server.config.ioThreads(), options);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops.group())
-                .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                // A client that sends its commands and then shuts down its side (a script piping into a socket)
-                // still gets every reply: SessionBridge closes once they are out (a flag, no system call).
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         for (String warning : ProxyPolicy.warnings(server.config)) {
             server.log(null, LogLevel.WARN, "server", warning, null);
         }
@@ -98,7 +88,7 @@ public final class NettyTransport {
             for (Listener listener : server.config.listeners()) {
                 for (InetSocketAddress address : resolve(listener)) {
                     try {
-                        serverChannels.add(listen(bootstrap.clone().childHandler(new Admission(server, listener)), address));
+                        serverChannels.add(listen(new Acceptor(server, loops.group(), new Admission(server, listener)), address));
                     } catch (Exception e) {
                         if (listener.host().equals("localhost") && address.getAddress() instanceof Inet6Address) {
                             // "localhost" means both loopbacks where they exist; a host without IPv6 is fine.
@@ -123,11 +113,22 @@ public final class NettyTransport {
      * Listens on one address. On NIO the socket is bound here, on the caller's thread, and handed to the event
      * loop to accept on: the kernel queues connections from the bind on, so {@code start()} need not wait for
      * the loop (a warm start was mostly that wait: a register and a bind task, each a hand-off between threads).
-     * The registration is awaited by {@link #stop} before the channel is closed. Other transports bind as usual.
+     * The registration is awaited by {@link #stop} before the channel is closed. Other transports register,
+     * then bind on the loop. No ServerBootstrap: see {@link Acceptor}.
      */
-    private Channel listen(ServerBootstrap bootstrap, InetSocketAddress address) throws Exception {
+    private Channel listen(Acceptor acceptor, InetSocketAddress address) throws Exception {
         if (loops.channelType() != NioServerSocketChannel.class) {
-            return bootstrap.channel(loops.channelType()).bind(address).sync().channel();
+            ServerChannel channel = loops.channelType().getConstructor().newInstance();
+            channel.config().setOption(ChannelOption.SO_BACKLOG, BACKLOG);
+            channel.config().setOption(ChannelOption.SO_REUSEADDR, true);
+            channel.pipeline().addLast(acceptor);
+            loops.group().register(channel).sync();
+            try {
+                return channel.bind(address).sync().channel();
+            } catch (Exception e) {
+                channel.close();
+                throw e;
+            }
         }
         ServerSocketChannel socket = ServerSocketChannel.open();
         try {
@@ -137,21 +138,17 @@ public final class NettyTransport {
             socket.close();
             throw e;
         }
-        PreBound preBound = new PreBound(server, socket, address);
-        ChannelFuture registration = bootstrap.channelFactory(preBound).register();
+        NioServerSocketChannel channel = new NioServerSocketChannel(socket);
+        channel.pipeline().addLast(acceptor);
+        ChannelFuture registration = loops.group().register(channel);
         registrations.add(registration);
-        registration.addListener(preBound);
-        return registration.channel();
+        registration.addListener(new PreBound(server, socket, address));
+        return channel;
     }
 
-    /** A socket bound on the caller's thread: the channel made of it, and its clean-up if the loop refuses it. */
+    /** A socket bound on the caller's thread: its clean-up if the loop refuses it. */
     private record PreBound(ServerContext server, ServerSocketChannel socket, InetSocketAddress address)
-            implements ChannelFactory<NioServerSocketChannel>, ChannelFutureListener {
-
-        @Override
-        public NioServerSocketChannel newChannel() {
-            return new NioServerSocketChannel(socket);
-        }
+            implements ChannelFutureListener {
 
         @Override
         public void operationComplete(ChannelFuture registered) throws IOException {

@@ -8,7 +8,6 @@ import dev.postern.proxy.ProxyProtocolMode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * that followed the header on from the pipeline's head (so that an SslHandler inserted on
  * identification reads them first).
  */
-final class ProxyGate extends ChannelInboundHandlerAdapter implements Runnable {
+final class ProxyGate extends InboundHandler implements Runnable {
 
     static final String NAME = "proxy-gate";
 

@@ -13,7 +13,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * and the connection closes after the last reply. The session starts on {@link ClientIdentified} (or,
  * on implicit-TLS listeners, on {@link TlsSwitch.Established}) and is cleaned up at channelInactive.
  */
-final class SessionBridge extends ChannelInboundHandlerAdapter
+final class SessionBridge extends InboundHandler
         implements SmtpProtocol.ReplySink, SmtpProtocol.MessageEvents, HookRunner.Session {
 
     private final ServerContext server;

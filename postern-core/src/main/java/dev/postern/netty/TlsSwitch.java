@@ -8,7 +8,6 @@ import dev.postern.tls.TlsInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
@@ -20,7 +19,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * counts the handshake, closes the connection if it failed, otherwise tells the session
  * ({@link Established}) and leaves the pipeline.
  */
-final class TlsSwitch extends ChannelInboundHandlerAdapter {
+final class TlsSwitch extends InboundHandler {
 
     /** The user event for the session: the handshake is done. */
     record Established(TlsInfo info) {

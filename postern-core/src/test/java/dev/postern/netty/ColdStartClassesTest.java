@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What a fresh JVM loads for one embedded server's cycle (start, greeting, QUIT, stop), read from the
  * JDK's own class-loading log: a configuration without TLS loads no TLS and no Bouncy Castle class, an
- * embedded server no native transport, and Netty's buffer events do not set up Flight Recorder.
+ * embedded server no native transport, Netty's buffer events do not set up Flight Recorder, and no
+ * annotation is read by reflection (the JDK's first one spins proxy classes: see {@link InboundHandler}).
  */
 class ColdStartClassesTest {
 
@@ -80,6 +81,16 @@ class ColdStartClassesTest {
     }
 
     @Test
+    void noAnnotationIsReadByReflection(@TempDir Path dir) throws Exception {
+        // Reading an annotation makes the JDK generate a proxy class for it (ProxyGenerator); Netty reads @Sharable
+        // and @Skip off its adapter classes, which Postern's handlers avoid (InboundHandler, Acceptor). SLF4J's NOP
+        // provider keeps the test's logback, which reads annotations when it configures itself, out of the child.
+        List<String> classes = classesLoaded(dir, List.of("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider"));
+        assertThat(classes).contains(SmtpServer.class.getName(), Acceptor.class.getName())
+                .doesNotContain("java.lang.reflect.ProxyGenerator", "sun.reflect.annotation.AnnotationType");
+    }
+
+    @Test
     void withTlsTheyAre(@TempDir Path dir) throws Exception {
         // the other side of the test above: the log shows TLS classes when the configuration needs them
         List<String> classes = classesLoaded(dir, "tls");
@@ -112,7 +123,7 @@ class ColdStartClassesTest {
     @Test
     void theFirstUseOfSmtpServerLoadsNettyAheadOnAnotherThreadUnlessTurnedOff(@TempDir Path dir) throws Exception {
         assertThat(classesLoaded(dir, "builder-only")).contains("io.netty.channel.nio.NioIoHandler",
-                "io.netty.bootstrap.ServerBootstrap", SessionBridge.class.getName());
+                Acceptor.class.getName(), SessionBridge.class.getName());
         assertThat(classesLoaded(dir, List.of("-Dpostern.coldStartLoading=false"), "builder-only"))
                 .doesNotContain("io.netty.channel.nio.NioIoHandler", SessionBridge.class.getName());
     }
