@@ -276,12 +276,10 @@ final class Deliveries {
                 notifier.send(applied.message(), applied.events(), now);
             } catch (IOException e) {
                 LOG.error("{}: cannot queue the failure DSN, so the failures stay deferred: {}", id, e.toString());
-                Set<String> failed = new HashSet<>();
-                applied.events().stream().filter(ev -> ev.kind().isFailure()).forEach(ev -> failed.add(ev.recipient().address()));
-                applied = Outcomes.keepFailuresDeferred(applied, now, settings.retry());
+                Outcomes.Redeferred kept = Outcomes.keepFailuresDeferred(applied, now, settings.retry());
+                applied = kept.applied();
                 // the log's last word on those recipients is what they are left in: deferred
-                applied.events().stream().filter(ev -> failed.contains(ev.recipient().address()))
-                        .forEach(ev -> QueueLog.event(id, request.route(), ev));
+                kept.redeferred().forEach(ev -> QueueLog.event(id, request.route(), ev));
             }
             write(applied.message());
             return null;

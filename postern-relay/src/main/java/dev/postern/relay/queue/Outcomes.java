@@ -45,6 +45,10 @@ final class Outcomes {
     record Applied(QueuedMessage message, List<Event> events) {
     }
 
+    /** An attempt whose failures were turned back into deferrals, and the events that say so (one per such recipient). */
+    record Redeferred(Applied applied, List<Event> redeferred) {
+    }
+
     private Outcomes() {
     }
 
@@ -118,7 +122,7 @@ final class Outcomes {
      * and a failed recipient without its DSN would be a bounce lost. The attempt is repeated later, and
      * fails (with its DSN) again.
      */
-    static Applied keepFailuresDeferred(Applied applied, Instant now, RetrySchedule retry) {
+    static Redeferred keepFailuresDeferred(Applied applied, Instant now, RetrySchedule retry) {
         QueuedMessage m = applied.message();
         Set<String> failed = applied.events().stream().filter(e -> e.kind().isFailure())
                 .map(e -> e.recipient().address()).collect(Collectors.toSet());
@@ -131,9 +135,18 @@ final class Outcomes {
         // the failures become deferrals in the log too (reported: false, as the DSNs have been sent already)
         Map<String, RecipientState> byAddress = new HashMap<>();
         recipients.forEach(r -> byAddress.put(r.address(), r));
-        List<Event> events = applied.events().stream().map(e -> e.kind().isFailure()
-                ? new Event(byAddress.get(e.recipient().address()), Kind.DEFERRED, false) : e).toList();
-        return new Applied(m.withRecipients(recipients), events);
+        List<Event> events = new ArrayList<>();
+        List<Event> redeferred = new ArrayList<>();
+        for (Event e : applied.events()) {
+            if (e.kind().isFailure()) {
+                Event deferred = new Event(byAddress.get(e.recipient().address()), Kind.DEFERRED, false);
+                events.add(deferred);
+                redeferred.add(deferred);
+            } else {
+                events.add(e);
+            }
+        }
+        return new Redeferred(new Applied(m.withRecipients(recipients), List.copyOf(events)), List.copyOf(redeferred));
     }
 
     /**

@@ -127,7 +127,8 @@ class DeliveryHistoryTest {
         Outcomes.Applied applied = new Outcomes.Applied(m, List.of(new Outcomes.Event(bob, Outcomes.Kind.FAILED, true),
                 new Outcomes.Event(carol, Outcomes.Kind.DELIVERED, false)));
 
-        Outcomes.Applied kept = Outcomes.keepFailuresDeferred(applied, now, RetrySchedule.parse("1m", java.time.Duration.ofDays(5)));
+        Outcomes.Redeferred redeferred = Outcomes.keepFailuresDeferred(applied, now, RetrySchedule.parse("1m", java.time.Duration.ofDays(5)));
+        Outcomes.Applied kept = redeferred.applied();
 
         RecipientState bobNow = kept.message().recipients().getFirst();
         assertThat(bobNow.status()).isEqualTo(RecipientState.Status.DEFERRED);
@@ -139,5 +140,6 @@ class DeliveryHistoryTest {
                 .containsExactly(Outcomes.Kind.DEFERRED, Outcomes.Kind.DELIVERED);
         assertThat(kept.events().getFirst().recipient()).isEqualTo(bobNow);
         assertThat(kept.events().getFirst().reported()).isFalse();
+        assertThat(redeferred.redeferred()).containsExactly(kept.events().getFirst());
     }
 }
