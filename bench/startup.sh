@@ -82,11 +82,11 @@ if [[ ,$MODES, == *,cold,* ]]; then
     "$JAVA" $JAVA_OPTS -cp "$CP" dev.postern.bench.StartupBench cold "$JVMS" $JAVA_OPTS
 fi
 if (( CLASSES )) && [[ ,$MODES, == *,cold,* ]]; then
-    for s in postern greenmail netty; do
+    for s in postern greenmail netty postern-named; do
         # shellcheck disable=SC2086
         "$JAVA" $JAVA_OPTS -Xlog:class+load=info:file="$OUT/classes-$s.log" -cp "$CP" dev.postern.bench.StartupBench once "$s" >/dev/null
     done
-    echo "  classes    postern $(wc -l < "$OUT/classes-postern.log")   greenmail $(wc -l < "$OUT/classes-greenmail.log")   netty $(wc -l < "$OUT/classes-netty.log")   (loaded by the JVM for one cold cycle, JDK's own included; lists in $OUT/classes-*.log)"
+    echo "  classes    postern $(wc -l < "$OUT/classes-postern.log")   greenmail $(wc -l < "$OUT/classes-greenmail.log")   netty $(wc -l < "$OUT/classes-netty.log")   postern-named $(wc -l < "$OUT/classes-postern-named.log")   (loaded by the JVM for one cold cycle, JDK's own included; lists in $OUT/classes-*.log)"
 fi
 if [[ ,$MODES, == *,warm,* ]]; then
     # shellcheck disable=SC2086

@@ -122,11 +122,15 @@ public final class NettyTransport {
             channel.config().setOption(ChannelOption.SO_BACKLOG, BACKLOG);
             channel.config().setOption(ChannelOption.SO_REUSEADDR, true);
             channel.pipeline().addLast(acceptor);
-            loops.group().register(channel).sync();
             try {
+                loops.group().register(channel).sync();
                 return channel.bind(address).sync().channel();
             } catch (Exception e) {
-                channel.close();
+                if (channel.isRegistered()) {
+                    channel.close().awaitUninterruptibly();
+                } else {
+                    channel.unsafe().closeForcibly();
+                }
                 throw e;
             }
         }

@@ -239,6 +239,37 @@ class EventLoopSharingTest {
         assertThat(watcher.log).anyMatch(l -> l.startsWith("listening on") && l.endsWith("(epoll)"));
     }
 
+    /** A port in use: start() says which address, and no socket of the failed listener is left open. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aBusyPortFailsTheStartWithItsAddressAndLeavesNoSocketOpen(boolean nativeTransport) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            taken.setReuseAddress(false);
+            int port = taken.getLocalPort();
+            // on shared loops, which outlive the server: nothing ends what a failed start leaves registered on them
+            SmtpServer running = start(new LoopWatcher(), b -> b.nativeTransport(nativeTransport));
+            try {
+                long before = openDescriptors();
+                for (int i = 0; i < 5; i++) {
+                    SmtpServer server = SmtpServer.builder().listen("127.0.0.1", port).nativeTransport(nativeTransport).build();
+                    assertThatThrownBy(server::start).isInstanceOf(IOException.class)
+                            .hasMessageContaining("cannot listen on").hasMessageContaining(":" + port);
+                    assertThat(server.boundAddresses()).isEmpty();
+                }
+                assertThat(openDescriptors()).as("descriptors after five failed starts").isLessThanOrEqualTo(before + 2);
+                oneSession(running); // the loops serve on
+            } finally {
+                running.stop(Duration.ZERO);
+            }
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void aServerThatIsStartedTwiceIsRefusedAndAStoppedOneStartsAgain() throws Exception {
         SmtpServer server = start(new LoopWatcher(), b -> b);

@@ -31,11 +31,12 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   cold N [java options...]  N fresh JVMs per server, in turn (P, G, N, then G, N, P, ...), one cycle each
  *   warm W C                  one JVM, W warm-up cycles then C measured cycles, the servers interleaved
- *   once postern|greenmail|netty  one cycle in this JVM, printed as "phase nanos ..." (what "cold" runs)
+ *   once postern|postern-named|greenmail|netty  one cycle in this JVM, printed as "phase nanos ..." (what "cold" runs)
  * </pre>
  *
- * The servers: Postern, GreenMail, and a bare Netty server (the floor under any Netty-based server);
- * {@code -Dbench.subjects=postern,greenmail} measures fewer.
+ * The servers: Postern, GreenMail, a bare Netty server (the floor under any Netty-based server), and
+ * Postern with its host named as the JUnit extension names it; {@code -Dbench.subjects=postern,greenmail}
+ * measures fewer.
  *
  * A cycle is what a test does: build and start a server on 127.0.0.1, port 0; connect and read the
  * 220 greeting; send QUIT and read the 221; stop the server. Each phase is timed with
@@ -56,16 +57,25 @@ public final class StartupBench {
         void stop() throws Exception;
     }
 
-    /** Exactly the embedding: a handler that overrides nothing. */
+    /**
+     * Exactly the issue's embedding: a handler that overrides nothing. With {@code named}, the host is named
+     * ({@code hostname("localhost")}, as the JUnit extension does), which skips the JVM's first name lookup.
+     */
     static final class Postern implements Subject {
+        private final boolean named;
         private SmtpServer server;
 
+        Postern(boolean named) {
+            this.named = named;
+        }
+
         public String name() {
-            return "postern";
+            return named ? "postern-named" : "postern";
         }
 
         public void start() throws IOException {
-            server = SmtpServer.builder().listen("127.0.0.1", 0).handler(new SmtpHandler() { }).build().start();
+            SmtpServer.Builder builder = SmtpServer.builder().listen("127.0.0.1", 0).handler(new SmtpHandler() { });
+            server = (named ? builder.hostname("localhost") : builder).build().start();
         }
 
         public int port() {
@@ -150,10 +160,11 @@ public final class StartupBench {
 
     static Subject subject(String name) {
         return switch (name) {
-            case "postern" -> new Postern();
+            case "postern" -> new Postern(false);
+            case "postern-named" -> new Postern(true);
             case "greenmail" -> new Green();
             case "netty" -> new BareNetty();
-            default -> throw new IllegalArgumentException("unknown server " + name + " (postern|greenmail|netty)");
+            default -> throw new IllegalArgumentException("unknown server " + name + " (postern|postern-named|greenmail|netty)");
         };
     }
 
@@ -219,7 +230,7 @@ public final class StartupBench {
     }
 
     private static void usage() {
-        System.err.println("usage: StartupBench cold N [java options] | warm WARMUP CYCLES | once postern|greenmail|netty");
+        System.err.println("usage: StartupBench cold N [java options] | warm WARMUP CYCLES | once postern|postern-named|greenmail|netty");
         System.exit(2);
     }
 
@@ -281,9 +292,9 @@ public final class StartupBench {
         System.out.printf(Locale.ROOT, "  %-10s %s%n", "JVM wall", wallLine(wall));
     }
 
-    /** The servers measured: {@code -Dbench.subjects=postern,greenmail,netty} (the default). */
+    /** The servers measured: {@code -Dbench.subjects=postern,greenmail,netty,postern-named} (the default). */
     static List<String> subjects() {
-        return List.of(System.getProperty("bench.subjects", "postern,greenmail,netty").split(","));
+        return List.of(System.getProperty("bench.subjects", "postern,greenmail,netty,postern-named").split(","));
     }
 
     static <T> List<T> rotated(List<T> list, int by) {
