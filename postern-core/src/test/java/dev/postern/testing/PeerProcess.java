@@ -50,13 +50,31 @@ public final class PeerProcess implements AutoCloseable {
      */
     public static PeerProcess start(String name, Path dir, List<String> command, int port, Duration deadline)
             throws IOException, InterruptedException {
+        return start(name, dir, command, null, port, deadline);
+    }
+
+    /**
+     * Starts {@code command} and waits up to {@link #LISTEN_DEADLINE} until it listens on TCP {@code address}:{@code port}.
+     * Name the address when another peer may already listen on the same port on another loopback address:
+     * a port alone would match that one.
+     *
+     * @param address an IPv4 literal (matched exactly, or the wildcard 0.0.0.0), or null for any address
+     * @throws AssertionError when the program is missing, exits early or does not listen in time
+     */
+    public static PeerProcess start(String name, Path dir, List<String> command, String address, int port)
+            throws IOException, InterruptedException {
+        return start(name, dir, command, address, port, LISTEN_DEADLINE);
+    }
+
+    private static PeerProcess start(String name, Path dir, List<String> command, String address, int port, Duration deadline)
+            throws IOException, InterruptedException {
         requireProgram(command.get(0));
         Path output = dir.resolve(name + ".out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         process.getOutputStream().close();
         PeerProcess peer = new PeerProcess(name, process, output);
         try {
-            peer.awaitListening(port, deadline);
+            peer.awaitListening(address, port, deadline);
         } catch (RuntimeException | Error | InterruptedException e) {
             peer.close();
             throw e;
@@ -164,27 +182,39 @@ public final class PeerProcess implements AutoCloseable {
      * proxy it would reach the server under test and show up in its hooks). The port was just found free, so a
      * listening socket on it, on any address, is the peer's.
      */
-    private void awaitListening(int port, Duration deadline) throws InterruptedException {
+    private void awaitListening(String address, int port, Duration deadline) throws InterruptedException {
         String portField = String.format(Locale.ROOT, ":%04X", port);
+        // /proc/net/tcp writes an IPv4 address as the hex of its four bytes in little-endian order
+        java.util.Set<String> ipv4 = address == null || !address.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") ? null
+                : java.util.Set.of(procIpv4(address) + portField, "00000000" + portField);
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
                 throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
             }
-            if (listening(Path.of("/proc/net/tcp"), portField) || listening(Path.of("/proc/net/tcp6"), portField)) {
+            if (ipv4 != null ? listening(Path.of("/proc/net/tcp"), ipv4::contains)
+                    : listening(Path.of("/proc/net/tcp"), a -> a.endsWith(portField))
+                            || listening(Path.of("/proc/net/tcp6"), a -> a.endsWith(portField))) {
                 return;
             }
             Thread.sleep(20);
         }
-        throw new AssertionError(name + " did not listen on port " + port + " within " + deadline + ":\n" + output());
+        throw new AssertionError(name + " did not listen on " + (address == null ? "port " + port : address + ":" + port)
+                + " within " + deadline + ":\n" + output());
     }
 
-    private static boolean listening(Path table, String portField) {
+    private static String procIpv4(String address) {
+        String[] b = address.split("\\.");
+        return String.format(Locale.ROOT, "%02X%02X%02X%02X", Integer.parseInt(b[3]), Integer.parseInt(b[2]),
+                Integer.parseInt(b[1]), Integer.parseInt(b[0]));
+    }
+
+    private static boolean listening(Path table, java.util.function.Predicate<String> localAddress) {
         try {
             for (String line : Files.readAllLines(table)) {
                 String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st ...; st 0A is LISTEN.
-                if (f.length > 3 && f[1].endsWith(portField) && f[3].equals("0A")) {
+                if (f.length > 3 && localAddress.test(f[1]) && f[3].equals("0A")) {
                     return true;
                 }
             }

@@ -40,7 +40,7 @@ public final class SmtpSink implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(PROGRAM, "-u", "nobody", "-d", dumps + "/%H%M%S."));
         command.addAll(List.of(options));
         command.addAll(List.of(address + ":" + port, "16"));
-        return new SmtpSink(PeerProcess.start("smtp-sink", dir, command, port), dumps);
+        return new SmtpSink(PeerProcess.start("smtp-sink", dir, command, address, port), dumps);
     }
 
     public PeerProcess peer() {
