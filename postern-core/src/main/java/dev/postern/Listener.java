@@ -17,6 +17,13 @@ import java.util.Objects;
  * <p>{@code implicitTls}: TLS from the first byte (RFC 8314, e.g. port 465), after the PROXY header if
  * one is read; the greeting is sent once the handshake is done. Needs {@link SmtpServerConfig#tls()}.
  *
+ * <p>{@code lmtp}: the listener speaks LMTP (RFC 2033) instead of SMTP, for a mail system that hands its
+ * final deliveries over (Postfix's {@code lmtp:} transport, Exim's {@code lmtp} transport, Postern's relay):
+ * {@code LHLO} instead of {@code EHLO} (which, with {@code HELO}, is answered 500), and after a message's
+ * content one reply per accepted recipient, in RCPT order, decided by
+ * {@link SmtpHandler#onLmtpMessage}. Everything else (PROXY, TLS, AUTH, limits, BDAT) is as on an SMTP
+ * listener. LMTP is meant for a local or trusted network, never for port 25.
+ *
  * @param host           an IP literal, a host name (resolved once, at start), {@code "*"} or {@code "localhost"}
  * @param port           the TCP port, 0..65535; 0 for a free port chosen by the OS
  * @param proxyProtocol  whether a PROXY header is read from {@code trustedProxies}; {@link ProxyProtocolMode#OFF}
@@ -27,9 +34,27 @@ import java.util.Objects;
  *                       being offered STARTTLS
  * @param name           the listener's name ({@link #withName}), in its log lines and its sessions'
  *                       {@link SmtpSession#listener()} (Halon's {@code serverid}); null when unnamed
+ * @param lmtp           whether the listener speaks LMTP (RFC 2033) rather than SMTP ({@link #withLmtp})
  */
 public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies,
-                       boolean implicitTls, String name) {
+                       boolean implicitTls, String name, boolean lmtp) {
+
+    /**
+     * An SMTP listener (not LMTP), as in earlier releases.
+     *
+     * @param host           an IP literal, a host name, {@code "*"} or {@code "localhost"}
+     * @param port           the TCP port, 0..65535; 0 for a free port chosen by the OS
+     * @param proxyProtocol  whether a PROXY header is read from {@code trustedProxies}
+     * @param trustedProxies the peers whose PROXY header is believed
+     * @param implicitTls    whether connections speak TLS from the first byte (RFC 8314)
+     * @param name           the listener's name, or null
+     * @throws IllegalArgumentException as the canonical constructor
+     * @throws NullPointerException     as the canonical constructor
+     */
+    public Listener(String host, int port, ProxyProtocolMode proxyProtocol, TrustedSources trustedProxies,
+                    boolean implicitTls, String name) {
+        this(host, port, proxyProtocol, trustedProxies, implicitTls, name, false);
+    }
 
     /**
      * An unnamed listener, as in earlier releases.
@@ -122,7 +147,7 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
      * @throws IllegalArgumentException if {@code mode} is not OFF and {@code trusted} trusts no one
      */
     public Listener withProxyProtocol(ProxyProtocolMode mode, TrustedSources trusted) {
-        return new Listener(host, port, mode, trusted, implicitTls, name);
+        return new Listener(host, port, mode, trusted, implicitTls, name, lmtp);
     }
 
     /**
@@ -135,7 +160,7 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
      * @throws NullPointerException     if {@code name} is null
      */
     public Listener withName(String name) {
-        return new Listener(host, port, proxyProtocol, trustedProxies, implicitTls, Objects.requireNonNull(name, "name"));
+        return new Listener(host, port, proxyProtocol, trustedProxies, implicitTls, Objects.requireNonNull(name, "name"), lmtp);
     }
 
     /**
@@ -144,7 +169,17 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
      * @return a new listener; building the configuration fails unless {@link SmtpServerConfig#tls()} is set
      */
     public Listener withImplicitTls() {
-        return new Listener(host, port, proxyProtocol, trustedProxies, true, name);
+        return new Listener(host, port, proxyProtocol, trustedProxies, true, name, lmtp);
+    }
+
+    /**
+     * The same listener speaking LMTP (RFC 2033) or, with false, SMTP.
+     *
+     * @param lmtp true for LMTP
+     * @return a new listener
+     */
+    public Listener withLmtp(boolean lmtp) {
+        return new Listener(host, port, proxyProtocol, trustedProxies, implicitTls, name, lmtp);
     }
 
     /**
@@ -184,7 +219,7 @@ public record Listener(String host, int port, ProxyProtocolMode proxyProtocol, T
     @Override
     public String toString() {
         String address = (name == null ? "" : name + " ") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port
-                + (implicitTls ? " (TLS)" : "");
+                + (implicitTls ? " (TLS)" : "") + (lmtp ? " (LMTP)" : "");
         return proxyProtocol == ProxyProtocolMode.OFF ? address
                 : address + " (PROXY " + proxyProtocol.name().toLowerCase(java.util.Locale.ROOT) + " from " + trustedProxies + ")";
     }

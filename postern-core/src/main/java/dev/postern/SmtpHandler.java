@@ -259,6 +259,24 @@ public interface SmtpHandler {
     }
 
     /**
+     * On an LMTP listener ({@link Listener#lmtp()}), in place of {@link #onMessage}: the whole message arrived
+     * and nothing rejected it earlier; decide per recipient. Recipients not rejected in {@code replies} get
+     * {@code 250 2.0.0} when this returns normally (the application took responsibility for the message for
+     * them: store it durably first); those rejected get their reply. Throwing gives every recipient the
+     * outcome, as for {@code onMessage}: a rejection is each recipient's reply (a 421 closes the connection
+     * after them), any other exception {@code 451 4.3.0}. The default calls {@link #onMessage}, so a handler
+     * written for SMTP serves an LMTP listener as it is, with one outcome for all recipients.
+     *
+     * @param session the session
+     * @param message the message; readable only during this call
+     * @param replies where to refuse the message for some recipients; the others are accepted
+     * @throws Exception when the message cannot be taken for anyone: every recipient gets 451 4.3.0
+     */
+    default void onLmtpMessage(SmtpSession session, ReceivedMessage message, RecipientReplies replies) throws Exception {
+        onMessage(session, message);
+    }
+
+    /**
      * A command the server does not know, after {@link #onCommand} passed it. The default answers 500
      * 5.5.2, and so does returning normally: to implement a command, answer it in {@code onCommand}.
      * Throw a 421 rejection to drop clients that send too many (see

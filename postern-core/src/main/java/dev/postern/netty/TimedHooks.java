@@ -8,6 +8,7 @@ import dev.postern.LogLevel;
 import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
 import dev.postern.ReceivedMessage;
+import dev.postern.RecipientReplies;
 import dev.postern.ReversePath;
 import dev.postern.SessionEvent;
 import dev.postern.SessionObserver;
@@ -135,6 +136,22 @@ final class TimedHooks implements SmtpHandler {
             threw = false;
         } finally {
             report("onMessage", session, start, threw);
+        }
+    }
+
+    @Override
+    public void onLmtpMessage(SmtpSession session, ReceivedMessage message, RecipientReplies replies) throws Exception {
+        if (!timed.contains("onLmtpMessage")) {
+            onMessage(session, message); // the handler's default would call its onMessage: time it as that
+            return;
+        }
+        long start = System.nanoTime();
+        boolean threw = true;
+        try {
+            handler.onLmtpMessage(session, message, replies);
+            threw = false;
+        } finally {
+            report("onLmtpMessage", session, start, threw);
         }
     }
 

@@ -75,7 +75,7 @@ final class AuthCommand {
             return;
         }
         if (ctx.phase() != Phase.GREETED) {
-            ctx.send(Replies.HELO_FIRST);
+            ctx.send(ctx.helloFirst());
             return;
         }
         if (ctx.session.authenticatedUser().isPresent()) {

@@ -20,7 +20,7 @@ final class EnvelopeCommands {
 
     void mail(String args) {
         if (ctx.phase() != Phase.GREETED) {
-            ctx.send(Replies.HELO_FIRST);
+            ctx.send(ctx.helloFirst());
             return;
         }
         if (startTls.requiredFirst()) {
@@ -77,7 +77,7 @@ final class EnvelopeCommands {
 
     void rcpt(String args) {
         if (ctx.phase() != Phase.GREETED) {
-            ctx.send(Replies.HELO_FIRST);
+            ctx.send(ctx.helloFirst());
             return;
         }
         Transaction tx = ctx.transaction();

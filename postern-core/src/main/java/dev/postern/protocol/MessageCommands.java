@@ -4,6 +4,8 @@ import dev.postern.DataProgress;
 import dev.postern.LogLevel;
 import dev.postern.SessionEvent;
 import dev.postern.ReceivedMessage;
+import dev.postern.Recipient;
+import dev.postern.RecipientReplies;
 import dev.postern.ServerMetrics.Counter;
 import dev.postern.SmtpReply;
 import dev.postern.message.ContentSink;
@@ -16,6 +18,9 @@ import dev.postern.protocol.SmtpProtocol.Mode;
 import io.netty.buffer.ByteBuf;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * DATA (RFC 5321 4.1.1.4) and BDAT (RFC 3030): reads the content of a transaction's message into a sink
@@ -192,7 +197,7 @@ final class MessageCommands {
     /** Null when the transaction may receive content; else the reply that says what is missing. */
     private SmtpReply readyForContent() {
         if (ctx.phase() != Phase.GREETED) {
-            return Replies.HELO_FIRST;
+            return ctx.helloFirst();
         }
         Transaction tx = ctx.transaction();
         if (tx == null) {
@@ -234,7 +239,10 @@ final class MessageCommands {
         }
     }
 
-    /** The content has ended: the message goes to onMessage unless something already refused it. */
+    /**
+     * The content has ended: the message goes to onMessage (onLmtpMessage on an LMTP listener) unless something
+     * already refused it; then the reply, or on LMTP one reply per recipient.
+     */
     private void finishMessage() {
         ctx.events.contentEnded();
         Instant contentEnded = ctx.clock.instant();
@@ -246,40 +254,104 @@ final class MessageCommands {
         }
         MessageSink sink = tx.sink;
         long octets = sink.size();
-        SmtpReply reply;
+        SmtpReply refusal = null; // one for every recipient, known before any hook
         if (sink.isOversize()) {
-            reply = Replies.MESSAGE_TOO_BIG;
+            refusal = Replies.MESSAGE_TOO_BIG;
         } else if (tx.contentRejection != null) {
-            reply = tx.contentRejection;
+            refusal = tx.contentRejection;
         } else if (sink.failure() != null) {
             ctx.log(LogLevel.ERROR, "spool_failed", "cannot spool message", sink.failure());
-            reply = Replies.SPOOL_FAILED;
-        } else {
-            String id = tx.id;
-            ReceivedMessage message = new CompletedMessage(sink.message(id, tx.envelope(), tx.contentStarted,
+            refusal = Replies.SPOOL_FAILED;
+        }
+        ReceivedMessage message = null;
+        if (refusal == null) {
+            message = new CompletedMessage(sink.message(tx.id, tx.envelope(), tx.contentStarted,
                     tx.headers.headerEnd(), tx.headerEdits), contentEnded);
             octets = message.size();
-            try {
-                ctx.handler.onMessage(ctx.session, message);
-                ctx.session.countMessage();
-                ctx.metrics.increment(Counter.MESSAGES_ACCEPTED);
-                ctx.metrics.add(Counter.MESSAGE_BYTES_ACCEPTED, message.size());
-                reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
-                ctx.log(SessionEvent.of(LogLevel.INFO, "message_accepted", "message " + id + " accepted from "
-                                + tx.reversePath + " for " + tx.recipients.size() + " recipient(s), " + message.size() + " octets")
-                        .with("message_id", id).with("from", tx.reversePath.toString())
-                        .with("recipients", tx.recipients.size()).with("octets", message.size())
-                        .with("reply", reply.toString()));
-            } catch (Exception e) {
-                reply = ctx.failure(e, "onMessage", true);
-            }
         }
+        if (ctx.lmtp) {
+            List<SmtpReply> replies = message == null ? Collections.nCopies(tx.recipients.size(), refusal)
+                    : deliverLmtp(tx, message);
+            SmtpReply summary = replies.getFirst(); // for observers: the first acceptance, else the first refusal
+            for (SmtpReply r : replies) {
+                if (r.code() < 400) {
+                    summary = r;
+                    break;
+                }
+            }
+            if (summary.code() >= 400) {
+                ctx.metrics.increment(Counter.MESSAGES_REJECTED);
+            }
+            ctx.events.messageReplied(octets, summary);
+            ctx.endTransaction();
+            ctx.sendPerRecipient(replies);
+            return;
+        }
+        SmtpReply reply = refusal != null ? refusal : deliver(tx, message);
         if (reply.code() >= 400) {
             ctx.metrics.increment(Counter.MESSAGES_REJECTED);
         }
         ctx.events.messageReplied(octets, reply);
         ctx.endTransaction();
         ctx.send(reply);
+    }
+
+    /** SMTP: the message to onMessage, which takes it for every recipient or for none. */
+    private SmtpReply deliver(Transaction tx, ReceivedMessage message) {
+        try {
+            ctx.handler.onMessage(ctx.session, message);
+        } catch (Exception e) {
+            return ctx.failure(e, "onMessage", true);
+        }
+        SmtpReply reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + tx.id);
+        accepted(tx, message, tx.recipients.size(), reply);
+        return reply;
+    }
+
+    /** LMTP: the message to onLmtpMessage, which decides per recipient; the replies in RCPT order. */
+    private List<SmtpReply> deliverLmtp(Transaction tx, ReceivedMessage message) {
+        RecipientReplies decided = new RecipientReplies(tx.recipients);
+        SmtpReply all = null;
+        try {
+            ctx.handler.onLmtpMessage(ctx.session, message, decided);
+        } catch (Exception e) {
+            all = ctx.failure(e, "onLmtpMessage", true);
+        }
+        List<SmtpReply> replies = new ArrayList<>(tx.recipients.size());
+        int accepted = 0;
+        SmtpReply first = null;
+        for (int i = 0; i < tx.recipients.size(); i++) {
+            Recipient recipient = tx.recipients.get(i);
+            SmtpReply reply = all != null ? all : decided.rejection(i);
+            if (reply == null) {
+                reply = SmtpReply.of(250, "2.0.0", "<" + recipient.path().address() + "> Ok: queued as " + tx.id);
+                accepted++;
+                first = first == null ? reply : first;
+            } else if (all == null) {
+                ctx.log(SessionEvent.of(LogLevel.INFO, "recipient_refused", "message " + tx.id + " refused for <"
+                                + recipient.path().address() + ">: " + reply)
+                        .with("message_id", tx.id).with("to", recipient.path().address()).with("reply", reply.toString()));
+            }
+            replies.add(reply);
+        }
+        if (accepted > 0) {
+            accepted(tx, message, accepted, first);
+        }
+        return replies;
+    }
+
+    /** The message was taken for {@code recipients} of the transaction's recipients. */
+    private void accepted(Transaction tx, ReceivedMessage message, int recipients, SmtpReply reply) {
+        ctx.session.countMessage();
+        ctx.metrics.increment(Counter.MESSAGES_ACCEPTED);
+        ctx.metrics.add(Counter.MESSAGE_BYTES_ACCEPTED, message.size());
+        String count = recipients == tx.recipients.size() ? recipients + " recipient(s)"
+                : recipients + " of " + tx.recipients.size() + " recipient(s)";
+        ctx.log(SessionEvent.of(LogLevel.INFO, "message_accepted", "message " + tx.id + " accepted from "
+                        + tx.reversePath + " for " + count + ", " + message.size() + " octets")
+                .with("message_id", tx.id).with("from", tx.reversePath.toString())
+                .with("recipients", recipients).with("octets", message.size())
+                .with("reply", reply.toString()));
     }
 
     /** The decoded content on its way to the sink and, until it is complete, the header scanner. */

@@ -12,6 +12,7 @@ import dev.postern.protocol.SmtpProtocol.ReplySink;
 
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +34,8 @@ final class ProtocolContext {
     final SmtpProtocol.MessageEvents events;
     /** The server-wide count of failed AUTH attempts per client. */
     final AuthThrottle authThrottle;
+    /** The session's listener speaks LMTP (RFC 2033): LHLO, and a reply per recipient after the content. */
+    final boolean lmtp;
     private final ReplySink out;
     /** The transport stopped reading on the protocol's request; {@link SmtpProtocol#resume()} ends it. */
     private volatile boolean paused;
@@ -53,6 +56,12 @@ final class ProtocolContext {
         this.events = events;
         this.authThrottle = authThrottle;
         this.out = out;
+        this.lmtp = session.listener() != null && session.listener().lmtp();
+    }
+
+    /** The reply to a command that needs the client to have said hello first. */
+    SmtpReply helloFirst() {
+        return lmtp ? Replies.LHLO_FIRST : Replies.HELO_FIRST;
     }
 
     /**
@@ -116,21 +125,50 @@ final class ProtocolContext {
 
     /** Writes a reply. Every 4xx or 5xx counts as an error; {@code maxErrors} of them close the session. */
     void send(SmtpReply reply) {
+        write(reply);
+        if (reply.code() >= 400) {
+            session.countError();
+        }
+        if (reply.close() || reply.code() >= 400 && tooManyErrors()) {
+            close();
+        }
+    }
+
+    /**
+     * Writes an LMTP message's replies, one per recipient (RFC 2033 4.2). Each counts as a reply in the
+     * metrics, but the message counts once toward {@code maxErrors}, however many recipients refused it.
+     */
+    void sendPerRecipient(List<SmtpReply> replies) {
+        boolean failed = false;
+        boolean close = false;
+        for (SmtpReply reply : replies) {
+            write(reply);
+            failed |= reply.code() >= 400;
+            close |= reply.close();
+        }
+        if (failed) {
+            session.countError();
+        }
+        if (close || failed && tooManyErrors()) {
+            close();
+        }
+    }
+
+    private void write(SmtpReply reply) {
         out.write(reply.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
         if (reply.code() >= 400) {
             metrics.increment(reply.code() >= 500 ? Counter.REPLIES_5XX : Counter.REPLIES_4XX);
-            session.countError();
-            if (!reply.close() && session.errorCount() >= config.maxErrors()) {
-                log(LogLevel.WARN, "too_many_errors", "too many errors (" + session.errorCount() + "); closing", null);
-                out.write(Replies.TOO_MANY_ERRORS.format(ext.enhancedStatusCodes()).getBytes(StandardCharsets.UTF_8));
-                metrics.increment(Counter.REPLIES_4XX); // the 421 is a reply too (found by SmtpProtocolFuzzTest)
-                close();
-                return;
-            }
         }
-        if (reply.close()) {
-            close();
+    }
+
+    /** After an error: at {@code maxErrors}, writes the 421 that ends the session and says so. */
+    private boolean tooManyErrors() {
+        if (session.errorCount() < config.maxErrors()) {
+            return false;
         }
+        log(LogLevel.WARN, "too_many_errors", "too many errors (" + session.errorCount() + "); closing", null);
+        write(Replies.TOO_MANY_ERRORS); // the 421 is a reply too, counted (found by SmtpProtocolFuzzTest)
+        return true;
     }
 
     /** Ends the session: the transport closes the connection once the replies written so far are sent. */

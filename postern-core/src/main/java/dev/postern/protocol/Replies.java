@@ -46,6 +46,8 @@ public final class Replies {
     public static final SmtpReply NO_PARAMETERS = SmtpReply.of(501, "5.5.4", "Syntax error: no parameters allowed");
 
     public static final SmtpReply HELO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send HELO/EHLO first");
+    public static final SmtpReply LHLO_FIRST = SmtpReply.of(503, "5.5.1", "Error: send LHLO first");
+    public static final SmtpReply USE_LHLO = SmtpReply.of(500, "5.5.1", "Error: this is an LMTP server, send LHLO");
     public static final SmtpReply NESTED_MAIL = SmtpReply.of(503, "5.5.1", "Error: nested MAIL command");
     public static final SmtpReply MAIL_FIRST = SmtpReply.of(503, "5.5.1", "Error: need MAIL command");
     public static final SmtpReply RCPT_FIRST = SmtpReply.of(503, "5.5.1", "Error: need RCPT command");

@@ -332,8 +332,20 @@ public final class SmtpProtocol {
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String args = space < 0 ? "" : line.substring(space + 1);
         switch (verb) {
-            case "EHLO" -> sessionCommands.helo(args, true);
-            case "HELO" -> sessionCommands.helo(args, false);
+            case "EHLO", "HELO", "LHLO" -> {
+                // RFC 2033 4.1: an LMTP server greets LHLO only; an SMTP server knows no LHLO
+                if (!ctx.lmtp) {
+                    if (verb.equals("LHLO")) {
+                        sessionCommands.unknown(line);
+                    } else {
+                        sessionCommands.helo(args, verb.equals("EHLO"));
+                    }
+                } else if (verb.equals("LHLO")) {
+                    sessionCommands.helo(args, true);
+                } else {
+                    ctx.send(Replies.USE_LHLO);
+                }
+            }
             case "MAIL" -> envelopeCommands.mail(args);
             case "RCPT" -> envelopeCommands.rcpt(args);
             case "DATA" -> messageCommands.data(args);

@@ -35,13 +35,20 @@ public final class ProtocolHarness {
 
     /** As above, sharing {@code authThrottle} (null: a throttle of the session's own, from the configuration). */
     public ProtocolHarness(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> configure, AuthThrottle authThrottle) {
+        this(handler, configure, authThrottle, null);
+    }
+
+    /** A session of {@code listener} (null: none known), e.g. an LMTP one. */
+    public ProtocolHarness(SmtpHandler handler, Consumer<SmtpServerConfig.Builder> configure, AuthThrottle authThrottle,
+                           dev.postern.Listener listener) {
         SmtpServerConfig.Builder b = SmtpServerConfig.builder().hostname("mx.test");
         configure.accept(b);
         SmtpServerConfig config = b.build();
         AuthThrottle throttle = authThrottle != null ? authThrottle
                 : new AuthThrottle(config.maxAuthFailures(), config.authFailureWindow());
         session = new SessionState("TEST1", new InetSocketAddress("127.0.0.1", 25),
-                new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname());
+                new InetSocketAddress("127.0.0.9", 40000), Instant.EPOCH, config.greeting(), config.hostname(), listener,
+                config.hostname());
         protocol = new SmtpProtocol(config, handler, session, () -> now, metrics, SmtpProtocol.MessageEvents.NONE, throttle, sinks,
                 new SmtpProtocol.ReplySink() {
             @Override

@@ -32,7 +32,8 @@ import static dev.postern.testing.FuzzChecks.show;
  * Fuzzes a whole session: arbitrary client bytes into the protocol (framer, dispatcher, every command
  * family, DATA, BDAT, AUTH, XCLIENT, XFORWARD) through {@link ProtocolHarness}, under two configurations,
  * a permissive one (everything offered, errors do not end the session, so the fuzzer goes deep) and a
- * tight one (STRICT line endings, small bounds, PIPELINING off).
+ * tight one (STRICT line endings, small bounds, PIPELINING off), and the permissive one on an LMTP
+ * listener (LHLO, a reply per recipient after the content).
  *
  * <p>Invariants: every byte written is a well-formed reply (RFC 5321 4.2); nothing is written after a
  * closing reply; no more replies than the client sent lines, plus the greetings; the reply counters agree
@@ -85,11 +86,21 @@ class SmtpProtocolFuzzTest {
         run(LEAVE, input, FuzzChecks.cuts(input, 3));
         run(TIGHT, input, new int[0]);
         run(TIGHT, input, FuzzChecks.cuts(input, 9));
+        run(OPEN, input, FuzzChecks.cuts(input, 4), LMTP);
     }
 
+    private static final dev.postern.Listener LMTP = dev.postern.Listener.of("127.0.0.1", 24).withLmtp(true);
+    private static final java.util.regex.Pattern QUEUED_AS = java.util.regex.Pattern.compile("Ok: queued as (\\S+)$");
+
     private static Run run(Consumer<SmtpServerConfig.Builder> configure, byte[] input, int[] cuts) {
+        return run(configure, input, cuts, null);
+    }
+
+    /** One session of {@code input}, cut at {@code cuts}, on {@code listener} (null: an SMTP one). */
+    private static Run run(Consumer<SmtpServerConfig.Builder> configure, byte[] input, int[] cuts, dev.postern.Listener listener) {
+        boolean lmtp = listener != null && listener.lmtp();
         RecordingHandler handler = new RecordingHandler();
-        ProtocolHarness h = new ProtocolHarness(handler, configure);
+        ProtocolHarness h = new ProtocolHarness(handler, configure, null, listener);
         SmtpServerConfig config = configureOnly(configure);
         StringBuilder wire = new StringBuilder(h.connect());
         boolean closed = h.protocol.isClosed();
@@ -115,11 +126,16 @@ class SmtpProtocolFuzzTest {
         String all = wire.toString();
         List<Reply> replies = FuzzChecks.replies(all);
         long greetings = replies.stream().filter(r -> r.code() == 220 && r.last().contains("ESMTP")).count();
-        check(replies.size() <= lines + greetings + 1 + input.length / Math.max(1, config.maxLineBufferBytes()),
+        // LMTP answers the content's last line once per recipient
+        int perLine = lmtp ? Math.max(1, config.maxRecipients()) : 1;
+        check(replies.size() <= (long) lines * perLine + greetings + 1 + input.length / Math.max(1, config.maxLineBufferBytes()),
                 replies.size() + " replies to " + lines + " lines");
         check(h.metrics.get(Counter.REPLIES_4XX) == replies.stream().filter(r -> r.code() / 100 == 4).count(), "4xx counter " + h.metrics.get(Counter.REPLIES_4XX) + " for replies " + replies);
         check(h.metrics.get(Counter.REPLIES_5XX) == replies.stream().filter(r -> r.code() / 100 == 5).count(), "5xx counter disagrees");
-        long queued = replies.stream().filter(r -> r.code() == 250 && r.last().startsWith("250 2.0.0 Ok: queued as ")).count();
+        // a message taken is one "queued as" id: one reply on SMTP, one per accepted recipient on LMTP
+        long queued = replies.stream().filter(r -> r.code() == 250 && (lmtp ? r.last().startsWith("250 2.0.0 <")
+                        : r.last().startsWith("250 2.0.0 Ok: queued as ")))
+                .map(r -> QUEUED_AS.matcher(r.last())).filter(java.util.regex.Matcher::find).map(m -> m.group(1)).distinct().count();
         check(queued == handler.accepted.size(), queued + " 250 queued replies for " + handler.accepted.size() + " accepted messages");
         check(h.metrics.get(Counter.MESSAGES_ACCEPTED) == queued, "accepted counter disagrees");
         check(handler.offered == handler.accepted.size() + handler.rejected, "a message both accepted and rejected, or neither");

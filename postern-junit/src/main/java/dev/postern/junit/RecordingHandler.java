@@ -7,6 +7,7 @@ import dev.postern.LogLevel;
 import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
 import dev.postern.ReceivedMessage;
+import dev.postern.RecipientReplies;
 import dev.postern.ReversePath;
 import dev.postern.SessionEvent;
 import dev.postern.SmtpHandler;
@@ -150,6 +151,23 @@ final class RecordingHandler implements SmtpHandler {
 
     @Override
     public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
+        ReceivedMail mail = checked(message);
+        delegate.onMessage(session, message);
+        inbox.add(mail);
+    }
+
+    /** On an LMTP listener: recorded once if the delegate took it for at least one recipient. */
+    @Override
+    public void onLmtpMessage(SmtpSession session, ReceivedMessage message, RecipientReplies replies) throws Exception {
+        ReceivedMail mail = checked(message);
+        delegate.onLmtpMessage(session, message, replies);
+        if (replies.rejected() < replies.recipients().size()) {
+            inbox.add(mail);
+        }
+    }
+
+    /** The message as the test sees it, unless a rejection rule refuses it. */
+    private ReceivedMail checked(ReceivedMessage message) throws java.io.IOException {
         ReceivedMail mail = new ReceivedMail(message.id(), message.envelope(), message.receivedAt(), message.headers(),
                 message.readAllBytes());
         for (Rule<ReceivedMail> rule : messageRules) {
@@ -157,8 +175,7 @@ final class RecordingHandler implements SmtpHandler {
                 throw rule.rejection();
             }
         }
-        delegate.onMessage(session, message);
-        inbox.add(mail);
+        return mail;
     }
 
     @Override

@@ -48,7 +48,8 @@ final class ConfigFile {
     /**
      * One {@code listen} entry of the file.
      *
-     * @param address        the address, implicit TLS when the entry says {@code tls: implicit}
+     * @param address        the address, implicit TLS when the entry says {@code tls: implicit}, LMTP when it
+     *                       says {@code protocol: lmtp}
      * @param proxyProtocol  this listener's own mode, or null to use the top-level {@code proxy-protocol}
      * @param trustedProxies this listener's own trusted proxies, or null to use the top-level {@code trusted-proxies}
      */
@@ -61,13 +62,16 @@ final class ConfigFile {
     private static final String TLS = "tls";
     private static final String IMPLICIT = "implicit";
     private static final String NAME = "name";
-    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, NAME, PROXY_PROTOCOL, TRUSTED_PROXIES, TLS);
+    private static final String PROTOCOL = "protocol";
+    private static final List<String> LISTEN_ENTRY_KEYS = List.of(ADDRESS, NAME, PROXY_PROTOCOL, TRUSTED_PROXIES, TLS, PROTOCOL);
 
     /** The TLS flags are --tls-NAME, and --starttls; in the file, NAME and starttls under {@code tls:}. */
     private static final String TLS_FLAG_PREFIX = "tls-";
     private static final String STARTTLS = "starttls";
     /** Its file form is a listen entry's {@code tls: implicit}. */
     private static final String TLS_LISTEN = "tls-listen";
+    /** Not a top-level key: LMTP listeners are listen entries with {@code protocol: lmtp}. */
+    private static final String LMTP_LISTEN = "lmtp-listen";
 
     private final Path path;
     private final Map<String, Object> values;
@@ -206,6 +210,13 @@ final class ConfigFile {
                     }
                     listener = listener.withImplicitTls();
                 }
+                if (map.containsKey(PROTOCOL)) {
+                    String protocol = plain(map.get(PROTOCOL), where + "'" + PROTOCOL + "'").strip().toLowerCase(java.util.Locale.ROOT);
+                    if (!protocol.equals("smtp") && !protocol.equals("lmtp")) {
+                        throw new ConfigException(where + "'" + PROTOCOL + "' must be smtp (the default) or lmtp (RFC 2033)");
+                    }
+                    listener = listener.withLmtp(protocol.equals("lmtp"));
+                }
                 if (map.containsKey(NAME)) {
                     // In the listener's log lines, metric labels and SmtpSession.listener() (Halon's serverid).
                     listener = listener.withName(plain(map.get(NAME), where + "'" + NAME + "'").strip());
@@ -217,7 +228,7 @@ final class ConfigFile {
         }
         if (item == null || item instanceof List) {
             throw new ConfigException(where + "must be \"HOST:PORT\" or a mapping with 'address' (and optionally "
-                    + "'name', 'proxy-protocol', 'trusted-proxies', 'tls')");
+                    + "'name', 'proxy-protocol', 'trusted-proxies', 'tls', 'protocol')");
         }
         try {
             return new ListenEntry(Listener.parse(String.valueOf(item)), null, null);
@@ -268,7 +279,7 @@ final class ConfigFile {
                 String hint = key.startsWith(TLS_FLAG_PREFIX) || key.equals(STARTTLS)
                         ? "; TLS settings go in the '" + TLS + "' mapping, and implicit-TLS listeners are listen entries "
                                 + "with '" + TLS + ": " + IMPLICIT + "'"
-                        : "";
+                        : key.equals(LMTP_LISTEN) ? "; LMTP listeners are listen entries with '" + PROTOCOL + ": lmtp'" : "";
                 throw new ConfigException(path + ": unknown key '" + key + "' (known keys: "
                         + String.join(", ", settable.keySet()) + ", " + TLS + ", " + PLUGINS + ")" + hint);
             }
@@ -336,7 +347,8 @@ final class ConfigFile {
      */
     static Map<String, OptionSpec> settableOptions(CommandSpec spec, String configOption) {
         return spec.options().stream()
-                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals(configOption) && !isTls(o))
+                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals(configOption) && !isTls(o)
+                        && !o.longestName().substring(2).equals(LMTP_LISTEN))
                 .collect(Collectors.toMap(o -> o.longestName().substring(2), o -> o, (a, b) -> a, LinkedHashMap::new));
     }
 

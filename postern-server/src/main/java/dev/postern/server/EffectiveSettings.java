@@ -67,16 +67,20 @@ final class EffectiveSettings {
         out.println("# file or default; defaults are comments). A config file: --config reads it back to the same settings.");
         out.println("listen:");
         for (Listener listener : settings.server().listeners()) {
-            boolean implicitFlag = listener.implicitTls() && setAboveFile.contains("--tls-listen");
+            String flag = listener.lmtp() ? "--lmtp-listen" : listener.implicitTls() ? "--tls-listen" : "--listen";
+            boolean ownFlag = !flag.equals("--listen") && setAboveFile.contains(flag);
             out.println("  - address: " + quote(hostPort(listener)) + "  # "
-                    + (implicitFlag ? source(option("--tls-listen")) : fromFile.contains("--listen") && !setAboveFile.contains(
-                            listener.implicitTls() ? "--tls-listen" : "--listen") ? "config file" : source(option("--listen"))));
+                    + (ownFlag ? source(option(flag)) : fromFile.contains("--listen") && !setAboveFile.contains(flag)
+                            ? "config file" : source(option("--listen"))));
             if (listener.proxyProtocol() != ProxyProtocolMode.OFF || !listener.trustedProxies().equals(TrustedSources.NONE)) {
                 out.println("    proxy-protocol: " + listener.proxyProtocol().name().toLowerCase(Locale.ROOT));
                 out.println("    trusted-proxies: " + quote(listener.trustedProxies().toString()));
             }
             if (listener.implicitTls()) {
                 out.println("    tls: implicit");
+            }
+            if (listener.lmtp()) {
+                out.println("    protocol: lmtp");
             }
         }
         Map<String, OptionSpec> tls = ConfigFile.tlsOptions(spec);

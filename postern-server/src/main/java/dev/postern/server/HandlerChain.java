@@ -6,6 +6,7 @@ import dev.postern.ForwardPath;
 import dev.postern.MailParameters;
 import dev.postern.MessageHeaders;
 import dev.postern.ReceivedMessage;
+import dev.postern.RecipientReplies;
 import dev.postern.ReversePath;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpSession;
@@ -26,7 +27,8 @@ import java.util.stream.Collectors;
  * (or any exception) stops it there, as from a single handler. A hook that returns a value passes each
  * handler's result to the next ({@code null} keeps the value). {@code onAuth} and {@code onCommand} are
  * decided by the first handler that answers, {@code onUnknownCommand} by the first that overrides it;
- * {@code onDisconnect} reaches every handler even if one throws. The log hooks ({@code onLogEvent},
+ * {@code onDisconnect} reaches every handler even if one throws; on an LMTP listener each handler decides
+ * per recipient or for all of them in turn. The log hooks ({@code onLogEvent},
  * {@code onSessionEvent}) are not chained: the server's log is the default one.
  */
 final class HandlerChain implements SmtpHandler {
@@ -185,6 +187,26 @@ final class HandlerChain implements SmtpHandler {
     public void onMessage(SmtpSession session, ReceivedMessage message) throws Exception {
         for (SmtpHandler h : on("onMessage")) {
             h.onMessage(session, message);
+        }
+    }
+
+    /**
+     * LMTP: each handler in order decides per recipient (its onLmtpMessage), or for all of them (its onMessage);
+     * once every recipient is refused, the handlers after (the delivery) are not called.
+     */
+    @Override
+    public void onLmtpMessage(SmtpSession session, ReceivedMessage message, RecipientReplies replies) throws Exception {
+        List<SmtpHandler> perRecipient = on("onLmtpMessage");
+        List<SmtpHandler> whole = on("onMessage");
+        for (SmtpHandler h : handlers) {
+            if (replies.rejected() == replies.recipients().size()) {
+                return;
+            }
+            if (perRecipient.contains(h)) {
+                h.onLmtpMessage(session, message, replies);
+            } else if (whole.contains(h)) {
+                h.onMessage(session, message);
+            }
         }
     }
 

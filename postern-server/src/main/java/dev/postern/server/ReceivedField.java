@@ -72,13 +72,18 @@ final class ReceivedField {
         return sb.append("; ").append(DATE.format(now)).toString();
     }
 
-    /** The WITH protocol name: RFC 3848 (ESMTPS, ESMTPA, ESMTPSA) and RFC 6531 3.7.3 (UTF8SMTP...). */
+    /**
+     * The WITH protocol name: RFC 3848 (ESMTPS, ESMTPA, ESMTPSA; LMTP, LMTPS, LMTPA, LMTPSA on an LMTP listener)
+     * and RFC 6531 3.7.3 (UTF8SMTP..., UTF8LMTP...).
+     */
     static String protocol(SmtpSession session) {
-        if (!session.isEsmtp()) {
+        boolean lmtp = session.listener() != null && session.listener().lmtp();
+        if (!session.isEsmtp() && !lmtp) {
             return "SMTP";
         }
         Envelope envelope = session.envelope();
-        String base = envelope != null && envelope.smtpUtf8() ? "UTF8SMTP" : "ESMTP";
+        boolean utf8 = envelope != null && envelope.smtpUtf8();
+        String base = lmtp ? (utf8 ? "UTF8LMTP" : "LMTP") : utf8 ? "UTF8SMTP" : "ESMTP";
         return base + (session.isSecure() ? "S" : "") + (session.authenticatedUser().isPresent() ? "A" : "");
     }
 

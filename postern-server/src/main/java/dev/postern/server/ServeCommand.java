@@ -104,6 +104,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "repeat for more. Needs a certificate (--tls-cert or --tls-self-signed). Default: none.")
     private List<Listener> tlsListen;
 
+    @Option(names = "--lmtp-listen", paramLabel = "HOST:PORT", split = ",", converter = ListenerConverter.class,
+            description = "Address speaking LMTP (RFC 2033) instead of SMTP, besides --listen: LHLO, and a reply per "
+                    + "recipient after the message, for a mail system handing its final deliveries over (Postfix's lmtp: "
+                    + "transport); keep it on loopback or a trusted network. Repeat for more. Default: none.")
+    private List<Listener> lmtpListen;
+
     @Option(names = "--maildir", paramLabel = "DIR", defaultValue = "./mail",
             description = "Maildir to deliver into; tmp/, new/ and cur/ are created. Not used with --relay. Default: ${DEFAULT-VALUE}.")
     private Path maildir;
@@ -395,24 +401,30 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The listeners with their PROXY protocol and implicit-TLS settings. The plain addresses are
-     * --listen's, else the file's entries without {@code tls: implicit}, else the default; the
-     * implicit-TLS ones are --tls-listen's, else the file's entries with {@code tls: implicit}. A proxy
-     * setting given as a flag applies to every listener; else a listener's own setting in the file
-     * applies; else the file's top-level one, else the default.
+     * The listeners with their PROXY protocol, implicit-TLS and LMTP settings. The plain addresses are
+     * --listen's, else the file's plain SMTP entries, else the default; the implicit-TLS ones are
+     * --tls-listen's, else the file's SMTP entries with {@code tls: implicit}; the LMTP ones are
+     * --lmtp-listen's, else the file's entries with {@code protocol: lmtp}. A proxy setting given as a flag
+     * applies to every listener; else a listener's own setting in the file applies; else the file's
+     * top-level one, else the default.
      */
     private List<Listener> listeners(List<ConfigFile.ListenEntry> fileListeners) {
         boolean listenFlag = setAboveFile.contains("--listen");
         boolean tlsListenFlag = setAboveFile.contains("--tls-listen");
+        boolean lmtpListenFlag = setAboveFile.contains("--lmtp-listen");
         List<ConfigFile.ListenEntry> entries = new ArrayList<>();
         if (fileListeners != null) {
-            fileListeners.stream().filter(e -> e.address().implicitTls() ? !tlsListenFlag : !listenFlag).forEach(entries::add);
+            fileListeners.stream().filter(e -> e.address().lmtp() ? !lmtpListenFlag
+                    : e.address().implicitTls() ? !tlsListenFlag : !listenFlag).forEach(entries::add);
         }
         if (fileListeners == null || listenFlag) {
             listen.forEach(l -> entries.add(new ConfigFile.ListenEntry(l, null, null)));
         }
         if (tlsListenFlag) {
             tlsListen.forEach(l -> entries.add(new ConfigFile.ListenEntry(l.withImplicitTls(), null, null)));
+        }
+        if (lmtpListenFlag) {
+            lmtpListen.forEach(l -> entries.add(new ConfigFile.ListenEntry(l.withLmtp(true), null, null)));
         }
         boolean modeFlag = setAboveFile.contains("--proxy-protocol");
         boolean trustedFlag = setAboveFile.contains("--trusted-proxies");

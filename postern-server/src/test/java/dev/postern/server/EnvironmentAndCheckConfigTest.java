@@ -217,6 +217,8 @@ class EnvironmentAndCheckConfigTest {
                   - address: "[::1]:2601"
                     proxy-protocol: optional
                     trusted-proxies: ["::1", "10.0.0.0/8"]
+                  - address: "127.0.0.1:2424"
+                    protocol: lmtp
                 max-recipients: 42
                 xclient-hosts: ["192.0.2.1", "198.51.100.0/24"]
                 relay: "smtp://smarthost.example.org:587"
@@ -244,7 +246,7 @@ class EnvironmentAndCheckConfigTest {
         assertThat(readBack.relay()).usingRecursiveComparison().ignoringFieldsOfTypes(java.util.Random.class).isEqualTo(original.relay());
         assertThat(readBack.drainDelay()).isEqualTo(Duration.ofSeconds(3));
         assertThat(readBack.httpListen()).isEqualTo(original.httpListen());
-        assertThat(readBack.server().listeners()).hasSize(3);
+        assertThat(readBack.server().listeners()).hasSize(4).contains(dev.postern.Listener.of("127.0.0.1", 2424).withLmtp(true));
     }
 
     /** All TLS settings at their defaults, a plugin's section: the output still reads back. */

@@ -28,7 +28,11 @@ final class FakeSession implements SmtpSession {
     String user;
     Envelope envelope;
     Map<String, String> xforward = Map.of();
+    /** The session's listener; null: none known. */
+    dev.postern.Listener listener;
     private final Map<String, Object> attributes = new HashMap<>();
+
+    @Override public dev.postern.Listener listener() { return listener; }
 
     @Override public String id() { return id; }
     @Override public InetSocketAddress localAddress() { return new InetSocketAddress("127.0.0.1", 2525); }

@@ -28,6 +28,45 @@ class HandlerChainTest {
     }
 
     @Test
+    void onLmtpEachHandlerDecidesPerRecipientOrForAllAndAllRefusedStopsTheChain() throws Exception {
+        SmtpHandler quota = new SmtpHandler() {
+            @Override
+            public void onLmtpMessage(SmtpSession s, dev.postern.ReceivedMessage m, dev.postern.RecipientReplies replies) {
+                calls.add("quota");
+                for (int i = 0; i < replies.recipients().size(); i++) {
+                    if (replies.recipients().get(i).path().address().startsWith("full@")) {
+                        replies.reject(i, dev.postern.SmtpReply.of(452, "4.2.2", "Mailbox full"));
+                    }
+                }
+            }
+        };
+        SmtpHandler delivery = new SmtpHandler() {
+            @Override
+            public void onMessage(SmtpSession s, dev.postern.ReceivedMessage m) {
+                calls.add("delivery");
+            }
+        };
+        HandlerChain chain = new HandlerChain(List.of(quota, delivery));
+        dev.postern.RecipientReplies some = replies("bob", "full");
+        chain.onLmtpMessage(session, FakeMessage.of(new byte[0]), some);
+        assertThat(calls).containsExactly("quota", "delivery");
+        assertThat(some.rejection(0)).isNull();
+        assertThat(some.rejection(1).code()).isEqualTo(452);
+
+        calls.clear();
+        chain.onLmtpMessage(session, FakeMessage.of(new byte[0]), replies("full"));
+        assertThat(calls).as("no recipient is left for the delivery").containsExactly("quota");
+    }
+
+    private static dev.postern.RecipientReplies replies(String... locals) {
+        List<dev.postern.Recipient> recipients = new ArrayList<>();
+        for (String local : locals) {
+            recipients.add(new dev.postern.Recipient(rcpt(local), MailParameters.NONE));
+        }
+        return new dev.postern.RecipientReplies(recipients);
+    }
+
+    @Test
     void aReturnedValueGoesToTheNextHandlerAndNullKeepsIt() {
         SmtpHandler rewriter = new SmtpHandler() {
             @Override

@@ -123,6 +123,23 @@ class ReceivedFieldTest {
     }
 
     @Test
+    void onAnLmtpListenerTheProtocolIsLmtp() {
+        FakeSession s = new FakeSession();
+        s.listener = dev.postern.Listener.of("127.0.0.1", 24).withLmtp(true);
+        assertThat(ReceivedField.protocol(s)).isEqualTo("LMTP");
+        s.secure = true;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("LMTPS");
+        s.user = "alice";
+        assertThat(ReceivedField.protocol(s)).isEqualTo("LMTPSA");
+        s.secure = false;
+        assertThat(ReceivedField.protocol(s)).isEqualTo("LMTPA");
+        s.envelope = envelope(true, "bob@example.org");
+        assertThat(ReceivedField.protocol(s)).isEqualTo("UTF8LMTPA");
+        s.listener = s.listener.withLmtp(false);
+        assertThat(ReceivedField.protocol(s)).isEqualTo("UTF8SMTPA");
+    }
+
+    @Test
     void tlsSessionsNameTheCipherSuiteInTheRfc8314TlsClauseAfterFor() {
         FakeSession s = new FakeSession();
         s.envelope = envelope(false, "bob@example.org");

@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -122,13 +121,7 @@ class ServeAuthTest {
     }
 
     private List<String> delivered() throws IOException {
-        List<String> messages = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir.resolve("mail").resolve("new"))) {
-            for (Path file : files.sorted().toList()) {
-                messages.add(Files.readString(file, StandardCharsets.UTF_8));
-            }
-        }
-        return messages;
+        return MaildirContents.delivered(dir.resolve("mail"));
     }
 
     private static ExternalTool.Result swaks(int port, boolean implicitTls, String mechanism, String user, String password)

@@ -675,6 +675,32 @@ class ServeCommandTest {
     }
 
     @Test
+    void lmtpListenersComeFromTheirFlagOrFromListenEntriesWithProtocolLmtp() throws IOException {
+        assertThat(settings("--lmtp-listen", "127.0.0.1:2424,[::1]:2425").server().listeners()).containsExactly(
+                Listener.of("127.0.0.1", 2525), Listener.of("127.0.0.1", 2424).withLmtp(true), Listener.of("::1", 2425).withLmtp(true));
+        Path file = yaml("""
+                listen:
+                  - "127.0.0.1:2600"
+                  - address: "127.0.0.1:2424"
+                    protocol: lmtp
+                    name: mda
+                  - address: "127.0.0.1:2601"
+                    protocol: SMTP
+                """);
+        assertThat(settings("--config", file.toString()).server().listeners()).containsExactly(Listener.of("127.0.0.1", 2600),
+                Listener.of("127.0.0.1", 2424).withLmtp(true).withName("mda"), Listener.of("127.0.0.1", 2601));
+        // each flag replaces its own kind of entry only
+        assertThat(settings("--config", file.toString(), "--lmtp-listen", "127.0.0.1:2999").server().listeners()).containsExactly(
+                Listener.of("127.0.0.1", 2600), Listener.of("127.0.0.1", 2601), Listener.of("127.0.0.1", 2999).withLmtp(true));
+        assertThat(settings("--config", file.toString(), "--listen", "127.0.0.1:2998").server().listeners()).containsExactly(
+                Listener.of("127.0.0.1", 2424).withLmtp(true).withName("mda"), Listener.of("127.0.0.1", 2998));
+        assertThatThrownBy(() -> settings("--config", yaml("listen: [{address: \"127.0.0.1:1\", protocol: esmtp}]\n").toString()))
+                .hasMessageContaining("listen entry 1: 'protocol' must be smtp (the default) or lmtp");
+        assertThatThrownBy(() -> settings("--config", yaml("lmtp-listen: \"127.0.0.1:1\"\n").toString()))
+                .hasMessageContaining("LMTP listeners are listen entries with 'protocol: lmtp'");
+    }
+
+    @Test
     void proxyFlagsOverrideEveryListenerOfTheConfigFile() throws IOException {
         Path file = yaml("""
                 listen:
@@ -713,7 +739,7 @@ class ServeCommandTest {
     void badListenEntriesAreErrorsNamingTheFileAndTheEntry() throws IOException {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("listen: [\"127.0.0.1:1\", {address: \"127.0.0.1:2\", proxy: on}]\n",
-                "listen entry 2: unknown key 'proxy' (known keys: address, name, proxy-protocol, trusted-proxies, tls)");
+                "listen entry 2: unknown key 'proxy' (known keys: address, name, proxy-protocol, trusted-proxies, tls, protocol)");
         cases.put("listen: [{proxy-protocol: required}]\n", "listen entry 1: 'address' must be given as \"HOST:PORT\"");
         cases.put("listen: [{address: nowhere}]\n", "listen entry 1: listen address must be HOST:PORT");
         cases.put("listen: [{address: \"127.0.0.1:1\", proxy-protocol: maybe}]\n",

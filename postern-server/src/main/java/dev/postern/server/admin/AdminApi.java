@@ -309,6 +309,7 @@ public final class AdminApi implements HttpHandler {
         for (Listener l : config.listeners()) {
             ObjectNode j = listeners.addObject();
             j.put("address", hostPort(l.host(), l.port()));
+            j.put("protocol", l.lmtp() ? "LMTP" : "SMTP");
             j.put("tls", l.implicitTls() ? "implicit TLS"
                     : config.offersStartTls() ? "STARTTLS " + config.startTls().name().toLowerCase(Locale.ROOT) : "none");
             j.put("proxy", l.proxyProtocol() == ProxyProtocolMode.OFF ? "off"

@@ -98,6 +98,7 @@
     for (const l of overview.listeners) {
       const tr = el('tr');
       tr.appendChild(el('td', l.address, 'mono'));
+      tr.appendChild(el('td', l.protocol));
       tr.appendChild(el('td', l.tls));
       tr.appendChild(el('td', l.proxy));
       tr.appendChild(el('td', l.auth));
