@@ -1,5 +1,6 @@
 package dev.postern.junit;
 
+import dev.postern.Listener;
 import dev.postern.SmtpHandler;
 import dev.postern.SmtpRejection;
 import dev.postern.SmtpServer;
@@ -335,7 +336,7 @@ public final class PosternExtension implements BeforeAllCallback, BeforeEachCall
         static Running start(Builder settings) throws IOException {
             SmtpServerConfig.Builder config = settings.base == null ? SmtpServerConfig.builder() : settings.base.toBuilder();
             if (settings.base == null) {
-                config.listen("127.0.0.1", 0).hostname("localhost");
+                config.listen(Listener.of("127.0.0.1", 0).withLmtp(settings.lmtp)).hostname("localhost");
             }
             settings.changes.forEach(change -> change.accept(config));
             TestCertificate certificate = null;
@@ -373,6 +374,7 @@ public final class PosternExtension implements BeforeAllCallback, BeforeEachCall
         private SmtpHandler handler = new SmtpHandler() { };
         private final Map<String, String> users = new LinkedHashMap<>();
         private StartTlsMode tls;
+        private boolean lmtp;
         private final List<RecordingHandler.Rule<String>> recipientRules = new ArrayList<>();
         private final List<RecordingHandler.Rule<ReceivedMail>> messageRules = new ArrayList<>();
         private String sharedKey;
@@ -389,6 +391,10 @@ public final class PosternExtension implements BeforeAllCallback, BeforeEachCall
          * @throws NullPointerException if {@code config} is null
          */
         public Builder config(SmtpServerConfig config) {
+            if (lmtp) {
+                throw new IllegalStateException("withLmtp() makes the default listener LMTP: with config(...), make its "
+                        + "listeners LMTP there (Listener.withLmtp(true))");
+            }
             this.base = Objects.requireNonNull(config, "config");
             return this;
         }
@@ -455,6 +461,23 @@ public final class PosternExtension implements BeforeAllCallback, BeforeEachCall
          */
         public Builder withTls(StartTlsMode mode) {
             this.tls = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * The server's listener speaks LMTP (RFC 2033) instead of SMTP, for testing an LMTP client: LHLO, and a
+         * reply per recipient after the message (each recipient refused by {@link #rejectRecipient} at RCPT is
+         * refused there; a message a {@code rejectMessages} rule refuses is refused for every recipient). With
+         * {@link #config}, make its listeners LMTP there ({@code Listener.withLmtp(true)}) instead.
+         *
+         * @return this builder
+         * @throws IllegalStateException if a whole configuration was given with {@link #config}
+         */
+        public Builder withLmtp() {
+            if (base != null) {
+                throw new IllegalStateException("config(...) gave the listeners: make them LMTP there (Listener.withLmtp(true))");
+            }
+            this.lmtp = true;
             return this;
         }
 
@@ -548,6 +571,7 @@ public final class PosternExtension implements BeforeAllCallback, BeforeEachCall
             b.handler = handler;
             b.users.putAll(users);
             b.tls = tls;
+            b.lmtp = lmtp;
             b.recipientRules.addAll(recipientRules);
             b.messageRules.addAll(messageRules);
             b.sharedKey = sharedKey;
