@@ -60,7 +60,7 @@ final class EffectiveSettings {
         try {
             SmtpServer.builder().config(settings.server()).build();
         } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage(), e);
+            throw new ParameterException(spec.commandLine(), ServeCommand.invalidSettings(spec, null, e.getMessage()), e);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("# The settings 'postern serve' runs with; after each, where it comes from (flag, environment, config");

@@ -391,8 +391,27 @@ final class ServeCommand implements Callable<Integer> {
             return new ServeSettings(built, maildir, discard, shutdownGrace, drainDelay, httpListen, logLevel, relaySettings,
                     List.copyOf(warnings), adminSettings, plugins, logFormat, authSettings);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid settings: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), invalidSettings(spec, config, e.getMessage()));
         }
+    }
+
+    /**
+     * A setting the library refused, in the words of this command: the library names its own field
+     * ({@code commandTimeout must be positive}), the message names the option ({@code --command-timeout}, the
+     * config file's {@code command-timeout}) and, with a config file, the file, as every other setting error
+     * does (ConfigFileFuzzTest: an error names the file).
+     */
+    static String invalidSettings(CommandSpec spec, Path config, String message) {
+        String text = message == null ? "" : message;
+        java.util.regex.Matcher field = java.util.regex.Pattern.compile("^[a-z][A-Za-z]*\\b").matcher(text);
+        if (field.find()) {
+            String option = "--" + field.group().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+            if (spec.findOption(option) != null) {
+                text = option + text.substring(field.end());
+            }
+        }
+        return "invalid settings" + (config != null ? " (flags, environment and " + config + ")" : "") + ": "
+                + ConfigException.oneLine(text);
     }
 
     /** The environment the command line was given (PosternMain sets it), or none. */

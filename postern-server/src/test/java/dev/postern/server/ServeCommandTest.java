@@ -419,9 +419,9 @@ class ServeCommandTest {
     @Test
     void settingsTheLibraryRefusesAreUsageErrors() {
         assertThatThrownBy(() -> settings("--max-recipients", "0")).isInstanceOf(ParameterException.class)
-                .hasMessageContaining("maxRecipients must be positive");
+                .hasMessageContaining("--max-recipients must be positive");
         assertThatThrownBy(() -> settings("--command-timeout", "0s")).isInstanceOf(ParameterException.class)
-                .hasMessageContaining("commandTimeout must be positive");
+                .hasMessageContaining("--command-timeout must be positive");
         assertThatThrownBy(() -> settings("--hostname", "two words")).isInstanceOf(ParameterException.class);
         assertThatThrownBy(() -> settings("--shutdown-grace", "PT-1S")).isInstanceOf(ParameterException.class)
                 .hasMessageContaining("shutdown grace must not be negative");
@@ -479,11 +479,20 @@ class ServeCommandTest {
         cases.put(List.of("--max-connection-rate", "30/0s"), "invalid settings: ");
         cases.put(List.of("--max-auth-failures", "-1"), "invalid settings: ");
         cases.put(List.of("--auth-failure-window", "0s"), "invalid settings: ");
+        // the library names its field; the error names the option
+        cases.put(List.of("--command-timeout", "0s"), "invalid settings: --command-timeout must be positive: PT0S");
         cases.put(List.of("--paths", "loose"), "'loose' is not one of strict, lenient");
         assertUsageErrors(cases, "--listen", "127.0.0.1:0");
         for (List<String> c : cases.keySet()) {
             assertThat(run(c.toArray(String[]::new)).err()).as("never a line of the file").doesNotContain("hunter2");
         }
+    }
+
+    @Test
+    void aSettingTheLibraryRefusesNamesItsOptionAndTheConfigFile() throws IOException {
+        Path file = yaml("command-timeout: 0m\n");
+        assertThatThrownBy(() -> settings("--config", file.toString()))
+                .hasMessageContaining("invalid settings (flags, environment and " + file + "): --command-timeout must be positive");
     }
 
     @Test
@@ -519,7 +528,7 @@ class ServeCommandTest {
         cases.put(List.of("--http-listen", "127.0.0.1:http"), "bad port in listen address: 127.0.0.1:http");
         cases.put(List.of("--http-listen", "127.0.0.1:65536"), "listener port out of range: 65536");
         cases.put(List.of("--http-listen", "::1:9025"), "write IPv6 listen addresses as [ADDR]:PORT");
-        cases.put(List.of("--max-connections-per-client", "-1"), "maxConnectionsPerClient must not be negative (0 = no limit)");
+        cases.put(List.of("--max-connections-per-client", "-1"), "--max-connections-per-client must not be negative (0 = no limit)");
         cases.put(List.of("--max-connections-per-client", "two"), "'two' is not an int");
         cases.put(List.of("--config", yaml("http-listen: [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n").toString()),
                 "'http-listen' takes one value, not a list");
@@ -628,7 +637,7 @@ class ServeCommandTest {
         cases.put(List.of("--xclient-hosts", "10.0.0.0/8,,::1"), "empty element");
         cases.put(List.of("--trusted-proxies", "*", "--trusted-proxies", "::1"), "'*' must stand alone");
         cases.put(List.of("--ignored-hosts", "nope"), "nope");
-        cases.put(List.of("--proxy-timeout", "0s"), "proxyTimeout must be positive");
+        cases.put(List.of("--proxy-timeout", "0s"), "--proxy-timeout must be positive");
         cases.put(List.of("--proxy-optional-wait", "soon"), "'soon' is not a duration");
         cases.put(List.of("--log-level", "loud"), "'loud' is not one of error, warn, info, debug, off");
         assertUsageErrors(cases);
