@@ -392,6 +392,14 @@ final class ServeCommand implements Callable<Integer> {
                     List.copyOf(warnings), adminSettings, plugins, logFormat, authSettings);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), invalidSettings(spec, config, e.getMessage()));
+        } catch (ParameterException e) {
+            // A setting refused here may come from the file (a listener's proxy settings, say): with a config file,
+            // every error names it (ConfigFileFuzzTest), as those found while reading the file do.
+            if (config != null && (e.getMessage() == null || !e.getMessage().contains(config.toString()))) {
+                throw new ParameterException(spec.commandLine(), e.getMessage() + " (settings from the flags, the "
+                        + "environment and " + config + ")", e);
+            }
+            throw e;
         }
     }
 

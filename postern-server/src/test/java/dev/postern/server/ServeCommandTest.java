@@ -489,6 +489,18 @@ class ServeCommandTest {
     }
 
     @Test
+    void aListenerOfTheFileWithProxySettingsButNoTrustedProxiesIsAnErrorNamingTheFile() throws IOException {
+        Path file = yaml("""
+                listen:
+                  - address: "[::1]:2527"
+                    proxy-protocol: optional
+                """);
+        assertThatThrownBy(() -> settings("--config", file.toString()))
+                .hasMessageContaining("listener [::1]:2527 has --proxy-protocol optional but no trusted proxies")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
     void aSettingTheLibraryRefusesNamesItsOptionAndTheConfigFile() throws IOException {
         Path file = yaml("command-timeout: 0m\n");
         assertThatThrownBy(() -> settings("--config", file.toString()))
