@@ -413,9 +413,12 @@ final class ServeCommand implements Callable<Integer> {
         String text = message == null ? "" : message;
         java.util.regex.Matcher field = java.util.regex.Pattern.compile("^[a-z][A-Za-z]*\\b").matcher(text);
         if (field.find()) {
-            String option = "--" + field.group().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
-            if (spec.findOption(option) != null) {
-                text = option + text.substring(field.end());
+            String name = field.group().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+            for (String option : List.of("--" + name, "--tls-" + name)) { // TlsConfig's fields are --tls-* options
+                if (spec.findOption(option) != null) {
+                    text = option + text.substring(field.end());
+                    break;
+                }
             }
         }
         return "invalid settings" + (config != null ? " (flags, environment and " + config + ")" : "") + ": "

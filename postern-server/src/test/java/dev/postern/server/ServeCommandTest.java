@@ -949,7 +949,7 @@ class ServeCommandTest {
         cases.put(List.of("--tls-self-signed", "--tls-protocols", "SSLv3"), "unknown TLS protocol version 'SSLv3'");
         cases.put(List.of("--tls-self-signed", "--tls-ciphers", "TLS_AES_256_GCM_SHA384,TLS_NOPE"),
                 "--tls-ciphers: this JDK does not support 'TLS_NOPE'");
-        cases.put(List.of("--tls-self-signed", "--tls-handshake-timeout", "0s"), "handshakeTimeout must be positive");
+        cases.put(List.of("--tls-self-signed", "--tls-handshake-timeout", "0s"), "--tls-handshake-timeout must be positive");
         cases.put(List.of("--tls-reload-interval", "soon"), "'soon' is not a duration");
         cases.put(List.of("--starttls", "sometimes"), "'sometimes' is not one of off, optional, required");
         cases.put(List.of("--tls-client-auth", "maybe"), "'maybe' is not one of none, optional, require");
