@@ -396,8 +396,7 @@ final class ServeCommand implements Callable<Integer> {
             // A setting refused here may come from the file (a listener's proxy settings, say): with a config file,
             // every error names it (ConfigFileFuzzTest), as those found while reading the file do.
             if (config != null && (e.getMessage() == null || !e.getMessage().contains(config.toString()))) {
-                throw new ParameterException(spec.commandLine(), e.getMessage() + " (settings from the flags, the "
-                        + "environment and " + config + ")", e);
+                throw new ParameterException(spec.commandLine(), e.getMessage() + sources(config), e);
             }
             throw e;
         }
@@ -421,8 +420,12 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
-        return "invalid settings" + (config != null ? " (flags, environment and " + config + ")" : "") + ": "
-                + ConfigException.oneLine(text);
+        return "invalid settings" + sources(config) + ": " + ConfigException.oneLine(text);
+    }
+
+    /** Where the settings of an error came from: nothing to say without a config file. */
+    private static String sources(Path config) {
+        return config != null ? " (flags, environment and " + config + ")" : "";
     }
 
     /** The environment the command line was given (PosternMain sets it), or none. */
